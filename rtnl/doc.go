@@ -1,0 +1,23 @@
+// Package rtnl is vlanraw's rtnetlink wire layer: link drivers that
+// hand-build IFLA_INFO_DATA for ipvlan, ipvtap, macvlan, macvtap, vlan and
+// dummy links, a link message that encodes its attributes in the order
+// iproute2 sends them, and connections bound to one network namespace each.
+//
+// The package holds no semantics: it says nothing about which mode suits
+// which network. Package links builds typed operations on top of it.
+//
+// # Network namespaces
+//
+// A Conn is opened inside one network namespace with Dial and stays there
+// for its lifetime; open one Conn per namespace you talk to. Links can be
+// created directly inside another namespace by setting
+// LinkAttributes.NetNSFD, without a later move.
+//
+// # Errors
+//
+// Every error that comes back from the kernel is an *OpError carrying the
+// kernel's extended acknowledgement text, if any. It unwraps to the errno,
+// so errors.Is(err, unix.EEXIST) and errors.Is(err, os.ErrNotExist) work.
+// A link kind the running kernel lacks is reported as a
+// *KindNotSupportedError that matches ErrNotSupported.
+package rtnl
