@@ -22,3 +22,4 @@ func NewDriver(kind string) rtnetlink.LinkDriver {
 	}
 	return nil
 }
+

@@ -24,14 +24,21 @@ func linkName(m *LinkMessage) string {
 func (c *Conn) NewLink(m *LinkMessage) error {
 	_, err := c.Execute("create link", linkName(m), unix.RTM_NEWLINK,
 		netlink.Acknowledge|netlink.Create|netlink.Excl, m)
-	if err != nil && errors.Is(err, unix.EOPNOTSUPP) && m.Attributes.Info != nil {
-		kind := m.Attributes.Info.Kind
-		var oe *OpError
-		// "Unknown device type" is what rtnl_newlink says when no driver
-		// of that kind is registered.
-		if errors.As(err, &oe) && (oe.Message == "" || oe.Message == "Unknown device type") {
-			return &KindNotSupportedError{Kind: kind, Config: KindConfig(kind), Err: err}
-		}
+	return kindError(m, err)
+}
+
+// kindError turns the kernel's answer to a link of a kind it does not
+// know into a *KindNotSupportedError.
+func kindError(m *LinkMessage, err error) error {
+	if err == nil || !errors.Is(err, unix.EOPNOTSUPP) || m.Attributes.Info == nil {
+		return err
+	}
+	kind := m.Attributes.Info.Kind
+	var oe *OpError
+	// "Unknown device type" is what rtnl_newlink says when no driver of
+	// that kind is registered.
+	if errors.As(err, &oe) && (oe.Message == "" || oe.Message == "Unknown device type") {
+		return &KindNotSupportedError{Kind: kind, Config: KindConfig(kind), Err: err}
 	}
 	return err
 }

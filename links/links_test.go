@@ -1,0 +1,227 @@
+package links_test
+
+import (
+	"errors"
+	"net"
+	"sort"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/testenv"
+	"golang.org/x/sys/unix"
+)
+
+// setup returns a Handle in a fresh namespace holding a veth pair p0/p1,
+// both up.
+func setup(t *testing.T) (*links.Handle, *rtnl.NetNS) {
+	t.Helper()
+	ns, _ := testenv.NewNetNS(t)
+	h, err := links.Open(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	err = h.Create(&links.Veth{Attrs: links.Attrs{Name: "p0", Up: true}, Peer: links.Attrs{Name: "p1", Up: true}})
+	if err != nil {
+		t.Fatalf("create veth parent: %v", err)
+	}
+	return h, ns
+}
+
+func names(t *testing.T, h *links.Handle) []string {
+	t.Helper()
+	ls, err := h.List("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range ls {
+		out = append(out, l.Name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestMACVlanModes(t *testing.T) {
+	h, _ := setup(t)
+	for _, mode := range []rtnl.MACVlanMode{rtnl.MACVlanModePrivate, rtnl.MACVlanModeVEPA,
+		rtnl.MACVlanModeBridge, rtnl.MACVlanModePassthru, rtnl.MACVlanModeSource} {
+		for _, tap := range []bool{false, true} {
+			s := &links.MACVlan{Attrs: links.Attrs{Name: "mv-" + mode.String()}, Parent: "p0", Mode: &mode, Tap: tap}
+			if err := h.Create(s); err != nil {
+				t.Fatalf("create %s %s: %v", s.Kind(), mode, err)
+			}
+			l, err := h.Get(s.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got *rtnl.MACVlan
+			switch d := l.Data.(type) {
+			case *rtnl.MACVlan:
+				got = d
+			case *rtnl.MACVtap:
+				got = &d.MACVlan
+			}
+			if l.Kind != s.Kind() || got == nil || got.Mode == nil || *got.Mode != mode {
+				t.Errorf("%s %s: kernel reports kind %q data %+v", s.Kind(), mode, l.Kind, l.Data)
+			}
+			if l.Parent != "p0" {
+				t.Errorf("%s: parent %q, want p0", s.Name, l.Parent)
+			}
+			if err := h.Delete(s.Name); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func TestCommonAttrs(t *testing.T) {
+	h, _ := setup(t)
+	mac := net.HardwareAddr{0x02, 0, 0, 0, 0x10, 0x01}
+	s := &links.MACVlan{Attrs: links.Attrs{Name: "mv0", MTU: 1400, MAC: mac, TxQueueLen: ptr[uint32](77), Group: ptr[uint32](9), Up: true},
+		Parent: "p0", Mode: ptr(rtnl.MACVlanModeBridge)}
+	if err := h.Create(s); err != nil {
+		t.Fatal(err)
+	}
+	l, err := h.Get("mv0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []any{l.MTU, l.MAC.String(), l.TxQueueLen, l.Group, l.Up()}
+	want := []any{uint32(1400), mac.String(), uint32(77), uint32(9), true}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("kernel reports (-want +got):\n%s", d)
+	}
+}
+
+func TestCreateInOtherNetNS(t *testing.T) {
+	h, _ := setup(t)
+	target, _ := testenv.NewNetNS(t)
+	th, err := links.Open(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer th.Close()
+	// A name that exists in the source namespace may be used in the target.
+	s := &links.MACVlan{Attrs: links.Attrs{Name: "p1", NetNS: target}, Parent: "p0", Mode: ptr(rtnl.MACVlanModeBridge)}
+	if err := h.Create(s); err != nil {
+		t.Fatal(err)
+	}
+	l, err := th.Get("p1")
+	if err != nil {
+		t.Fatalf("link not in target namespace: %v", err)
+	}
+	if l.Kind != "macvlan" || l.Msg.Attributes.LinkNetNSID == nil {
+		t.Errorf("target link: kind %q link-netnsid %v, want macvlan with a peer parent", l.Kind, l.Msg.Attributes.LinkNetNSID)
+	}
+	if l, err := h.Get("p1"); err != nil || l.Kind != "veth" {
+		t.Errorf("source p1 changed: %+v %v", l, err)
+	}
+}
+
+func TestSourceList(t *testing.T) {
+	h, _ := setup(t)
+	a := net.HardwareAddr{2, 0, 0, 0, 0, 0xa}
+	b := net.HardwareAddr{2, 0, 0, 0, 0, 0xb}
+	c := net.HardwareAddr{2, 0, 0, 0, 0, 0xc}
+	if err := h.Create(&links.MACVlan{Attrs: links.Attrs{Name: "src0"}, Parent: "p0",
+		Mode: ptr(rtnl.MACVlanModeSource), Flags: ptr(rtnl.MACVlanFlagNoDst),
+		MACAddrMode: ptr(rtnl.MACAddrSet), MACAddrs: []net.HardwareAddr{a, b}}); err != nil {
+		t.Fatal(err)
+	}
+	list := func() []string {
+		l, err := h.Get("src0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range l.Data.(*rtnl.MACVlan).MACAddrData {
+			out = append(out, m.String())
+		}
+		sort.Strings(out)
+		return out
+	}
+	edit := func(m rtnl.MACAddrMode, macs ...net.HardwareAddr) {
+		t.Helper()
+		d := &rtnl.MACVlan{MACAddrMode: &m}
+		switch m {
+		case rtnl.MACAddrAdd, rtnl.MACAddrDel:
+			d.MACAddr = macs[0]
+		case rtnl.MACAddrSet:
+			d.MACAddrData = macs
+		}
+		if err := h.Set("src0", links.Change{Data: d}); err != nil {
+			t.Fatalf("macaddr %s: %v", m, err)
+		}
+	}
+	steps := []struct {
+		do   func()
+		want []string
+	}{
+		{func() {}, []string{a.String(), b.String()}},
+		{func() { edit(rtnl.MACAddrAdd, c) }, []string{a.String(), b.String(), c.String()}},
+		{func() { edit(rtnl.MACAddrDel, a) }, []string{b.String(), c.String()}},
+		{func() { edit(rtnl.MACAddrSet, a) }, []string{a.String()}},
+		{func() { edit(rtnl.MACAddrFlush) }, nil},
+	}
+	for i, s := range steps {
+		s.do()
+		if d := cmp.Diff(s.want, list()); d != "" {
+			t.Errorf("step %d: source list (-want +got):\n%s", i, d)
+		}
+	}
+}
+
+func TestSetModeAndRename(t *testing.T) {
+	h, _ := setup(t)
+	if err := h.Create(&links.MACVlan{Attrs: links.Attrs{Name: "mv0"}, Parent: "p0", Mode: ptr(rtnl.MACVlanModeBridge)}); err != nil {
+		t.Fatal(err)
+	}
+	err := h.Set("mv0", links.Change{Data: &rtnl.MACVlan{Mode: ptr(rtnl.MACVlanModePrivate), BCQueueLen: ptr[uint32](321)},
+		MTU: ptr[uint32](1300), Up: ptr(true), Name: "mv1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := h.Get("mv1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := l.Data.(*rtnl.MACVlan)
+	if *d.Mode != rtnl.MACVlanModePrivate || *d.BCQueueLen != 321 || l.MTU != 1300 || !l.Up() {
+		t.Errorf("after set: mode %v bcqueuelen %d mtu %d up %v", d.Mode, *d.BCQueueLen, l.MTU, l.Up())
+	}
+	if _, err := h.Get("mv0"); !errors.Is(err, unix.ENODEV) {
+		t.Errorf("old name still resolves: %v", err)
+	}
+}
+
+func TestDeleteAll(t *testing.T) {
+	h, _ := setup(t)
+	before := names(t, h)
+	var made []string
+	for i := range 40 {
+		n := "mv" + string(rune('a'+i/26)) + string(rune('a'+i%26))
+		if err := h.Create(&links.MACVlan{Attrs: links.Attrs{Name: n}, Parent: "p0", Mode: ptr(rtnl.MACVlanModeBridge)}); err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, n)
+	}
+	// A missing name deletes nothing and leaves groups as they were.
+	err := h.DeleteAll(append(made[:3:3], "nosuch"))
+	if !errors.Is(err, unix.ENODEV) {
+		t.Fatalf("DeleteAll with a missing link: %v, want ENODEV", err)
+	}
+	if got := len(names(t, h)); got != len(before)+40 {
+		t.Fatalf("after failed DeleteAll: %d links, want %d", got, len(before)+40)
+	}
+	if err := h.DeleteAll(made); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(before, names(t, h)); d != "" {
+		t.Errorf("links after DeleteAll (-want +got):\n%s", d)
+	}
+}
