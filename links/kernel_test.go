@@ -5,6 +5,7 @@ package links_test
 
 import (
 	"errors"
+	"github.com/google/go-cmp/cmp"
 	"strings"
 	"testing"
 
@@ -141,5 +142,40 @@ func TestKernelMACVlanBCCutoff(t *testing.T) {
 	}
 	if strings.HasPrefix(rel, "6.1.") && dumped != nil {
 		t.Errorf("6.1 reported bclim %d", *dumped)
+	}
+}
+
+// Creating a link directly in another namespace under a name that exists
+// in the creating namespace: some kernels check the name where the
+// request was made (EEXIST), others only in the target. Either way
+// nothing may be left behind. This is why endpoints are created under a
+// temporary name and renamed inside their namespace.
+func TestKernelNameCheckedInCreatingNetNS(t *testing.T) {
+	h, _ := setup(t)
+	target, _ := testenv.NewNetNS(t)
+	th, err := links.Open(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer th.Close()
+	before := names(t, h)
+	err = h.Create(&links.MACVlan{Attrs: links.Attrs{Name: "p1", NetNS: target}, Parent: "p0", Mode: ptr(rtnl.MACVlanModeBridge)})
+	rel := testenv.KernelRelease()
+	switch {
+	case err == nil:
+		if _, gerr := th.Get("p1"); gerr != nil {
+			t.Fatalf("kernel %s: create succeeded but no p1 in the target: %v", rel, gerr)
+		}
+		t.Logf("kernel %s checks the new name only in the target namespace", rel)
+	case errors.Is(err, unix.EEXIST):
+		if _, gerr := th.Get("p1"); !errors.Is(gerr, unix.ENODEV) {
+			t.Errorf("kernel %s: refused, yet the target has p1: %v", rel, gerr)
+		}
+		t.Logf("kernel %s checks the new name in the creating namespace too: %v", rel, err)
+	default:
+		t.Fatalf("kernel %s: %v", rel, err)
+	}
+	if d := cmp.Diff(before, names(t, h)); d != "" {
+		t.Errorf("source namespace changed (-before +after):\n%s", d)
 	}
 }

@@ -106,20 +106,19 @@ func TestCreateInOtherNetNS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer th.Close()
-	// A name that exists in the source namespace may be used in the target.
-	s := &links.MACVlan{Attrs: links.Attrs{Name: "p1", NetNS: target}, Parent: "p0", Mode: ptr(rtnl.MACVlanModeBridge)}
+	s := &links.MACVlan{Attrs: links.Attrs{Name: "eth0", NetNS: target, Up: true}, Parent: "p0", Mode: ptr(rtnl.MACVlanModeBridge)}
 	if err := h.Create(s); err != nil {
 		t.Fatal(err)
 	}
-	l, err := th.Get("p1")
+	l, err := th.Get("eth0")
 	if err != nil {
 		t.Fatalf("link not in target namespace: %v", err)
 	}
-	if l.Kind != "macvlan" || l.Msg.Attributes.LinkNetNSID == nil {
-		t.Errorf("target link: kind %q link-netnsid %v, want macvlan with a peer parent", l.Kind, l.Msg.Attributes.LinkNetNSID)
+	if l.Kind != "macvlan" || l.Msg.Attributes.LinkNetNSID == nil || !l.Up() {
+		t.Errorf("target link: kind %q link-netnsid %v up %v, want an up macvlan with a peer parent", l.Kind, l.Msg.Attributes.LinkNetNSID, l.Up())
 	}
-	if l, err := h.Get("p1"); err != nil || l.Kind != "veth" {
-		t.Errorf("source p1 changed: %+v %v", l, err)
+	if _, err := h.Get("eth0"); !errors.Is(err, unix.ENODEV) {
+		t.Errorf("eth0 also in the source namespace: %v", err)
 	}
 }
 

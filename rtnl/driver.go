@@ -22,4 +22,3 @@ func NewDriver(kind string) rtnetlink.LinkDriver {
 	}
 	return nil
 }
-
