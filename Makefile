@@ -7,7 +7,8 @@ GO      ?= go
 BIN     := $(CURDIR)/bin
 KERNELS ?= 6.1 6.12
 
-.PHONY: all build deps test unittest vmtest bench lint demo generate clean
+.PHONY: all build deps test unittest fuzz vmtest bench lint demo generate clean
+FUZZTIME ?= 10s
 
 all: build
 
@@ -23,12 +24,26 @@ deps:
 # kind the host kernel lacks skip there and run in make vmtest.
 unittest: deps
 	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -run '^$$' -fuzz=. -fuzztime=0s ./rtnl/ >/dev/null 2>&1 || true
+	$(MAKE) --no-print-directory fuzz
+
+# fuzz runs each fuzz target for FUZZTIME (go test takes one at a time).
+fuzz:
+	@for t in $$($(GO) test -list '^Fuzz' ./rtnl/ | grep '^Fuzz'); do \
+		echo "fuzz: $$t for $(FUZZTIME)"; \
+		out=$$($(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./rtnl/ 2>&1) || { echo "$$out"; exit 1; }; \
+	done
 
 test: unittest vmtest
 
+# vmtest runs the rtnl and links tests inside QEMU on each of $(KERNELS),
+# with bin/vmtest as go test's -exec (see testenv/cmd/vmtest).
 vmtest: deps
-	@echo "vmtest: not yet"
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/vmtest ./testenv/cmd/vmtest
+	@fail=; for k in $(KERNELS); do \
+		echo "== vmtest: kernel $$k"; \
+		$(GO) test -count=1 -exec "$(BIN)/vmtest -kernel $$k" ./rtnl/... ./links/... || fail="$$fail $$k"; \
+	done; \
+	if [ -n "$$fail" ]; then echo "vmtest: FAILED on kernel(s):$$fail"; exit 1; fi
 
 bench: deps
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./bench/...
@@ -38,7 +53,7 @@ lint:
 	$(GO) vet ./...
 
 demo: deps build
-	@echo "demo: not yet"
+	@bash cmd/vlanraw/demo.sh $(BIN)/vlanraw
 
 clean:
 	rm -rf $(BIN)

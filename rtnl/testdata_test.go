@@ -123,8 +123,8 @@ var nests = map[string]bool{
 }
 
 // dumpLink renders a link message (ifinfomsg and attributes) one
-// attribute a line, nests indented, so that two messages can be compared
-// with a readable diff.
+// attribute a line, nests indented, so that cmp.Diff of two messages is a
+// readable diff of lines.
 func dumpLink(b []byte) []string {
 	if len(b) < 16 {
 		return []string{fmt.Sprintf("short ifinfomsg: % x", b)}

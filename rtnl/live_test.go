@@ -1,0 +1,185 @@
+package rtnl_test
+
+import (
+	"errors"
+	"net"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jsimonetti/rtnetlink/v2"
+	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/testenv"
+)
+
+// TestLiveMACVlanSources runs the source-mode requests of the golden
+// tests against the running kernel, in a throwaway namespace, and reads
+// the results back: the MAC list edits (set, del, flush), the queue
+// length the port uses, and EEXIST for a name taken. It needs root.
+func TestLiveMACVlanSources(t *testing.T) {
+	ns, _ := testenv.NewNetNS(t)
+	c, err := rtnl.Dial(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	// A veth without peer attributes: the kernel names the peer.
+	if err := c.NewLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{
+		Name: "p0", Info: &rtnl.LinkInfo{Kind: "veth"},
+	}}); err != nil {
+		t.Fatalf("create the lower device: %v", err)
+	}
+	p0, err := c.GetLink("p0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent := uint32(p0.Index)
+
+	add := newLink(parent, "mv0", "macvlan", &rtnl.MACVlan{
+		Mode:        ptr(rtnl.MACVlanModeSource),
+		Flags:       ptr(rtnl.MACVlanFlagNoDst),
+		MACAddrMode: ptr(rtnl.MACAddrSet),
+		MACAddrData: []net.HardwareAddr{mac("02:aa:00:00:00:01"), mac("02:aa:00:00:00:02"), mac("02:aa:00:00:00:03")},
+		BCQueueLen:  ptr[uint32](3000),
+	})
+	if err := c.NewLink(add); err != nil {
+		if errors.Is(err, rtnl.ErrNotSupported) {
+			t.Skipf("the running kernel has no macvlan: %v", err)
+		}
+		t.Fatalf("create mv0: %v", err)
+	}
+	mv0, err := c.GetLink("mv0")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// check reads mv0 back and compares its macvlan data.
+	check := func(step string, want *rtnl.MACVlan) {
+		t.Helper()
+		got, err := c.GetLinkIndex(mv0.Index)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if got.Attributes.Info == nil {
+			t.Fatalf("%s: no link info", step)
+		}
+		if diff := cmp.Diff(rtnetlink.LinkDriver(want), got.Attributes.Info.Data); diff != "" {
+			t.Errorf("%s: macvlan data (-want +got):\n%s", step, diff)
+		}
+	}
+	// The kernel lists the sources newest first.
+	check("after create", &rtnl.MACVlan{
+		Mode:           ptr(rtnl.MACVlanModeSource),
+		Flags:          ptr(rtnl.MACVlanFlagNoDst),
+		MACAddrCount:   ptr[uint32](3),
+		MACAddrData:    []net.HardwareAddr{mac("02:aa:00:00:00:03"), mac("02:aa:00:00:00:02"), mac("02:aa:00:00:00:01")},
+		BCQueueLen:     ptr[uint32](3000),
+		BCQueueLenUsed: ptr[uint32](3000),
+	})
+
+	steps := []struct {
+		name string
+		set  *rtnl.MACVlan
+		want *rtnl.MACVlan
+	}{
+		{
+			name: "macaddr del",
+			set:  &rtnl.MACVlan{MACAddrMode: ptr(rtnl.MACAddrDel), MACAddr: mac("02:aa:00:00:00:02")},
+			want: &rtnl.MACVlan{
+				Mode: ptr(rtnl.MACVlanModeSource), Flags: ptr(rtnl.MACVlanFlagNoDst),
+				MACAddrCount: ptr[uint32](2),
+				MACAddrData:  []net.HardwareAddr{mac("02:aa:00:00:00:03"), mac("02:aa:00:00:00:01")},
+				BCQueueLen:   ptr[uint32](3000), BCQueueLenUsed: ptr[uint32](3000),
+			},
+		},
+		{
+			name: "macaddr add and bcqueuelen",
+			set:  &rtnl.MACVlan{MACAddrMode: ptr(rtnl.MACAddrAdd), MACAddr: mac("02:bb:00:00:00:01"), BCQueueLen: ptr[uint32](100)},
+			want: &rtnl.MACVlan{
+				Mode: ptr(rtnl.MACVlanModeSource), Flags: ptr(rtnl.MACVlanFlagNoDst),
+				MACAddrCount: ptr[uint32](3),
+				MACAddrData:  []net.HardwareAddr{mac("02:bb:00:00:00:01"), mac("02:aa:00:00:00:03"), mac("02:aa:00:00:00:01")},
+				BCQueueLen:   ptr[uint32](100), BCQueueLenUsed: ptr[uint32](100),
+			},
+		},
+		{
+			name: "macaddr flush",
+			set:  &rtnl.MACVlan{MACAddrMode: ptr(rtnl.MACAddrFlush)},
+			want: &rtnl.MACVlan{
+				Mode: ptr(rtnl.MACVlanModeSource), Flags: ptr(rtnl.MACVlanFlagNoDst),
+				MACAddrCount: ptr[uint32](0),
+				BCQueueLen:   ptr[uint32](100), BCQueueLenUsed: ptr[uint32](100),
+			},
+		},
+	}
+	for _, s := range steps {
+		if err := c.SetLink(setLink(mv0.Index, "macvlan", s.set)); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		check(s.name, s.want)
+	}
+
+	err = c.NewLink(add)
+	var oe *rtnl.OpError
+	if !errors.As(err, &oe) || !errors.Is(err, unix.EEXIST) || oe.Name != "mv0" {
+		t.Errorf("creating mv0 twice: got %v, want an *OpError about mv0 matching EEXIST", err)
+	}
+}
+
+// TestLiveKindNotSupported creates one link of each kind the drivers know
+// and checks that a kind the running kernel lacks (this host has no
+// ipvlan, vlan or dummy) comes back as a *KindNotSupportedError naming
+// its kernel option. It needs root.
+func TestLiveKindNotSupported(t *testing.T) {
+	ns, _ := testenv.NewNetNS(t)
+	c, err := rtnl.Dial(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.NewLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{
+		Name: "p0", Info: &rtnl.LinkInfo{Kind: "veth"},
+	}}); err != nil {
+		t.Fatalf("create the lower device: %v", err)
+	}
+	p0, err := c.GetLink("p0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent := uint32(p0.Index)
+
+	tests := []struct {
+		kind string
+		msg  *rtnl.LinkMessage
+	}{
+		{"ipvlan", newLink(parent, "x-ipvlan", "ipvlan", &rtnl.IPVlan{Mode: ptr(rtnl.IPVlanModeL2), Flags: ptr(rtnl.IPVlanFlagBridge)})},
+		{"ipvtap", newLink(parent, "x-ipvtap", "ipvtap", &rtnl.IPVtap{IPVlan: rtnl.IPVlan{Mode: ptr(rtnl.IPVlanModeL2), Flags: ptr(rtnl.IPVlanFlagBridge)}})},
+		{"macvlan", newLink(parent, "x-macvlan", "macvlan", &rtnl.MACVlan{Mode: ptr(rtnl.MACVlanModeBridge)})},
+		{"macvtap", newLink(parent, "x-macvtap", "macvtap", &rtnl.MACVtap{MACVlan: rtnl.MACVlan{Mode: ptr(rtnl.MACVlanModeBridge)}})},
+		{"vlan", newLink(parent, "x-vlan", "vlan", &rtnl.VLAN{ID: ptr[uint16](100)})},
+		{"dummy", newLink(0, "x-dummy", "dummy", nil)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			err := c.NewLink(tt.msg)
+			if err == nil {
+				t.Logf("the running kernel has %s", tt.kind)
+				return
+			}
+			var kerr *rtnl.KindNotSupportedError
+			if !errors.As(err, &kerr) {
+				t.Fatalf("create %s: %v", tt.kind, err)
+			}
+			want := &rtnl.KindNotSupportedError{Kind: tt.kind, Config: rtnl.KindConfig(tt.kind), Err: kerr.Err}
+			if diff := cmp.Diff(want, kerr); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+			if !errors.Is(err, rtnl.ErrNotSupported) || !errors.Is(err, unix.EOPNOTSUPP) {
+				t.Errorf("%v does not match ErrNotSupported and EOPNOTSUPP", err)
+			}
+			t.Logf("the running kernel has no %s: %v", tt.kind, err)
+		})
+	}
+}
