@@ -26,12 +26,9 @@ unittest: deps
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
-# fuzz runs each fuzz target for FUZZTIME (go test takes one at a time).
+# fuzz runs each fuzz target for FUZZTIME (see testenv/fuzz.sh).
 fuzz:
-	@for t in $$($(GO) test -list '^Fuzz' ./rtnl/ | grep '^Fuzz'); do \
-		echo "fuzz: $$t for $(FUZZTIME)"; \
-		out=$$($(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./rtnl/ 2>&1) || { echo "$$out"; exit 1; }; \
-	done
+	@GO=$(GO) bash testenv/fuzz.sh rtnl $(FUZZTIME)
 
 test: unittest vmtest
 
