@@ -1,0 +1,91 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/rtnl"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitRuntime = 1 // the kernel, or the system, said no
+	exitUsage   = 2 // bad words or invalid values
+)
+
+// usageError is a mistake in the command line.
+type usageError struct {
+	msg string
+	// help names the help topic to point at, such as "link".
+	help string
+}
+
+// Error implements error.
+func (e *usageError) Error() string { return e.msg }
+
+// usagef returns a usage error.
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// withHelp points a usage error at a help topic.
+func withHelp(err error, topic string) error {
+	var ue *usageError
+	if errors.As(err, &ue) && ue.help == "" {
+		ue.help = topic
+	}
+	return err
+}
+
+// exitCode maps an error to the exit status: usage mistakes and
+// validation errors are 2, everything else 1.
+func exitCode(err error) int {
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue), errors.Is(err, links.ErrInvalid):
+		return exitUsage
+	}
+	return exitRuntime
+}
+
+// message renders err for stderr, with a hint on what to do.
+func message(err error) string {
+	s := "vlanraw: " + err.Error()
+	if h := hint(err); h != "" {
+		s += "\n" + "vlanraw: " + h
+	}
+	return s
+}
+
+// hint suggests what to do about err, or returns "".
+func hint(err error) string {
+	var ue *usageError
+	var oe *rtnl.OpError
+	switch {
+	case errors.As(err, &ue):
+		if ue.help != "" {
+			return fmt.Sprintf("see \"vlanraw help %s\"", ue.help)
+		}
+		return `see "vlanraw help"`
+	case errors.Is(err, links.ErrInvalid):
+		return `see "vlanraw help link"`
+	case errors.Is(err, rtnl.ErrNotSupported):
+		return "use a kernel with that link kind, or another kind"
+	case errors.Is(err, unix.EPERM), errors.Is(err, os.ErrPermission):
+		return "run vlanraw as root (it needs CAP_NET_ADMIN)"
+	case errors.Is(err, unix.EEXIST):
+		return "choose another name, or delete the existing one first"
+	case errors.Is(err, unix.ENODEV):
+		return `check the name with "vlanraw link show" (and -n NETNS for another namespace)`
+	case errors.As(err, &oe) && oe.Message == "":
+		return "the kernel gave no reason; check the parent link, the mode and the values"
+	}
+	return ""
+}

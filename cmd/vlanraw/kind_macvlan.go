@@ -1,0 +1,209 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/vlanraw/vlanraw/rtnl"
+)
+
+// macvlanWords are iproute2's macvlan/macvtap words, in its order.
+var macvlanWords = []keyword{
+	{name: "mode"},
+	{name: "flag"},
+	{name: "macaddr"},
+	{name: "nopromisc"},
+	{name: "nodst"},
+	{name: "bcqueuelen"},
+	{name: "bclim", exact: true},
+	{name: "help"},
+}
+
+// macvlanModes are the values of "mode", matched exactly.
+var macvlanModes = map[string]rtnl.MACVlanMode{
+	"private":  rtnl.MACVlanModePrivate,
+	"vepa":     rtnl.MACVlanModeVEPA,
+	"bridge":   rtnl.MACVlanModeBridge,
+	"passthru": rtnl.MACVlanModePassthru,
+	"source":   rtnl.MACVlanModeSource,
+}
+
+// macvlanFlagValues are the values of "flag", matched exactly.
+var macvlanFlagValues = map[string]rtnl.MACVlanFlag{
+	"nopromisc": rtnl.MACVlanFlagNoPromisc,
+	"nodst":     rtnl.MACVlanFlagNoDst,
+	"null":      0,
+}
+
+// macaddrOps are the values of "macaddr", matched exactly.
+var macaddrOps = map[string]rtnl.MACAddrMode{
+	"add":   rtnl.MACAddrAdd,
+	"del":   rtnl.MACAddrDel,
+	"set":   rtnl.MACAddrSet,
+	"flush": rtnl.MACAddrFlush,
+}
+
+// parseMACVlan reads macvlan or macvtap options (kind is which, for
+// messages) into the wire form, as iproute2's macvlan_parse_opt does:
+// MODE only when "mode" is given, FLAGS only when a flag word is.
+func parseMACVlan(kind string, args []string) (*rtnl.MACVlan, error) {
+	v := &rtnl.MACVlan{}
+	var flags rtnl.MACVlanFlag
+	hasFlags := false
+	ws := &words{w: args}
+	for ws.more() {
+		word := ws.next()
+		kw, ok := lookup(macvlanWords, word)
+		if !ok {
+			return nil, usagef("%s: unknown option %q: use mode, flag, macaddr, nopromisc, nodst, bcqueuelen or bclim", kind, word)
+		}
+		switch kw.name {
+		case "mode":
+			s, err := ws.value("mode", "private, vepa, bridge, passthru or source")
+			if err != nil {
+				return nil, err
+			}
+			m, ok := macvlanModes[s]
+			if !ok {
+				return nil, usagef("%s: argument of \"mode\" must be \"private\", \"vepa\", \"bridge\", \"passthru\" or \"source\", not %q", kind, s)
+			}
+			v.Mode = &m
+		case "flag":
+			s, err := ws.value("flag", "nopromisc, nodst or null")
+			if err != nil {
+				return nil, err
+			}
+			f, ok := macvlanFlagValues[s]
+			if !ok {
+				return nil, usagef("%s: argument of \"flag\" must be \"nopromisc\", \"nodst\" or \"null\", not %q", kind, s)
+			}
+			flags |= f
+			hasFlags = true
+		case "nopromisc":
+			flags |= rtnl.MACVlanFlagNoPromisc
+			hasFlags = true
+		case "nodst":
+			flags |= rtnl.MACVlanFlagNoDst
+			hasFlags = true
+		case "macaddr":
+			if v.MACAddrMode != nil {
+				return nil, usagef("%s: \"macaddr\" is given twice; the kernel would only apply the last: use \"macaddr set MAC MAC...\" for several addresses", kind)
+			}
+			if err := parseMACAddr(kind, ws, v); err != nil {
+				return nil, err
+			}
+		case "bcqueuelen":
+			n, err := ws.uintValue("bcqueuelen", 0, 1<<32-1)
+			if err != nil {
+				return nil, err
+			}
+			q := uint32(n)
+			v.BCQueueLen = &q
+		case "bclim":
+			s, err := ws.value("bclim", "a 32-bit integer")
+			if err != nil {
+				return nil, err
+			}
+			n, err := parseInt(s, 32)
+			if err != nil {
+				return nil, usagef("%s: illegal value for \"bclim\": %q: use a 32-bit integer", kind, s)
+			}
+			c := int32(n)
+			v.BCCutoff = &c
+		case "help":
+			return nil, &helpRequested{topic: "link"}
+		}
+	}
+	if hasFlags {
+		if flags&rtnl.MACVlanFlagNoPromisc != 0 && (v.Mode == nil || *v.Mode != rtnl.MACVlanModePassthru) {
+			return nil, usagef("%s: the nopromisc flag is only valid in passthru mode: add \"mode passthru\"", kind)
+		}
+		v.Flags = &flags
+	}
+	return v, nil
+}
+
+// parseMACAddr reads the words after "macaddr": add|del MAC, set [MAC...]
+// or flush. Set takes MAC addresses until a word that is not one.
+func parseMACAddr(kind string, ws *words, v *rtnl.MACVlan) error {
+	s, err := ws.value("macaddr", "add, del, set or flush")
+	if err != nil {
+		return err
+	}
+	op, ok := macaddrOps[s]
+	if !ok {
+		return usagef("%s: argument of \"macaddr\" must be \"add\", \"del\", \"set\" or \"flush\", not %q", kind, s)
+	}
+	v.MACAddrMode = &op
+	switch op {
+	case rtnl.MACAddrAdd, rtnl.MACAddrDel:
+		mac, err := ws.macValue("macaddr " + s)
+		if err != nil {
+			return err
+		}
+		v.MACAddr = mac
+	case rtnl.MACAddrSet:
+		v.MACAddrData = []net.HardwareAddr{}
+		for ws.more() {
+			mac, ok := parseMAC(ws.peek())
+			if !ok {
+				break
+			}
+			ws.next()
+			v.MACAddrData = append(v.MACAddrData, mac)
+		}
+	}
+	return nil
+}
+
+// macvlanDetails renders a macvlan's data as iproute2's macvlan_print_opt.
+func macvlanDetails(v *rtnl.MACVlan) []detail {
+	if v.Mode == nil {
+		return nil
+	}
+	mode := "unknown"
+	if _, ok := macvlanModes[v.Mode.String()]; ok {
+		mode = v.Mode.String()
+	}
+	d := []detail{{key: "mode", text: "mode " + mode + " ", val: mode}}
+	var flags rtnl.MACVlanFlag
+	if v.Flags != nil {
+		flags = *v.Flags
+	}
+	if flags&rtnl.MACVlanFlagNoPromisc != 0 {
+		d = append(d, detail{key: "nopromisc", text: "nopromisc ", val: true})
+	}
+	if flags&rtnl.MACVlanFlagNoDst != 0 {
+		d = append(d, detail{key: "nodst", text: "nodst ", val: true})
+	}
+	if v.BCQueueLen != nil {
+		d = append(d, detail{key: "bcqueuelen", text: fmt.Sprintf("bcqueuelen %d ", *v.BCQueueLen), val: *v.BCQueueLen})
+	}
+	if v.BCQueueLenUsed != nil {
+		d = append(d, detail{key: "usedbcqueuelen", text: fmt.Sprintf("usedbcqueuelen %d ", *v.BCQueueLenUsed), val: *v.BCQueueLenUsed})
+	}
+	if v.BCCutoff != nil {
+		d = append(d, detail{key: "bclim", text: fmt.Sprintf("bclim %d ", *v.BCCutoff), val: *v.BCCutoff})
+	}
+	if *v.Mode != rtnl.MACVlanModeSource || v.MACAddrCount == nil {
+		return d
+	}
+	// iproute2 prints the count with %d, as a signed int.
+	count := int32(*v.MACAddrCount)
+	d = append(d, detail{key: "macaddr_count", text: fmt.Sprintf("remotes (%d) ", count), val: count})
+	if v.MACAddrData != nil {
+		macs := make([]string, 0, len(v.MACAddrData))
+		var text strings.Builder
+		for _, m := range v.MACAddrData {
+			if len(m) < 6 {
+				continue
+			}
+			s := net.HardwareAddr(m[:6]).String()
+			macs = append(macs, s)
+			text.WriteString(s + " ")
+		}
+		d = append(d, detail{key: "macaddr_data", text: text.String(), val: macs})
+	}
+	return d
+}

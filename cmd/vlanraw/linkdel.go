@@ -1,0 +1,49 @@
+package main
+
+import "github.com/vlanraw/vlanraw/links"
+
+// parseLinkDel reads the words after `link del`: one or more link names,
+// each optionally after "dev".
+func parseLinkDel(args []string) ([]string, error) {
+	var names []string
+	ws := &words{w: args}
+	for ws.more() {
+		word := ws.next()
+		switch word {
+		case "dev":
+			v, err := ws.value("dev", "a link name")
+			if err != nil {
+				return nil, err
+			}
+			word = v
+		case "help":
+			return nil, &helpRequested{topic: "link"}
+		}
+		if err := links.CheckName(word); err != nil {
+			return nil, err
+		}
+		names = append(names, word)
+	}
+	if len(names) == 0 {
+		return nil, usagef("no link given: add the name of the link to delete")
+	}
+	return names, nil
+}
+
+// runLinkDel deletes links: one RTM_DELLINK for a single name, one
+// batched group delete for several.
+func runLinkDel(e *env, args []string) error {
+	names, err := parseLinkDel(args)
+	if err != nil {
+		return err
+	}
+	h, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	if len(names) == 1 {
+		return h.Delete(names[0])
+	}
+	return h.DeleteAll(names)
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/rtnl"
+)
+
+// setRequest is a parsed `link set`.
+type setRequest struct {
+	dev    string
+	change links.Change
+}
+
+// parseLinkSet reads the words after `link set`.
+func parseLinkSet(args []string) (*setRequest, error) {
+	a, err := parseLinkArgs(&words{w: args})
+	if err != nil {
+		return nil, err
+	}
+	if a.dev == "" {
+		return nil, usagef("no link given: add \"dev NAME\"")
+	}
+	switch {
+	case a.parent != "":
+		return nil, usagef("vlanraw link set cannot change a link's parent (\"link %s\"): delete and re-create the link", a.parent)
+	case a.mac != nil:
+		return nil, usagef("vlanraw link set cannot change \"address\" yet")
+	case a.txqlen != nil:
+		return nil, usagef("vlanraw link set cannot change \"txqueuelen\" yet")
+	case a.group != nil:
+		return nil, usagef("vlanraw link set cannot change \"group\" yet")
+	case a.netns != "":
+		return nil, usagef("vlanraw link set cannot move a link to another namespace (\"netns\") yet")
+	}
+	r := &setRequest{dev: a.dev}
+	c := &r.change
+	if a.mtu != 0 {
+		mtu := a.mtu
+		c.MTU = &mtu
+	}
+	c.Up = a.up
+	if a.name != a.dev {
+		c.Name = a.name
+	}
+	if !a.hasType {
+		return r, nil
+	}
+	if !slices.Contains(kinds, a.kind) {
+		return nil, usagef("unknown link type %q: use one of %s", a.kind, kindList())
+	}
+	if len(a.kindWords) == 0 {
+		// As iproute2: a type without options sends no kind data.
+		return r, nil
+	}
+	switch a.kind {
+	case "ipvlan", "ipvtap":
+		v, err := parseIPVlan(a.kind, a.kindWords)
+		if err != nil {
+			return nil, err
+		}
+		if a.kind == "ipvtap" {
+			c.Data = &rtnl.IPVtap{IPVlan: *v}
+		} else {
+			c.Data = v
+		}
+	case "macvlan", "macvtap":
+		v, err := parseMACVlan(a.kind, a.kindWords)
+		if err != nil {
+			return nil, err
+		}
+		if a.kind == "macvtap" {
+			c.Data = &rtnl.MACVtap{MACVlan: *v}
+		} else {
+			c.Data = v
+		}
+	case "vlan":
+		v, err := parseVLAN(a.kindWords)
+		if err != nil {
+			return nil, err
+		}
+		c.Data = v
+	case "dummy", "veth":
+		return nil, usagef("%s: unknown option %q: %s links have no options to change", a.kind, a.kindWords[0], a.kind)
+	}
+	return r, nil
+}
+
+// runLinkSet changes a link.
+func runLinkSet(e *env, args []string) error {
+	r, err := parseLinkSet(args)
+	if err != nil {
+		return err
+	}
+	h, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	err = h.Set(r.dev, r.change)
+	var oe *rtnl.OpError
+	if errors.As(err, &oe) && oe.Name == "" {
+		// The request names the link by index only: say which it was.
+		return fmt.Errorf("%s: %w", r.dev, err)
+	}
+	return err
+}
