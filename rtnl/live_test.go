@@ -139,26 +139,31 @@ func TestLiveKindNotSupported(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.NewLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{
-		Name: "p0", Info: &rtnl.LinkInfo{Kind: "veth"},
-	}}); err != nil {
-		t.Fatalf("create the lower device: %v", err)
+	// Each kind gets its own lower device: a parent that has an ipvlan
+	// refuses a macvlan (EBUSY), and the other way round.
+	parent := func(name string) uint32 {
+		t.Helper()
+		if err := c.NewLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{
+			Name: name, Info: &rtnl.LinkInfo{Kind: "veth"},
+		}}); err != nil {
+			t.Fatalf("create the lower device: %v", err)
+		}
+		p, err := c.GetLink(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return uint32(p.Index)
 	}
-	p0, err := c.GetLink("p0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	parent := uint32(p0.Index)
 
 	tests := []struct {
 		kind string
 		msg  *rtnl.LinkMessage
 	}{
-		{"ipvlan", newLink(parent, "x-ipvlan", "ipvlan", &rtnl.IPVlan{Mode: ptr(rtnl.IPVlanModeL2), Flags: ptr(rtnl.IPVlanFlagBridge)})},
-		{"ipvtap", newLink(parent, "x-ipvtap", "ipvtap", &rtnl.IPVtap{IPVlan: rtnl.IPVlan{Mode: ptr(rtnl.IPVlanModeL2), Flags: ptr(rtnl.IPVlanFlagBridge)}})},
-		{"macvlan", newLink(parent, "x-macvlan", "macvlan", &rtnl.MACVlan{Mode: ptr(rtnl.MACVlanModeBridge)})},
-		{"macvtap", newLink(parent, "x-macvtap", "macvtap", &rtnl.MACVtap{MACVlan: rtnl.MACVlan{Mode: ptr(rtnl.MACVlanModeBridge)}})},
-		{"vlan", newLink(parent, "x-vlan", "vlan", &rtnl.VLAN{ID: ptr[uint16](100)})},
+		{"ipvlan", newLink(parent("p-ipvlan"), "x-ipvlan", "ipvlan", &rtnl.IPVlan{Mode: ptr(rtnl.IPVlanModeL2), Flags: ptr(rtnl.IPVlanFlagBridge)})},
+		{"ipvtap", newLink(parent("p-ipvtap"), "x-ipvtap", "ipvtap", &rtnl.IPVtap{IPVlan: rtnl.IPVlan{Mode: ptr(rtnl.IPVlanModeL2), Flags: ptr(rtnl.IPVlanFlagBridge)}})},
+		{"macvlan", newLink(parent("p-macvlan"), "x-macvlan", "macvlan", &rtnl.MACVlan{Mode: ptr(rtnl.MACVlanModeBridge)})},
+		{"macvtap", newLink(parent("p-macvtap"), "x-macvtap", "macvtap", &rtnl.MACVtap{MACVlan: rtnl.MACVlan{Mode: ptr(rtnl.MACVlanModeBridge)}})},
+		{"vlan", newLink(parent("p-vlan"), "x-vlan", "vlan", &rtnl.VLAN{ID: ptr[uint16](100)})},
 		{"dummy", newLink(0, "x-dummy", "dummy", nil)},
 	}
 	for _, tt := range tests {

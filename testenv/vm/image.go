@@ -57,6 +57,10 @@ func (im *image) put(name string, e *entry) error {
 		return err
 	}
 	if old, ok := im.entries[name]; ok {
+		if old.kind == entryDir && e.kind == entryDir {
+			old.perm = e.perm // an explicit directory beats an implicit parent
+			return nil
+		}
 		if sameEntry(old, e) {
 			return nil
 		}
@@ -78,7 +82,10 @@ func sameEntry(a, b *entry) bool {
 	case entryCharDev:
 		return a.major == b.major && a.minor == b.minor
 	default:
-		return a.source == b.source && a.source != "" || a.source == "" && b.source == "" && bytes.Equal(a.data, b.data)
+		if a.source != "" || b.source != "" {
+			return a.source == b.source
+		}
+		return bytes.Equal(a.data, b.data)
 	}
 }
 
@@ -120,7 +127,7 @@ func (im *image) HostFile(name, source string) error {
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("image: %s is not a regular file", source)
 	}
-	return im.put(name, &entry{kind: entryFile, perm: uint32(fi.Mode().Perm()), source: source})
+	return im.put(name, &entry{kind: entryFile, perm: unixPerm(fi.Mode()), source: source})
 }
 
 // Symlink adds a symbolic link.
@@ -184,11 +191,11 @@ func (im *image) mirrorStep(p string) (string, error) {
 			}
 			return filepath.Join(append([]string{target}, comps[i+1:]...)...), nil
 		case mode.IsDir():
-			if err := im.Dir(cur, uint32(mode.Perm())); err != nil {
+			if err := im.Dir(cur, unixPerm(mode)); err != nil {
 				return "", err
 			}
 		case last && mode.IsRegular():
-			if err := im.put(cur, &entry{kind: entryFile, perm: uint32(mode.Perm()), source: cur}); err != nil {
+			if err := im.put(cur, &entry{kind: entryFile, perm: unixPerm(mode), source: cur}); err != nil {
 				return "", err
 			}
 		default:
@@ -218,7 +225,7 @@ func (im *image) MirrorTree(root string) error {
 		}
 		switch mode := info.Mode(); {
 		case mode.IsDir():
-			return im.Dir(p, uint32(mode.Perm()))
+			return im.Dir(p, unixPerm(mode))
 		case mode&fs.ModeSymlink != 0:
 			target, err := os.Readlink(p)
 			if err != nil {
@@ -226,7 +233,7 @@ func (im *image) MirrorTree(root string) error {
 			}
 			return im.Symlink(p, target)
 		case mode.IsRegular():
-			return im.put(p, &entry{kind: entryFile, perm: uint32(mode.Perm()), source: p})
+			return im.put(p, &entry{kind: entryFile, perm: unixPerm(mode), source: p})
 		default:
 			return nil // sockets, fifos and devices are left out
 		}

@@ -33,6 +33,12 @@ var DefaultModules = []string{
 	"sch_ingress", "cls_bpf",
 }
 
+// moduleParams are the parameters vmtest loads some modules with: dummy
+// would otherwise create a dummy0 in every guest.
+var moduleParams = map[string]string{
+	"dummy": "numdummies=0",
+}
+
 // moduleIndex knows the modules of one kernel.
 type moduleIndex struct {
 	dir     string            // /lib/modules/<release>

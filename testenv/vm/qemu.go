@@ -1,0 +1,80 @@
+package vm
+
+import (
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Machine describes the virtual machine.
+type Machine struct {
+	Memory string // QEMU -m, such as "1G"
+	CPUs   int    // QEMU -smp
+	KVM    bool   // use KVM instead of TCG
+	Append string // extra kernel command line
+}
+
+// DefaultMachine is the machine vmtest boots unless told otherwise. KVM is
+// used when VLANRAW_KVM=1.
+func DefaultMachine() Machine {
+	return Machine{Memory: "1G", CPUs: 2, KVM: os.Getenv("VLANRAW_KVM") == "1"}
+}
+
+// kernelCmdline is the kernel command line. The first serial port is the
+// console; panic=-1 and QEMU's -no-reboot turn a panic into the end of QEMU,
+// and oops=panic makes an oops one, so a broken kernel cannot hang until
+// the watchdog fires. no_timer_check skips the IO-APIC timer probe, which
+// under TCG on a loaded host can wrongly conclude "IO-APIC + timer doesn't
+// work" and panic before init runs.
+func kernelCmdline(m Machine) string {
+	args := []string{"console=ttyS0", "panic=-1", "oops=panic", "no_timer_check", "quiet"}
+	if m.Append != "" {
+		args = append(args, m.Append)
+	}
+	return strings.Join(args, " ")
+}
+
+// serconWarning is what QEMU says about the fw_cfg item that quiets
+// SeaBIOS; it is expected and dropped.
+const serconWarning = `-fw_cfg name=etc/sercon-port,string=0: warning: externally provided fw_cfg item names should be prefixed with "opt/"`
+
+// dropKnownWarnings removes QEMU's expected warnings from its output.
+func dropKnownWarnings(out []byte) []byte {
+	var kept []string
+	for _, line := range strings.SplitAfter(string(out), "\n") {
+		if line != "" && !strings.Contains(line, serconWarning) {
+			kept = append(kept, line)
+		}
+	}
+	return []byte(strings.Join(kept, ""))
+}
+
+// qemuArgs returns the arguments of qemu-system-x86_64. The console goes to
+// file descriptor consoleFD and the program's output, on the second serial
+// port, to outputFD; both are inherited pipes.
+func qemuArgs(m Machine, kernel, initrd string, consoleFD, outputFD int) []string {
+	accel := []string{"-accel", "tcg", "-cpu", "qemu64,-cx16"}
+	if m.KVM {
+		accel = []string{"-accel", "kvm", "-cpu", "host"}
+	}
+	cpus := m.CPUs
+	if cpus < 1 {
+		cpus = 1
+	}
+	args := append(accel,
+		"-m", m.Memory,
+		"-smp", strconv.Itoa(cpus),
+		"-nodefaults",
+		"-nographic",
+		"-no-user-config",
+		"-no-reboot",
+		// SeaBIOS would print itself and terminal escapes on the console.
+		"-fw_cfg", "name=etc/sercon-port,string=0",
+		"-kernel", kernel,
+		"-initrd", initrd,
+		"-append", kernelCmdline(m),
+		"-serial", "file:/dev/fd/"+strconv.Itoa(consoleFD),
+		"-serial", "file:/dev/fd/"+strconv.Itoa(outputFD),
+	)
+	return args
+}
