@@ -1,6 +1,7 @@
 package links
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/jsimonetti/rtnetlink/v2"
@@ -63,7 +64,14 @@ func (h *Handle) Set(name string, c Change) error {
 		}
 		m.Attributes.Info = &rtnl.LinkInfo{Kind: kind, Data: c.Data}
 	}
-	return h.c.SetLink(m)
+	err = h.c.SetLink(m)
+	var oe *rtnl.OpError
+	if errors.As(err, &oe) {
+		// The request names the link by index (and carries the new name
+		// when renaming): say which link it was.
+		oe.Name = name
+	}
+	return err
 }
 
 // checkChange checks kind data against the link's current settings.

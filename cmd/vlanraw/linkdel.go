@@ -42,8 +42,5 @@ func runLinkDel(e *env, args []string) error {
 		return err
 	}
 	defer h.Close()
-	if len(names) == 1 {
-		return h.Delete(names[0])
-	}
 	return h.DeleteAll(names)
 }

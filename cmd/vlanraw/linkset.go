@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/vlanraw/vlanraw/links"
@@ -100,11 +98,5 @@ func runLinkSet(e *env, args []string) error {
 		return err
 	}
 	defer h.Close()
-	err = h.Set(r.dev, r.change)
-	var oe *rtnl.OpError
-	if errors.As(err, &oe) && oe.Name == "" {
-		// The request names the link by index only: say which it was.
-		return fmt.Errorf("%s: %w", r.dev, err)
-	}
-	return err
+	return h.Set(r.dev, r.change)
 }
