@@ -92,17 +92,7 @@ func (s *MACVlan) Kind() string {
 func (s *MACVlan) parent() string { return s.Parent }
 
 func (s *MACVlan) validate() error {
-	d, err := s.data()
-	if err != nil {
-		return err
-	}
-	var mode *rtnl.MACVlanMode
-	if s.Tap {
-		mode = d.(*rtnl.MACVtap).Mode
-	} else {
-		mode = d.(*rtnl.MACVlan).Mode
-	}
-	return checkMACVlan(mode, s.Flags, s.MACAddrMode, s.MACAddrs)
+	return checkMACVlan(s.Mode, s.Flags, s.MACAddrMode, s.MACAddrs)
 }
 
 // checkMACVlan checks that flags and a source-list edit fit mode, which is

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/mdlayher/netlink"
+	"github.com/mdlayher/netlink/nlenc"
 	"golang.org/x/sys/unix"
 )
 
@@ -12,12 +13,7 @@ import (
 const rtextFilterSkipStats = 1 << 3
 
 // linkName names the link a message is about, for errors.
-func linkName(m *LinkMessage) string {
-	if m.Attributes.Name != "" {
-		return m.Attributes.Name
-	}
-	return ""
-}
+func linkName(m *LinkMessage) string { return m.Attributes.Name }
 
 // NewLink creates a link (RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL). A
 // kind the kernel does not know is reported as a *KindNotSupportedError.
@@ -85,7 +81,7 @@ type getLinkRequest struct {
 
 func (r *getLinkRequest) MarshalBinary() ([]byte, error) {
 	b := make([]byte, ifinfomsgLen)
-	b[4], b[5], b[6], b[7] = byte(r.index), byte(r.index>>8), byte(r.index>>16), byte(r.index>>24)
+	nlenc.PutInt32(b[4:8], r.index)
 	ae := netlink.NewAttributeEncoder()
 	if r.name != "" {
 		ae.String(unix.IFLA_IFNAME, r.name)
