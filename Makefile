@@ -9,6 +9,7 @@ KERNELS ?= 6.1 6.12
 
 .PHONY: all build deps test unittest fuzz vmtest bench lint demo generate clean
 FUZZTIME ?= 10s
+BENCHTIME ?= 3x
 
 all: build
 
@@ -44,7 +45,7 @@ vmtest: deps
 	if [ -n "$$fail" ]; then echo "vmtest: FAILED on kernel(s):$$fail"; exit 1; fi
 
 bench: deps
-	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./bench/...
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 30m ./bench/...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
