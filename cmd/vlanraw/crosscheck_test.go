@@ -340,6 +340,7 @@ var ipvlanCases = []crossCase{
 // TestCrossCheckIPVlan compares every ipvlan and ipvtap mode and flag with
 // iproute2. The host kernel has no ipvlan: this runs in the QEMU harness.
 func TestCrossCheckIPVlan(t *testing.T) {
+	testenv.RequireKind(t, "ipvlan")
 	for _, kind := range []string{"ipvlan", "ipvtap"} {
 		for _, c := range ipvlanCases {
 			t.Run(kind+"/"+c.opts, func(t *testing.T) {
@@ -385,6 +386,7 @@ var vlanCases = []crossCase{
 // TestCrossCheckVLAN compares every vlan option with iproute2. The host
 // kernel has no 802.1Q support: this runs in the QEMU harness.
 func TestCrossCheckVLAN(t *testing.T) {
+	testenv.RequireKind(t, "vlan")
 	for _, c := range vlanCases {
 		t.Run(c.opts, func(t *testing.T) {
 			testenv.RequireKind(t, "vlan")
