@@ -1,0 +1,20 @@
+package links
+
+import (
+	"github.com/jsimonetti/rtnetlink/v2"
+	"github.com/vlanraw/vlanraw/rtnl"
+)
+
+// Dummy is a dummy link.
+type Dummy struct {
+	Attrs
+}
+
+// Kind implements Spec.
+func (s *Dummy) Kind() string { return "dummy" }
+
+func (s *Dummy) parent() string { return "" }
+
+func (s *Dummy) validate() error { return nil }
+
+func (s *Dummy) data() (rtnetlink.LinkDriver, error) { return &rtnl.Dummy{}, nil }

@@ -1,0 +1,38 @@
+package links
+
+import (
+	"github.com/jsimonetti/rtnetlink/v2"
+	"github.com/jsimonetti/rtnetlink/v2/driver"
+)
+
+// Veth is a veth pair: the link and its Peer.
+type Veth struct {
+	Attrs
+	// Peer is the other end. Its NetNS may differ from the link's.
+	Peer Attrs
+}
+
+// Kind implements Spec.
+func (s *Veth) Kind() string { return "veth" }
+
+func (s *Veth) parent() string { return "" }
+
+func (s *Veth) validate() error { return checkAttrs(&s.Peer) }
+
+func (s *Veth) data() (rtnetlink.LinkDriver, error) {
+	p := &s.Peer
+	pm := &rtnetlink.LinkMessage{Attributes: &rtnetlink.LinkAttributes{
+		Name:    p.Name,
+		MTU:     p.MTU,
+		Address: p.MAC,
+	}}
+	if p.NetNS != nil {
+		pm.Attributes.NetNS = rtnetlink.NetNSForFD(uint32(p.NetNS.FD()))
+	}
+	if p.NetNSPID != 0 {
+		pm.Attributes.NetNS = rtnetlink.NetNSForPID(uint32(p.NetNSPID))
+	}
+	// Peer.Up is applied after creation (see Handle.Create): the kernel
+	// cannot open a veth end whose peer is not registered yet.
+	return &driver.Veth{PeerInfo: pm}, nil
+}
