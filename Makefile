@@ -30,6 +30,7 @@ unittest: deps
 # fuzz runs each fuzz target for FUZZTIME (see testenv/fuzz.sh).
 fuzz:
 	@GO=$(GO) bash testenv/fuzz.sh rtnl $(FUZZTIME)
+	@GO=$(GO) bash testenv/fuzz.sh modes/ipam $(FUZZTIME)
 
 test: unittest vmtest
 

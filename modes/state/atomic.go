@@ -1,0 +1,70 @@
+package state
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// testHookBeforeRename, when set by a test, is called with the name of
+// the complete, synced temporary file just before it is renamed over the
+// state file. An error stops the write.
+var testHookBeforeRename func(tmp string) error
+
+// tempPattern is the os.CreateTemp pattern of the temporary files for the
+// file named name.
+func tempPattern(name string) string { return name + ".tmp-*" }
+
+// writeAtomic replaces dir/name with data: it writes a temporary file in
+// dir, syncs it, renames it over dir/name and syncs dir. Temporary files
+// left behind by an earlier crash are removed first; the caller holds the
+// exclusive lock, so no other writer can be using them.
+func writeAtomic(dir, name string, data []byte) (err error) {
+	stale, _ := filepath.Glob(filepath.Join(dir, tempPattern(name)))
+	for _, s := range stale {
+		os.Remove(s)
+	}
+
+	f, err := os.CreateTemp(dir, tempPattern(name))
+	if err != nil {
+		return fmt.Errorf("write state: %w", err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("write state: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write state: sync %s: %w", tmp, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write state: %w", err)
+	}
+	if testHookBeforeRename != nil {
+		if err := testHookBeforeRename(tmp); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("write state: %w", err)
+	}
+	return syncDir(dir)
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("write state: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("write state: sync directory %s: %w", dir, err)
+	}
+	return nil
+}
