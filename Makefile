@@ -1,13 +1,13 @@
 # vlanraw: build, test, benchmark.
 #
-#   make demo    build a network, connect endpoints, show what the kernel did
+#   make demo    act out the ipvlan L3 article: a network, two endpoints, a router (QEMU if the kernel lacks ipvlan)
 #   make test    unit tests, host tests (root), and the QEMU tests (make vmtest)
 #   make bench   benchmarks against iproute2 and the CNI plugins
 GO      ?= go
 BIN     := $(CURDIR)/bin
 KERNELS ?= 6.1 6.12
 
-.PHONY: all build deps test unittest fuzz vmtest bench lint demo generate clean
+.PHONY: all build deps test unittest fuzz vmtest bench lint demo demo-links generate clean
 FUZZTIME ?= 10s
 BENCHTIME ?= 3x
 
@@ -41,7 +41,7 @@ vmtest: deps
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/vmtest ./testenv/cmd/vmtest
 	@fail=; for k in $(KERNELS); do \
 		echo "== vmtest: kernel $$k"; \
-		$(GO) test -count=1 -exec "$(BIN)/vmtest -kernel $$k" ./testenv/ ./rtnl/... ./links/... ./cmd/vlanraw/... || fail="$$fail $$k"; \
+		$(GO) test -count=1 -exec "$(BIN)/vmtest -kernel $$k" ./testenv/ ./rtnl/... ./links/... ./modes/... ./cmd/vlanraw/... || fail="$$fail $$k"; \
 	done; \
 	if [ -n "$$fail" ]; then echo "vmtest: FAILED on kernel(s):$$fail"; exit 1; fi
 
@@ -52,7 +52,25 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
 	$(GO) vet ./...
 
+# demo acts out the ipvlan L3 article with vlanraw alone (cmd/vlanraw-demo):
+# on this kernel when it can create ipvlan links, else inside QEMU on
+# Debian's 6.12 kernel, with bin/vlanraw added to the guest.
 demo: deps build
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/vlanraw-demo ./cmd/vlanraw-demo
+	@$(BIN)/vlanraw-demo -probe; rc=$$?; \
+	if [ $$rc = 0 ]; then \
+		$(BIN)/vlanraw-demo -vlanraw $(BIN)/vlanraw; \
+	elif [ $$rc = 3 ]; then \
+		echo "demo: kernel $$(uname -r) cannot create ipvlan links: running the demo in QEMU on Debian's 6.12 kernel"; \
+		CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/vmtest ./testenv/cmd/vmtest && \
+		VLANRAW_VMTEST_EXTRA=$(BIN)/vlanraw $(BIN)/vmtest -kernel 6.12 -- $(BIN)/vlanraw-demo -vlanraw $(BIN)/vlanraw; \
+	else \
+		exit $$rc; \
+	fi
+
+# demo-links creates, shows and deletes links of every macvlan mode in a
+# throwaway namespace (cmd/vlanraw/demo.sh).
+demo-links: deps build
 	@bash cmd/vlanraw/demo.sh $(BIN)/vlanraw
 
 clean:

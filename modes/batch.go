@@ -1,0 +1,97 @@
+package modes
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/links"
+)
+
+// maxParallel bounds how many namespaces have their endpoint links deleted
+// at once. A deletion takes tens of milliseconds, nearly all of it waiting
+// for the kernel (RCU), so deletions in different namespaces overlap
+// well.
+const maxParallel = 32
+
+// deleteEndpointLinks deletes the links of the endpoints eps of n. The
+// endpoints are grouped by namespace; each group is deleted with one
+// links.DeleteAll (one group deletion, which the kernel unregisters as a
+// batch), and up to maxParallel groups at a time. It returns one error per
+// endpoint, nil when its link is deleted or already gone: its namespace is
+// gone, is a different one now, or holds no such link of n's kind.
+func deleteEndpointLinks(n *Network, eps []Endpoint) []error {
+	errs := make([]error, len(eps))
+	groups := map[string][]int{}
+	var order []string
+	for i, e := range eps {
+		if _, ok := groups[e.NetNSPath]; !ok {
+			order = append(order, e.NetNSPath)
+		}
+		groups[e.NetNSPath] = append(groups[e.NetNSPath], i)
+	}
+	sem := make(chan struct{}, maxParallel)
+	var wg sync.WaitGroup
+	for _, path := range order {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			deleteInNS(n, path, eps, groups[path], errs)
+		})
+	}
+	wg.Wait()
+	return errs
+}
+
+// deleteInNS deletes the links of eps[idx], which all live in the
+// namespace at path, setting errs[idx].
+func deleteInNS(n *Network, path string, eps []Endpoint, idx []int, errs []error) {
+	setAll := func(err error) {
+		for _, i := range idx {
+			errs[i] = fmt.Errorf("disconnect %s from network %s: %w", eps[i].NetNS, n.Name, err)
+		}
+	}
+	t, err := openNSPath(path)
+	if gone(err) {
+		return
+	}
+	if err != nil {
+		setAll(err)
+		return
+	}
+	defer t.ns.Close()
+	h, err := links.Open(t.ns)
+	if err != nil {
+		setAll(err)
+		return
+	}
+	defer h.Close()
+	have, err := h.List(string(n.Driver))
+	if err != nil {
+		setAll(err)
+		return
+	}
+	present := map[string]bool{}
+	for _, l := range have {
+		present[l.Name] = true
+	}
+	var names []string
+	var which []int
+	for _, i := range idx {
+		e := eps[i]
+		if e.NetNSInode != t.inode || !present[e.IfName] {
+			continue
+		}
+		names = append(names, e.IfName)
+		which = append(which, i)
+	}
+	err = h.DeleteAll(names)
+	if err == nil || errors.Is(err, unix.ENODEV) && len(names) == 1 {
+		return
+	}
+	for _, i := range which {
+		errs[i] = fmt.Errorf("disconnect %s from network %s: %w", eps[i].NetNS, n.Name, err)
+	}
+}

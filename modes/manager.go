@@ -1,0 +1,128 @@
+package modes
+
+import (
+	"fmt"
+
+	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/modes/state"
+	"github.com/vlanraw/vlanraw/rtnl"
+)
+
+// stateName and stateSchema name the Manager's state file and the version
+// of its layout.
+const (
+	stateName   = "networks"
+	stateSchema = 1
+)
+
+// records is what the state file holds.
+type records struct {
+	// Networks are the networks, in the order they were created.
+	Networks []*Network `json:"networks"`
+}
+
+// Manager creates and removes networks and endpoints, and keeps their
+// records. Every method that changes anything holds the state directory's
+// lock from start to finish, so that Managers in several processes can
+// share one directory.
+type Manager struct {
+	store *state.Store[records]
+	// host is the namespace the parent links live in; nil is the
+	// caller's current namespace.
+	host *rtnl.NetNS
+	// hostName is host as the caller gave it, for messages.
+	hostName string
+}
+
+// NewManager returns a Manager keeping its state in stateDir, or in
+// state.Dir("") when stateDir is empty. The parent links live in the
+// caller's current network namespace.
+func NewManager(stateDir string) (*Manager, error) {
+	return NewManagerIn(stateDir, "")
+}
+
+// NewManagerIn is NewManager with the parent links living in the network
+// namespace hostNetNS (a name under /run/netns, a path or a pid) rather
+// than in the caller's. An empty hostNetNS is the caller's namespace.
+// Tests and demos use it to keep a whole setup inside throwaway
+// namespaces. The records do not say which host namespace they were made
+// in: use one per state directory.
+func NewManagerIn(stateDir, hostNetNS string) (*Manager, error) {
+	if stateDir == "" {
+		stateDir = state.Dir("")
+	}
+	st, err := state.Open[records](stateDir, stateName, stateSchema)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{store: st, hostName: hostNetNS}
+	if hostNetNS != "" {
+		ns, err := openNetNS(hostNetNS)
+		if err != nil {
+			return nil, fmt.Errorf("host network namespace: %w", err)
+		}
+		m.host = ns.ns
+	}
+	return m, nil
+}
+
+// Close releases the host namespace handle, if NewManagerIn opened one.
+func (m *Manager) Close() error {
+	if m.host != nil {
+		return m.host.Close()
+	}
+	return nil
+}
+
+// hostHandle opens a links.Handle in the host namespace.
+func (m *Manager) hostHandle() (*links.Handle, error) {
+	h, err := links.Open(m.host)
+	if err != nil {
+		return nil, fmt.Errorf("host network namespace: %w", err)
+	}
+	return h, nil
+}
+
+// hostDo runs fn on a thread in the host namespace.
+func (m *Manager) hostDo(fn func() error) error {
+	if m.host == nil {
+		return fn()
+	}
+	return m.host.Do(fn)
+}
+
+// find returns the network called name, or whose ID is name or starts
+// with it (when only one does), as Docker resolves networks.
+func (r *records) find(name string) (*Network, error) {
+	if name == "" {
+		return nil, invalidf("no network given")
+	}
+	for _, n := range r.Networks {
+		if n.Name == name || n.ID == name {
+			return n, nil
+		}
+	}
+	var found *Network
+	for _, n := range r.Networks {
+		if len(name) >= 3 && len(n.ID) > len(name) && n.ID[:len(name)] == name {
+			if found != nil {
+				return nil, invalidf("network ID prefix %s is ambiguous: give more of the ID, or the name", name)
+			}
+			found = n
+		}
+	}
+	if found == nil {
+		return nil, notFoundf("network %s not found", name)
+	}
+	return found, nil
+}
+
+// remove drops network n from the records.
+func (r *records) remove(n *Network) {
+	for i, x := range r.Networks {
+		if x == n {
+			r.Networks = append(r.Networks[:i], r.Networks[i+1:]...)
+			return
+		}
+	}
+}

@@ -1,0 +1,140 @@
+package modes
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/rtnl"
+)
+
+// targetNS is an open network namespace with what identifies it.
+type targetNS struct {
+	ns *rtnl.NetNS
+	// given is the namespace as the caller named it.
+	given string
+	// path is the path it was opened from: /run/netns/NAME,
+	// /proc/PID/ns/net, or an absolute path.
+	path string
+	// inode is the namespace's inode number, which identifies it while it
+	// exists.
+	inode uint64
+}
+
+// nsPath returns the path a namespace given as a name under
+// /run/netns, a path or a process id is opened from.
+func nsPath(s string) (string, error) {
+	if s == "" {
+		return "", invalidf("no network namespace given: name one under %s, give a path, or a process id", rtnl.NetNSDir)
+	}
+	if pid, err := strconv.Atoi(s); err == nil {
+		if pid <= 0 {
+			return "", invalidf("invalid process id %s", s)
+		}
+		return "/proc/" + s + "/ns/net", nil
+	}
+	if filepath.Base(s) != s {
+		return filepath.Abs(s)
+	}
+	if s == "." || s == ".." {
+		return "", invalidf("invalid network namespace name %q", s)
+	}
+	return filepath.Join(rtnl.NetNSDir, s), nil
+}
+
+// byPID reports whether a namespace was given as a process id: such a
+// namespace is only the same while the inode is.
+func byPID(given string) bool {
+	_, err := strconv.Atoi(given)
+	return err == nil
+}
+
+// openNetNS opens a namespace given as a name under /run/netns, a path or
+// a process id. A namespace that does not exist gives an error matching
+// os.ErrNotExist.
+func openNetNS(given string) (*targetNS, error) {
+	path, err := nsPath(given)
+	if err != nil {
+		return nil, err
+	}
+	t, err := openNSPath(path)
+	if err != nil {
+		return nil, fmt.Errorf("network namespace %s: %w", given, err)
+	}
+	t.given = given
+	return t, nil
+}
+
+// openNSPath opens the namespace at path. A path where no namespace is
+// mounted (a missing file, or a plain file left over) gives an error
+// matching os.ErrNotExist.
+func openNSPath(path string) (*targetNS, error) {
+	var fs unix.Statfs_t
+	if err := unix.Statfs(path, &fs); err != nil {
+		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ESRCH) {
+			return nil, fmt.Errorf("%s: %w", path, os.ErrNotExist)
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if fs.Type != unix.NSFS_MAGIC && fs.Type != unix.PROC_SUPER_MAGIC {
+		return nil, fmt.Errorf("%s: no network namespace is mounted there: %w", path, os.ErrNotExist)
+	}
+	ns, err := rtnl.OpenNetNS(path)
+	if err != nil {
+		return nil, err
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(ns.FD(), &st); err != nil {
+		ns.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &targetNS{ns: ns, given: path, path: path, inode: st.Ino}, nil
+}
+
+// gone reports whether err says that a namespace no longer exists.
+func gone(err error) bool {
+	return errors.Is(err, os.ErrNotExist) || errors.Is(err, unix.ESRCH)
+}
+
+// writeSysctls writes values under /proc/sys from a thread inside ns.
+// Paths are relative to /proc/sys, such as net/ipv4/conf/eth0/arp_notify.
+// A path that does not exist is skipped when optional says so (the IPv6
+// knobs on a kernel without IPv6).
+func writeSysctls(ns *rtnl.NetNS, kv []sysctl) error {
+	if len(kv) == 0 {
+		return nil
+	}
+	return ns.Do(func() error {
+		for _, s := range kv {
+			err := os.WriteFile(filepath.Join("/proc/sys", s.path), []byte(s.value), 0o644)
+			if err != nil && !(s.optional && errors.Is(err, os.ErrNotExist)) {
+				return fmt.Errorf("set sysctl %s=%s: %w", s.path, s.value, err)
+			}
+		}
+		return nil
+	})
+}
+
+// sysctl is one /proc/sys value.
+type sysctl struct {
+	path, value string
+	optional    bool
+}
+
+// readSysctl reads one value under /proc/sys from a thread inside ns.
+func readSysctl(ns *rtnl.NetNS, path string) (string, error) {
+	var v string
+	err := ns.Do(func() error {
+		b, err := os.ReadFile(filepath.Join("/proc/sys", path))
+		v = string(b)
+		return err
+	})
+	if n := len(v); n > 0 && v[n-1] == '\n' {
+		v = v[:n-1]
+	}
+	return v, err
+}

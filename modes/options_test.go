@@ -1,0 +1,136 @@
+package modes
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseOptions(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		driver Driver
+		opts   map[string]string
+		want   options // when err is ""
+		err    string  // the whole message
+	}{
+		{"ipvlan defaults", IPVlan, nil, options{ipvlanMode: "l2", ipvlanFlag: "bridge"}, ""},
+		{"macvlan defaults", MACVlan, nil, options{macvlanMode: "bridge"}, ""},
+		{"ipvlan l3s private", IPVlan, map[string]string{"ipvlan_mode": "l3s", "ipvlan_flag": "private", "parent": "eth0", "mtu": "1400"},
+			options{parent: "eth0", ipvlanMode: "l3s", ipvlanFlag: "private", mtu: 1400}, ""},
+		{"macvlan passthru", MACVlan, map[string]string{"macvlan_mode": "passthru"}, options{macvlanMode: "passthru"}, ""},
+		{"bad ipvlan mode", IPVlan, map[string]string{"ipvlan_mode": "l4"}, options{},
+			"requested ipvlan mode 'l4' is not valid, 'l2' mode is the ipvlan driver default"},
+		{"empty ipvlan mode", IPVlan, map[string]string{"ipvlan_mode": ""}, options{},
+			"requested ipvlan mode '' is not valid, 'l2' mode is the ipvlan driver default"},
+		{"upper-case mode", IPVlan, map[string]string{"ipvlan_mode": "L3"}, options{},
+			"requested ipvlan mode 'L3' is not valid, 'l2' mode is the ipvlan driver default"},
+		{"bad ipvlan flag", IPVlan, map[string]string{"ipvlan_flag": "passthru"}, options{},
+			"requested ipvlan flag 'passthru' is not valid, 'bridge' is the ipvlan driver default"},
+		{"bad macvlan mode", MACVlan, map[string]string{"macvlan_mode": "source"}, options{},
+			"requested macvlan mode 'source' is not valid, 'bridge' mode is the macvlan driver default"},
+		{"ipvlan lo", IPVlan, map[string]string{"parent": "lo"}, options{}, "loopback interface is not a valid ipvlan parent link"},
+		{"macvlan lo", MACVlan, map[string]string{"parent": "lo"}, options{}, "loopback interface is not a valid macvlan parent link"},
+		{"unknown key", MACVlan, map[string]string{"com.docker.network.bridge.name": "x"}, options{},
+			`unknown option "com.docker.network.bridge.name" for the macvlan driver: the macvlan driver takes parent, macvlan_mode, mtu`},
+		{"ipvlan key on macvlan", MACVlan, map[string]string{"ipvlan_mode": "l2"}, options{},
+			`unknown option "ipvlan_mode" for the macvlan driver: the macvlan driver takes parent, macvlan_mode, mtu`},
+		{"macvlan key on ipvlan", IPVlan, map[string]string{"macvlan_mode": "bridge"}, options{},
+			`unknown option "macvlan_mode" for the ipvlan driver: the ipvlan driver takes parent, ipvlan_mode, ipvlan_flag, mtu`},
+		{"mtu word", IPVlan, map[string]string{"mtu": "big"}, options{}, `invalid mtu "big": give a number from 68 to 65535, at most the parent's MTU`},
+		{"mtu small", IPVlan, map[string]string{"mtu": "67"}, options{}, `invalid mtu "67": give a number from 68 to 65535, at most the parent's MTU`},
+		{"empty parent", IPVlan, map[string]string{"parent": ""}, options{},
+			"option parent is empty: name the parent link, or leave the option out to get a dummy parent"},
+		{"no driver", "", nil, options{}, "no driver given: use -d ipvlan or -d macvlan"},
+		{"bridge driver", "bridge", nil, options{}, `unknown driver "bridge": vlanraw provides the ipvlan and macvlan drivers`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseOptions(tc.driver, tc.opts)
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err {
+					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				if !errors.Is(err, ErrInvalid) {
+					t.Errorf("error %v does not match ErrInvalid", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *got != tc.want {
+				t.Errorf("got %+v, want %+v", *got, tc.want)
+			}
+		})
+	}
+}
+
+// parseVlan accepts and rejects what Docker's unit tests say.
+func TestParseVlan(t *testing.T) {
+	exists := func(name string) bool { return name == "lo" || name == "eth0" }
+	for _, tc := range []struct {
+		in   string
+		base string
+		vid  int
+		err  string
+	}{
+		{"lo.10", "lo", 10, ""},
+		{"eth0.4094", "eth0", 4094, ""},
+		{"lo", "", 0, "required interface name format is: name.vlan_id, ex. eth0.10 for vlan 10, instead received lo"},
+		{"lo:10", "", 0, "required interface name format is: name.vlan_id, ex. eth0.10 for vlan 10, instead received lo:10"},
+		{"eth0.10.20", "", 0, "required interface name format is: name.vlan_id, ex. eth0.10 for vlan 10, instead received eth0.10.20"},
+		{"eth0.x", "", 0, "unable to parse a valid vlan id from: x (ex. eth0.10 for vlan 10)"},
+		{"foo123.456", "", 0, "-o parent interface was not found on the host: foo123"},
+	} {
+		base, vid, err := parseVlan(tc.in, exists)
+		if tc.err != "" {
+			if err == nil || err.Error() != tc.err {
+				t.Errorf("parseVlan(%q): error %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || base != tc.base || vid != tc.vid {
+			t.Errorf("parseVlan(%q) = %q, %d, %v; want %q, %d", tc.in, base, vid, err, tc.base, tc.vid)
+		}
+	}
+}
+
+func TestEndpointRoutes(t *testing.T) {
+	gw4, gw6 := "192.168.1.254", "fd01::254"
+	subnets := []Subnet{
+		{Subnet: mustPrefix("192.168.1.0/24"), Gateway: mustAddr(gw4)},
+		{Subnet: mustPrefix("192.168.2.0/24")},
+		{Subnet: mustPrefix("fd01::/64"), Gateway: mustAddr(gw6)},
+	}
+	ep := func(v4, v6 string) *Endpoint {
+		e := &Endpoint{IfName: "eth0", IPv4: mustPrefix(v4)}
+		if v6 != "" {
+			e.IPv6 = mustPrefix(v6)
+		}
+		return e
+	}
+	for _, tc := range []struct {
+		name string
+		n    Network
+		e    *Endpoint
+		want []string
+	}{
+		{"l2 with gateways", Network{Driver: IPVlan, IPVlanMode: "l2", Subnets: subnets}, ep("192.168.1.2/24", "fd01::2/64"),
+			[]string{"default via 192.168.1.254 dev eth0", "default via fd01::254 dev eth0"}},
+		{"macvlan subnet without gateway", Network{Driver: MACVlan, MACVlanMode: "bridge", Subnets: subnets}, ep("192.168.2.2/24", ""),
+			nil},
+		{"l3 ignores gateways", Network{Driver: IPVlan, IPVlanMode: "l3", Subnets: subnets}, ep("192.168.1.2/24", "fd01::2/64"),
+			[]string{"default dev eth0", "default dev eth0"}},
+		{"l3s v4 only", Network{Driver: IPVlan, IPVlanMode: "l3s", Subnets: subnets}, ep("192.168.2.2/24", ""),
+			[]string{"default dev eth0"}},
+		{"internal", Network{Driver: MACVlan, MACVlanMode: "bridge", Internal: true, Subnets: subnets}, ep("192.168.1.2/24", "fd01::2/64"),
+			nil},
+		{"internal l3", Network{Driver: IPVlan, IPVlanMode: "l3", Internal: true, Subnets: subnets}, ep("192.168.1.2/24", ""),
+			nil},
+	} {
+		var got []string
+		for _, r := range endpointRoutes(&tc.n, tc.e) {
+			got = append(got, r.String())
+		}
+		eqList(t, tc.name, got, tc.want)
+	}
+}

@@ -1,0 +1,174 @@
+package modes
+
+import (
+	"errors"
+	"fmt"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/links"
+)
+
+// RestoreReport says what Restore did.
+type RestoreReport struct {
+	// Parents are the parent links vlanraw had created that were missing
+	// and were created again.
+	Parents []string `json:"parents,omitempty"`
+	// Restored are the endpoints whose link was missing and was created
+	// again, with the same name, MAC, addresses and routes.
+	Restored []EndpointRef `json:"restored,omitempty"`
+	// Present are the endpoints whose link was there; anything missing on
+	// it (addresses, routes, sysctls) was added.
+	Present []EndpointRef `json:"present,omitempty"`
+	// Dropped are the endpoints whose namespace is gone; their records
+	// were removed and their addresses are free again.
+	Dropped []EndpointRef `json:"dropped,omitempty"`
+	// Failed are the networks and endpoints that could not be restored;
+	// their records are kept.
+	Failed []RestoreFailure `json:"failed,omitempty"`
+}
+
+// EndpointRef names an endpoint.
+type EndpointRef struct {
+	Network string `json:"network"`
+	NetNS   string `json:"netns"`
+	IfName  string `json:"ifname"`
+}
+
+// RestoreFailure is a network, or an endpoint of one, that Restore could
+// not restore.
+type RestoreFailure struct {
+	Network string `json:"network"`
+	// NetNS is empty when the whole network failed (its parent).
+	NetNS string `json:"netns,omitempty"`
+	Error string `json:"error"`
+}
+
+// Restore makes the kernel match the records again, as after a reboot:
+// it creates again the parent links vlanraw had created (dummy and 802.1Q
+// links) that are missing, and the link of every endpoint whose namespace
+// exists (same name, MAC, addresses and routes); it drops the records of
+// endpoints whose namespace is gone. A namespace given as a process id
+// counts as gone once that id names another namespace. Running it again
+// changes nothing. Failures are listed in the report and returned joined;
+// what could be restored is restored and recorded all the same.
+func (m *Manager) Restore() (RestoreReport, error) {
+	var rep RestoreReport
+	err := m.store.Update(func(r *records) error {
+		h, err := m.hostHandle()
+		if err != nil {
+			return err
+		}
+		defer h.Close()
+		for _, n := range r.Networks {
+			m.restoreNetwork(h, n, &rep)
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	var errs []error
+	for _, f := range rep.Failed {
+		if f.NetNS == "" {
+			errs = append(errs, fmt.Errorf("restore network %s: %s", f.Network, f.Error))
+		} else {
+			errs = append(errs, fmt.Errorf("restore endpoint of %s on network %s: %s", f.NetNS, f.Network, f.Error))
+		}
+	}
+	return rep, errors.Join(errs...)
+}
+
+// restoreNetwork restores the parent and the endpoints of n.
+func (m *Manager) restoreNetwork(h *links.Handle, n *Network, rep *RestoreReport) {
+	created, err := m.ensureParent(h, n)
+	if err != nil {
+		rep.Failed = append(rep.Failed, RestoreFailure{Network: n.Name, Error: err.Error()})
+		return
+	}
+	if created {
+		rep.Parents = append(rep.Parents, n.Parent)
+	}
+	parent, err := h.Get(n.Parent)
+	if err != nil {
+		rep.Failed = append(rep.Failed, RestoreFailure{Network: n.Name, Error: err.Error()})
+		return
+	}
+	kept := n.Endpoints[:0]
+	for _, e := range n.Endpoints {
+		ref := EndpointRef{Network: n.Name, NetNS: e.NetNS, IfName: e.IfName}
+		switch done, err := m.restoreEndpoint(n, &e, parent.Up()); {
+		case err != nil:
+			rep.Failed = append(rep.Failed, RestoreFailure{Network: n.Name, NetNS: e.NetNS, Error: err.Error()})
+		case done == endpointGone:
+			rep.Dropped = append(rep.Dropped, ref)
+			continue
+		case done == endpointRestored:
+			rep.Restored = append(rep.Restored, ref)
+		default:
+			rep.Present = append(rep.Present, ref)
+		}
+		kept = append(kept, e)
+	}
+	n.Endpoints = kept
+}
+
+// What restoreEndpoint found.
+const (
+	endpointPresent = iota
+	endpointRestored
+	endpointGone
+)
+
+// restoreEndpoint restores one endpoint of n, updating its record.
+func (m *Manager) restoreEndpoint(n *Network, e *Endpoint, parentUp bool) (int, error) {
+	t, err := openNSPath(e.NetNSPath)
+	if gone(err) {
+		return endpointGone, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer t.ns.Close()
+	t.given = e.NetNS
+	if byPID(e.NetNS) && t.inode != e.NetNSInode {
+		return endpointGone, nil // the process is gone; its id names another namespace
+	}
+	th, err := links.Open(t.ns)
+	if err != nil {
+		return 0, err
+	}
+	defer th.Close()
+	l, err := th.Get(e.IfName)
+	if errors.Is(err, unix.ENODEV) {
+		// The record changes only when the link is back.
+		c := *e
+		c.NetNSInode = t.inode
+		if err := m.setupEndpoint(n, &c, t); err != nil {
+			return 0, err
+		}
+		*e = c
+		return endpointRestored, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if l.Kind != string(n.Driver) || t.inode != e.NetNSInode ||
+		(n.Driver == MACVlan && e.MAC != "" && l.MAC.String() != e.MAC) {
+		return 0, conflictf("interface %s in %s is not this endpoint's link (a %s link with MAC %s): rename or delete it, then restore again",
+			e.IfName, e.NetNSPath, kindName(l.Kind), l.MAC)
+	}
+	c := *e
+	if err := configureEndpoint(th, t.ns, n, &c, l.Index, parentUp, true); err != nil {
+		return 0, err
+	}
+	*e = c
+	return endpointPresent, nil
+}
+
+func kindName(kind string) string {
+	if kind == "" {
+		return "device"
+	}
+	return kind
+}

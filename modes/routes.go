@@ -1,0 +1,107 @@
+package modes
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/links"
+)
+
+var (
+	defaultV4 = netip.MustParsePrefix("0.0.0.0/0")
+	defaultV6 = netip.MustParsePrefix("::/0")
+)
+
+// endpointRoutes returns the routes Docker adds through an endpoint of n
+// (the subnet routes are the kernel's own prefix routes):
+//   - internal networks, including those without a parent: none;
+//   - ipvlan l3 and l3s: a connected default route for each family the
+//     endpoint has, any gateway being ignored;
+//   - ipvlan l2 and macvlan: a default route via the gateway of the
+//     subnet holding each address, when that subnet has one.
+func endpointRoutes(n *Network, e *Endpoint) []Route {
+	if n.Internal {
+		return nil
+	}
+	var out []Route
+	for _, p := range []netip.Prefix{e.IPv4, e.IPv6} {
+		if !p.IsValid() {
+			continue
+		}
+		dst := defaultV4
+		if p.Addr().Is6() {
+			dst = defaultV6
+		}
+		if n.l3() {
+			out = append(out, Route{Dst: dst, Dev: e.IfName})
+			continue
+		}
+		for _, s := range n.Subnets {
+			if s.Subnet.Contains(p.Addr()) && s.Gateway.IsValid() {
+				out = append(out, Route{Dst: dst, Gateway: s.Gateway, Dev: e.IfName})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// addRoutes adds e's routes through the link with index and records them
+// in e.Routes. A family whose default route the namespace has already,
+// through another link, keeps it: one namespace has one gateway per
+// family, as a Docker container has one gateway endpoint. When the parent
+// is down, a gateway the kernel calls unreachable is left out, as Docker
+// does.
+func addRoutes(th *links.Handle, n *Network, e *Endpoint, index int, parentUp bool) error {
+	e.Routes, e.Notes = nil, nil
+	want := endpointRoutes(n, e)
+	if len(want) == 0 {
+		return nil
+	}
+	have, err := th.Routes(0)
+	if err != nil {
+		return err
+	}
+	for _, r := range want {
+		lr := links.Route{Dst: r.Dst, Gateway: r.Gateway, Index: index, V6: r.Dst.Addr().Is6()}
+		if other, ok := defaultRoute(have, lr.V6); ok {
+			if other.Index == index && other.Gateway == r.Gateway {
+				e.Routes = append(e.Routes, r) // ours, from an earlier run
+				continue
+			}
+			e.Notes = append(e.Notes, fmt.Sprintf("no %s added: the namespace has a default route already (link %d%s); it was kept",
+				r, other.Index, via(other.Gateway)))
+			continue
+		}
+		err := th.AddRoute(lr)
+		if errors.Is(err, unix.ENETUNREACH) && !parentUp {
+			e.Notes = append(e.Notes, fmt.Sprintf("no %s added: parent %s is down", r, n.Parent))
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("add route %s: %w", r, err)
+		}
+		e.Routes = append(e.Routes, r)
+	}
+	return nil
+}
+
+// defaultRoute returns the main table's default route of a family.
+func defaultRoute(rs []links.Route, v6 bool) (links.Route, bool) {
+	for _, r := range rs {
+		if r.V6 == v6 && (!r.Dst.IsValid() || r.Dst.Bits() == 0) {
+			return r, true
+		}
+	}
+	return links.Route{}, false
+}
+
+func via(gw netip.Addr) string {
+	if gw.IsValid() {
+		return " via " + gw.String()
+	}
+	return ""
+}
