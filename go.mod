@@ -7,11 +7,11 @@ require (
 	github.com/jsimonetti/rtnetlink/v2 v2.0.2
 	github.com/mdlayher/netlink v1.11.2
 	github.com/spf13/pflag v1.0.10
+	golang.org/x/net v0.53.0
 	golang.org/x/sys v0.49.0
 )
 
 require (
 	github.com/mdlayher/socket v0.6.0 // indirect
-	golang.org/x/net v0.53.0 // indirect
 	golang.org/x/sync v0.20.0 // indirect
 )

@@ -19,6 +19,9 @@ type globals struct {
 	details bool
 	pretty  bool
 	help    bool
+	// stateDir is where networks and endpoints are recorded: --state-dir,
+	// else $VLANRAW_STATE_DIR, else /var/lib/vlanraw (see state.Dir).
+	stateDir string
 }
 
 // env is what a command runs with: the global options and where to write.
@@ -26,6 +29,8 @@ type env struct {
 	globals
 	stdout io.Writer
 	stderr io.Writer
+	// topic is the object being run, for hints in error messages.
+	topic string
 }
 
 // object is one top-level word, such as link or netns. New objects are
@@ -46,7 +51,15 @@ type object struct {
 func objects() []object {
 	return []object{
 		{name: "link", summary: "create, change, show and delete links", run: runLink, help: linkHelp},
-		{name: "netns", summary: "add, delete and list named network namespaces", run: runNetNS, help: netnsHelp},
+		{name: "addr", summary: "add, delete and show addresses", run: runAddr, help: addrHelp},
+		{name: "route", summary: "show the routing table", run: runRoute, help: routeHelp},
+		{name: "netns", summary: "add, delete, list named network namespaces; run a command in one", run: runNetNS, help: netnsHelp},
+		{name: "neigh", summary: "show the neighbour (ARP and NDP) table", run: runNeigh, help: neighHelp},
+		{name: "network", summary: "create, list, inspect and remove ipvlan and macvlan networks", run: runNetwork, help: networkHelp},
+		{name: "connect", summary: "connect a network namespace to a network", run: runConnect, help: connectHelp},
+		{name: "disconnect", summary: "disconnect network namespaces from a network", run: runDisconnect, help: disconnectHelp},
+		{name: "routes", summary: "print or apply the routes upstream routers need for a network", run: runRoutes, help: routesHelp},
+		{name: "restore", summary: "recreate recorded networks and endpoints after a reboot", run: runRestore, help: restoreHelp},
 		{name: "help", summary: "show help for an object", run: runHelp, help: mainHelp},
 	}
 }
@@ -79,6 +92,7 @@ func newFlagSet(g *globals) *pflag.FlagSet {
 	fs.BoolVarP(&g.details, "details", "d", g.details, "print details, such as each link's kind and mode")
 	fs.BoolVarP(&g.pretty, "pretty", "p", g.pretty, "indent JSON output")
 	fs.BoolVarP(&g.help, "help", "h", g.help, "show help")
+	fs.StringVar(&g.stateDir, "state-dir", g.stateDir, "record networks and endpoints in DIR")
 	return fs
 }
 
@@ -140,7 +154,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runHelpTopic(e, hr.topic)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, message(err))
+		fmt.Fprintln(stderr, message(err, e.topic))
 	}
 	return exitCode(err)
 }
@@ -152,7 +166,9 @@ func dispatch(e *env, args []string) error {
 	if err := fs.Parse(normalizeOptions(args)); err != nil {
 		return usagef("%v", err)
 	}
-	rest := fs.Args()
+	// The words from the object on are passed on as given: netns exec
+	// hands them to another program.
+	rest := args[len(args)-len(fs.Args()):]
 	if e.help {
 		return &helpRequested{}
 	}
@@ -163,6 +179,7 @@ func dispatch(e *env, args []string) error {
 	if !ok {
 		return usagef("unknown object %q: use one of %s", rest[0], objectNames())
 	}
+	e.topic = o.name
 	return withHelp(o.run(e, rest[1:]), o.name)
 }
 

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -16,34 +18,79 @@ import (
 // (inside the QEMU harness).
 const beMainEnv = "VLANRAW_TEST_BE_MAIN"
 
+// lsSysArg, as the first argument, makes the test binary list
+// /sys/class/net, one name a line, and exit with status 7: the netns exec
+// test runs it inside a namespace. It is an argument, not a variable, so
+// that vlanraw itself may be this test binary with beMainEnv set.
+const lsSysArg = "-vlanraw-test-ls-sys"
+
 func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == lsSysArg {
+		ents, err := os.ReadDir("/sys/class/net")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		for _, e := range ents {
+			fmt.Println(e.Name())
+		}
+		os.Exit(7)
+	}
 	if os.Getenv(beMainEnv) == "1" {
 		main()
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
+	os.Exit(code)
 }
 
-// vlanrawBinary returns a command that runs vlanraw: the binary built
-// with go build when the toolchain is there, else this test binary
-// running main().
+var (
+	buildOnce sync.Once
+	builtDir  string // holds the vlanraw built for this run
+	builtExe  string
+	builtEnv  []string
+	buildErr  error
+)
+
+// vlanrawExe returns the path of a vlanraw binary and the environment to
+// run it with: the binary built with go build when the toolchain is there
+// (once per test run), else this test binary running main().
+func vlanrawExe(t *testing.T) (string, []string) {
+	t.Helper()
+	buildOnce.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			builtExe, buildErr = os.Executable()
+			builtEnv = append(os.Environ(), beMainEnv+"=1")
+			return
+		}
+		builtDir, buildErr = os.MkdirTemp("", "vlanraw-test-")
+		if buildErr != nil {
+			return
+		}
+		builtExe, builtEnv = filepath.Join(builtDir, "vlanraw"), os.Environ()
+		if out, err := exec.Command(goTool, "build", "-o", builtExe, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	if builtDir == "" {
+		t.Logf("no go toolchain: running vlanraw as %s with %s=1", builtExe, beMainEnv)
+	}
+	return builtExe, builtEnv
+}
+
+// vlanrawBinary returns a command that runs vlanraw (see vlanrawExe).
 func vlanrawBinary(t *testing.T) func(args ...string) *exec.Cmd {
 	t.Helper()
-	if goTool, err := exec.LookPath("go"); err == nil {
-		bin := filepath.Join(t.TempDir(), "vlanraw")
-		out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
-		if err != nil {
-			t.Fatalf("go build: %v\n%s", err, out)
-		}
-		return func(args ...string) *exec.Cmd { return exec.Command(bin, args...) }
-	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("no go toolchain: running vlanraw as %s with %s=1", self, beMainEnv)
+	exe, env := vlanrawExe(t)
 	return func(args ...string) *exec.Cmd {
-		cmd := exec.Command(self, args...)
-		cmd.Env = append(os.Environ(), beMainEnv+"=1")
+		cmd := exec.Command(exe, args...)
+		cmd.Env = env
 		return cmd
 	}
 }

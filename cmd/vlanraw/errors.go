@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/modes"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -49,23 +50,25 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue), errors.Is(err, links.ErrInvalid):
+	case errors.As(err, &ue), errors.Is(err, links.ErrInvalid), errors.Is(err, modes.ErrInvalid):
 		return exitUsage
 	}
 	return exitRuntime
 }
 
-// message renders err for stderr, with a hint on what to do.
-func message(err error) string {
+// message renders err for stderr, with a hint on what to do; topic is the
+// object the command was for, or "".
+func message(err error, topic string) string {
 	s := "vlanraw: " + err.Error()
-	if h := hint(err); h != "" {
+	if h := hint(err, topic); h != "" {
 		s += "\n" + "vlanraw: " + h
 	}
 	return s
 }
 
-// hint suggests what to do about err, or returns "".
-func hint(err error) string {
+// hint suggests what to do about err, a failure of a command for topic
+// (or ""), or returns "".
+func hint(err error, topic string) string {
 	var ue *usageError
 	var oe *rtnl.OpError
 	switch {
@@ -74,8 +77,12 @@ func hint(err error) string {
 			return fmt.Sprintf("see \"vlanraw help %s\"", ue.help)
 		}
 		return `see "vlanraw help"`
+	case (errors.Is(err, links.ErrInvalid) || errors.Is(err, modes.ErrInvalid)) && topic != "":
+		return fmt.Sprintf("see \"vlanraw help %s\"", topic)
 	case errors.Is(err, links.ErrInvalid):
 		return `see "vlanraw help link"`
+	case errors.Is(err, modes.ErrNotFound):
+		return `see "vlanraw network ls", and "vlanraw network inspect NETWORK" for its endpoints`
 	case errors.Is(err, rtnl.ErrNotSupported):
 		return "use a kernel with that link kind, or another kind"
 	case errors.Is(err, unix.EPERM), errors.Is(err, os.ErrPermission):

@@ -36,25 +36,35 @@ func runHelpTopic(e *env, topic string) int {
 func mainHelp(w io.Writer) {
 	fmt.Fprint(w, `Usage: vlanraw [OPTIONS] OBJECT COMMAND [ARGS...]
 
-vlanraw does what "ip link" does for ipvlan, macvlan and vlan links, over
-raw rtnetlink, on hosts without iproute2. The link object takes
-iproute2's words, so "ip link ..." commands can be pasted after "vlanraw".
+vlanraw does what Docker's ipvlan and macvlan network drivers do, for
+plain network namespaces, and what "ip link" does for ipvlan, macvlan and
+vlan links, over raw rtnetlink, on hosts without Docker or iproute2. The
+link object takes iproute2's words, so "ip link ..." commands can be
+pasted after "vlanraw"; network, connect and disconnect take Docker's.
 
 OPTIONS (before OBJECT; for show and ls also after the command):
-  -n, --netns NAME   run in the named network namespace (/run/netns/NAME)
-  -j, --json         print JSON with the keys of "ip -j"
-  -d, --details      print details: the kind and its mode, flags, queues
-  -p, --pretty       indent JSON
-  -h, --help         show this help
+  -n, --netns NAME     run in the named network namespace (/run/netns/NAME).
+                       For network, connect, disconnect, routes and
+                       restore, NAME is the host namespace: the one that
+                       holds the parent links. Use one state directory
+                       per host namespace
+  -j, --json           print JSON (with the keys of "ip -j" for link, addr,
+                       route, neigh, netns)
+  -d, --details        print details: the kind and its mode, flags, queues
+  -p, --pretty         indent JSON
+  --state-dir DIR      record networks and endpoints in DIR; default
+                       $VLANRAW_STATE_DIR, else /var/lib/vlanraw
+  -h, --help           show this help
   iproute2's one-dash spellings (-details, -json, -netns NAME) work too.
 
 OBJECTS:
 `)
 	for _, o := range objects() {
-		fmt.Fprintf(w, "  %-7s %s\n", o.name, o.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", o.name, o.summary)
 	}
 	fmt.Fprint(w, `
-Run "vlanraw help OBJECT" for an object's commands.
+Run "vlanraw help OBJECT" for an object's commands. Objects may be
+abbreviated to any prefix; the first in the list above wins.
 
 Exit status: 0 on success; 1 when the kernel or the system refused (the
 message carries the kernel's own reason when it gave one); 2 for a
@@ -188,13 +198,22 @@ func netnsHelp(w io.Writer) {
 	fmt.Fprint(w, `Usage: vlanraw netns add NAME
        vlanraw netns del NAME
        vlanraw netns ls
+       vlanraw netns exec NAME COMMAND [ARGS...]
 
   add NAME   create a network namespace and pin it at /run/netns/NAME,
              as "ip netns add" does, so both tools see it
   del NAME   unpin it; the namespace goes away with its last user
   ls         list the pinned namespaces (also list, lst, show; -j for JSON)
+  exec NAME COMMAND [ARGS...]
+             run COMMAND (looked up in $PATH) in namespace NAME, as "ip
+             netns exec" does: vlanraw enters the namespace on one thread,
+             gives that thread a mount namespace of its own in which /sys
+             is mounted afresh (so /sys/class/net lists NAME's links) and
+             each file under /etc/netns/NAME is bind-mounted over its
+             namesake in /etc, then replaces itself with COMMAND, which
+             keeps the environment and the exit status is COMMAND's
   help       print this help
 
-Any prefix of add, delete, list and show works, as in iproute2.
+Any prefix of add, delete, exec, list and show works, as in iproute2.
 `)
 }

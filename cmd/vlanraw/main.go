@@ -3,10 +3,15 @@
 //
 // Usage:
 //
-//	vlanraw [-n NETNS] [-j] [-d] [-p] OBJECT COMMAND [ARGS...]
+//	vlanraw [-n NETNS] [-j] [-d] [-p] [--state-dir DIR] OBJECT COMMAND [ARGS...]
 //
-// The link object takes iproute2's words, so that `ip link ...` commands
-// can be pasted after `vlanraw`. See `vlanraw help` and `vlanraw help link`.
+// The link, addr, route, neigh and netns objects take iproute2's words,
+// so that `ip link ...` commands can be pasted after `vlanraw`. The
+// network, connect and disconnect objects take Docker's, as `docker
+// network create -d ipvlan ...` does, for plain network namespaces; routes
+// prints or applies what an upstream router needs for an ipvlan l3
+// network, and restore recreates what the state directory records. See
+// `vlanraw help` and `vlanraw help OBJECT`.
 //
 // Exit status: 0 on success, 1 when the kernel (or the system) refused,
 // 2 for a mistake in the command line or an invalid value.

@@ -19,6 +19,7 @@ var netnsCommands = []struct {
 	{keyword{name: "help"}, func(*env, []string) error { return &helpRequested{topic: "netns"} }},
 	{keyword{name: "add"}, runNetNSAdd},
 	{keyword{name: "delete"}, runNetNSDel},
+	{keyword{name: "exec"}, runNetNSExec},
 }
 
 // runNetNS runs `vlanraw netns COMMAND ...`; with no command it lists the
@@ -33,7 +34,7 @@ func runNetNS(e *env, args []string) error {
 			return c.run(e, args[1:])
 		}
 	}
-	return usagef("unknown netns command %q: use add, del, ls or help", args[0])
+	return usagef("unknown netns command %q: use add, del, ls, exec or help", args[0])
 }
 
 // oneName reads the single namespace name a command takes.

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/vlanraw/vlanraw/links"
+)
+
+// showCommands are the words that select `show` in the addr, route and
+// neigh objects, as in iproute2.
+var showCommands = []keyword{{name: "show"}, {name: "list"}, {name: "lst"}}
+
+// parseShowObject reads `OBJECT [show [[dev] DEV]]` for the read-only
+// objects addr, route and neigh, with global options anywhere after the
+// object, and returns the link name to show, or "" for all.
+func (e *env) parseShowObject(object string, args []string) (string, error) {
+	args, err := e.parseTrailing(args)
+	if err != nil {
+		return "", err
+	}
+	if e.help {
+		return "", &helpRequested{topic: object}
+	}
+	ws := &words{w: args}
+	if !ws.more() {
+		return "", nil
+	}
+	switch word := ws.next(); {
+	case word == "help":
+		return "", &helpRequested{topic: object}
+	case !anyMatches(showCommands, word):
+		return "", usagef("unknown %s command %q: vlanraw only shows (%s show [dev DEV])", object, word, object)
+	}
+	dev := ""
+	for ws.more() {
+		word := ws.next()
+		switch {
+		case word == "help":
+			return "", &helpRequested{topic: object}
+		case word == "dev":
+			v, err := ws.value("dev", "a link name")
+			if err != nil {
+				return "", err
+			}
+			word = v
+		}
+		if dev != "" {
+			return "", usagef("two links given, %q and %q: show one, or all", dev, word)
+		}
+		dev = word
+	}
+	return dev, nil
+}
+
+// anyMatches reports whether word selects one of table's keywords.
+func anyMatches(table []keyword, word string) bool {
+	_, ok := lookup(table, word)
+	return ok
+}
+
+// linkIndexes returns the namespace's links by index, and the index of dev
+// (0 when dev is ""), or an error when dev does not exist.
+func (e *env) linkIndexes(h *links.Handle, dev string) (map[int]*links.Link, int, error) {
+	all, err := h.List("")
+	if err != nil {
+		return nil, 0, err
+	}
+	byIndex := make(map[int]*links.Link, len(all))
+	index := 0
+	for i := range all {
+		byIndex[all[i].Index] = &all[i]
+		if dev != "" && all[i].Name == dev {
+			index = all[i].Index
+		}
+	}
+	if dev != "" && index == 0 {
+		return nil, 0, fmt.Errorf("link %q does not exist%s", dev, e.inNetNS())
+	}
+	return byIndex, index, nil
+}
