@@ -41,7 +41,7 @@ vmtest: deps
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/vmtest ./testenv/cmd/vmtest
 	@fail=; for k in $(KERNELS); do \
 		echo "== vmtest: kernel $$k"; \
-		$(GO) test -count=1 -exec "$(BIN)/vmtest -kernel $$k" ./testenv/... ./rtnl/... ./links/... ./modes/... ./cmd/vlanraw/... || fail="$$fail $$k"; \
+		$(GO) test -count=1 -exec "$(BIN)/vmtest -kernel $$k" ./testenv/ ./testenv/traffic/ ./rtnl/... ./links/... ./modes/... ./cmd/vlanraw/... || fail="$$fail $$k"; \
 	done; \
 	if [ -n "$$fail" ]; then echo "vmtest: FAILED on kernel(s):$$fail"; exit 1; fi
 

@@ -2,6 +2,9 @@ package bench
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"testing"
 	"time"
@@ -19,6 +22,7 @@ type endpointBench struct {
 	host     *rtnl.NetNS
 	hostName string
 	m        *modes.Manager
+	stateDir string
 }
 
 func newEndpointBench(b *testing.B, subnet string) *endpointBench {
@@ -31,7 +35,8 @@ func newEndpointBench(b *testing.B, subnet string) *endpointBench {
 	if err := h.Create(&links.Veth{Attrs: links.Attrs{Name: "p0", Up: true}, Peer: links.Attrs{Name: "p1", Up: true}}); err != nil {
 		b.Fatal(err)
 	}
-	m, err := modes.NewManagerIn(b.TempDir(), hostName)
+	stateDir := b.TempDir()
+	m, err := modes.NewManagerIn(stateDir, hostName)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -44,7 +49,7 @@ func newEndpointBench(b *testing.B, subnet string) *endpointBench {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &endpointBench{host: host, hostName: hostName, m: m}
+	return &endpointBench{host: host, hostName: hostName, m: m, stateDir: stateDir}
 }
 
 // bareLink creates a bridge-mode macvlan eth0 on p0 directly in target.
@@ -56,6 +61,17 @@ func (e *endpointBench) bareLink(target *rtnl.NetNS) error {
 	defer h.Close()
 	mode := rtnl.MACVlanModeBridge
 	return h.Create(&links.MACVlan{Attrs: links.Attrs{Name: "eth0", NetNS: target, Up: true}, Parent: "p0", Mode: &mode})
+}
+
+// buildVlanraw builds the static vlanraw binary for the CLI runs.
+func buildVlanraw(b *testing.B) string {
+	bin := filepath.Join(b.TempDir(), "vlanraw")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "github.com/vlanraw/vlanraw/cmd/vlanraw")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("build vlanraw: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // percentile returns the p-th percentile (0..100) of ds.
@@ -77,8 +93,20 @@ func BenchmarkEndpoint(b *testing.B) {
 	e := newEndpointBench(b, "10.10.0.0/16")
 	cni := newCNIPeer(b, "macvlan", "p0", "10.20.0.0/16")
 	target, targetName := testenv.NewNetNS(b)
-	var vrAdd, vrDel, cniAdd, cniDel, bareDel []time.Duration
+	cli := buildVlanraw(b)
+	vlanraw := func(args ...string) time.Duration {
+		args = append([]string{"--state-dir", e.stateDir, "-n", e.hostName}, args...)
+		start := time.Now()
+		if out, err := exec.Command(cli, args...).CombinedOutput(); err != nil {
+			b.Fatalf("vlanraw %v: %v\n%s", args, err, out)
+		}
+		return time.Since(start)
+	}
+	var vrAdd, vrDel, cliAdd, cliDel, cniAdd, cniDel, bareDel []time.Duration
 	for b.Loop() {
+		cliAdd = append(cliAdd, vlanraw("connect", "net", targetName))
+		cliDel = append(cliDel, vlanraw("disconnect", "net", targetName))
+
 		start := time.Now()
 		if _, err := e.m.Connect(modes.ConnectSpec{Network: "net", NetNS: targetName}); err != nil {
 			b.Fatal(err)
@@ -118,12 +146,15 @@ func BenchmarkEndpoint(b *testing.B) {
 	for _, r := range []struct {
 		name string
 		ds   []time.Duration
-	}{{"vlanraw-add", vrAdd}, {"vlanraw-del", vrDel}, {"cni-add", cniAdd}, {"cni-del", cniDel}, {"bare-del", bareDel}} {
+	}{{"vlanraw-add", vrAdd}, {"vlanraw-del", vrDel}, {"cli-add", cliAdd}, {"cli-del", cliDel},
+		{"cni-add", cniAdd}, {"cni-del", cniDel}, {"bare-del", bareDel}} {
 		b.ReportMetric(ms(percentile(r.ds, 50)), r.name+"-p50-ms")
 		b.ReportMetric(ms(percentile(r.ds, 99)), r.name+"-p99-ms")
 	}
-	b.ReportMetric(ms(percentile(cniAdd, 50))/ms(percentile(vrAdd, 50)), "add-ratio-vs-cni")
-	b.ReportMetric(ms(percentile(vrDel, 50))/ms(percentile(bareDel, 50)), "del-ratio-vs-bare-del")
+	b.ReportMetric(ms(percentile(cniAdd, 50))/ms(percentile(vrAdd, 50)), "inproc-add-ratio-vs-cni")
+	b.ReportMetric(ms(percentile(cniAdd, 50))/ms(percentile(cliAdd, 50)), "cli-add-ratio-vs-cni")
+	b.ReportMetric(ms(percentile(vrDel, 50))/ms(percentile(bareDel, 50)), "inproc-del-vs-bare-del")
+	b.ReportMetric(ms(percentile(cliDel, 50))/ms(percentile(bareDel, 50)), "cli-del-vs-bare-del")
 }
 
 // BenchmarkEndpointScale connects n endpoints, one per namespace, on one
