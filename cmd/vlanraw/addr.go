@@ -22,19 +22,11 @@ func runAddr(e *env, args []string) error {
 			return runAddrChange(e, kw.name, args[1:])
 		}
 	}
-	dev, err := e.parseShowObject("addr", args)
-	if err != nil {
-		return err
-	}
-	h, err := e.open()
+	h, byIndex, index, err := e.openShow("addr", args)
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	byIndex, index, err := e.linkIndexes(h, dev)
-	if err != nil {
-		return err
-	}
 	msgs, err := h.Conn().ListAddresses(0, uint32(index))
 	if err != nil {
 		return err

@@ -43,19 +43,11 @@ func nudStates(s uint16) []string {
 // as `ip -j neigh show` does; -d adds the NOARP entries, as `ip neigh
 // show nud all` does.
 func runNeigh(e *env, args []string) error {
-	dev, err := e.parseShowObject("neigh", args)
-	if err != nil {
-		return err
-	}
-	h, err := e.open()
+	h, byIndex, index, err := e.openShow("neigh", args)
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	byIndex, index, err := e.linkIndexes(h, dev)
-	if err != nil {
-		return err
-	}
 	p := &linkPrinter{byIndex: byIndex}
 	ns, err := h.Neighs(index)
 	if err != nil {

@@ -15,19 +15,11 @@ import (
 // routes, then its IPv6 routes, as `ip route show` and `ip -6 route show`
 // print them, or with -j as their JSON. Only unicast routes are shown.
 func runRoute(e *env, args []string) error {
-	dev, err := e.parseShowObject("route", args)
-	if err != nil {
-		return err
-	}
-	h, err := e.open()
+	h, byIndex, index, err := e.openShow("route", args)
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	byIndex, index, err := e.linkIndexes(h, dev)
-	if err != nil {
-		return err
-	}
 	p := &linkPrinter{byIndex: byIndex}
 	objs := []*jsonObject{}
 	var b strings.Builder

@@ -78,3 +78,21 @@ func (e *env) linkIndexes(h *links.Handle, dev string) (map[int]*links.Link, int
 	}
 	return byIndex, index, nil
 }
+
+// openShow parses `OBJECT show [[dev] DEV]`, opens the namespace and maps
+// link indexes to links, for the show commands of addr, route and neigh.
+// index is the index of DEV, or 0 for every link. The caller closes h.
+func (e *env) openShow(object string, args []string) (h *links.Handle, byIndex map[int]*links.Link, index int, err error) {
+	dev, err := e.parseShowObject(object, args)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if h, err = e.open(); err != nil {
+		return nil, nil, 0, err
+	}
+	if byIndex, index, err = e.linkIndexes(h, dev); err != nil {
+		h.Close()
+		return nil, nil, 0, err
+	}
+	return h, byIndex, index, nil
+}
