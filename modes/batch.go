@@ -68,26 +68,37 @@ func deleteInNS(n *Network, path string, eps []Endpoint, idx []int, errs []error
 		return
 	}
 	defer h.Close()
-	have, err := h.List(string(n.Driver))
-	if err != nil {
-		setAll(err)
-		return
-	}
-	present := map[string]bool{}
-	for _, l := range have {
-		present[l.Name] = true
-	}
-	var names []string
-	var which []int
+	// One get per endpoint rather than a dump of the namespace: this
+	// runs once per namespace, and a dump costs as much as the
+	// namespace has links.
+	var (
+		names []string
+		which []int
+		index int32
+	)
 	for _, i := range idx {
 		e := eps[i]
-		if e.NetNSInode != t.inode || !present[e.IfName] {
+		if e.NetNSInode != t.inode {
 			continue
 		}
-		names = append(names, e.IfName)
-		which = append(which, i)
+		l, err := h.Conn().GetLink(e.IfName)
+		if errors.Is(err, unix.ENODEV) {
+			continue
+		}
+		if err != nil {
+			errs[i] = fmt.Errorf("disconnect %s from network %s: %w", e.NetNS, n.Name, err)
+			continue
+		}
+		if l.Attributes.Info == nil || l.Attributes.Info.Kind != string(n.Driver) {
+			continue
+		}
+		names, which, index = append(names, e.IfName), append(which, i), l.Index
 	}
-	err = h.DeleteAll(names)
+	if len(names) == 1 {
+		err = h.Conn().DeleteLink(index)
+	} else {
+		err = h.DeleteAll(names)
+	}
 	if err == nil || errors.Is(err, unix.ENODEV) && len(names) == 1 {
 		return
 	}

@@ -113,7 +113,7 @@ func (m *Manager) Connect(s ConnectSpec) (*Endpoint, error) {
 				return conflictf("network namespace %s is already connected to network %s (as %s)", s.NetNS, n.Name, e.IfName)
 			}
 		}
-		e, err := planEndpoint(r, n, s)
+		e, err := planEndpoint(n, s, usedAddrs(r, n))
 		if err != nil {
 			return err
 		}
@@ -136,8 +136,8 @@ func (m *Manager) Connect(s ConnectSpec) (*Endpoint, error) {
 }
 
 // planEndpoint checks s against n and decides the endpoint's name, MAC
-// and addresses. Nothing is created.
-func planEndpoint(r *records, n *Network, s ConnectSpec) (*Endpoint, error) {
+// and addresses, which must not be used. Nothing is created.
+func planEndpoint(n *Network, s ConnectSpec, used func(netip.Addr) bool) (*Endpoint, error) {
 	if n.Driver == MACVlan && n.MACVlanMode == ModePassthru && len(n.Endpoints) > 0 {
 		return nil, conflictf("macvlan network %s is in mode passthru and has an endpoint already (in %s): a passthru parent carries one link only",
 			n.Name, n.Endpoints[0].NetNS)
@@ -156,7 +156,6 @@ func planEndpoint(r *records, n *Network, s ConnectSpec) (*Endpoint, error) {
 	if mac != nil {
 		e.MAC = mac.String()
 	}
-	used := usedAddrs(r, n)
 	v4, v6 := n.pools()
 	if e.IPv4, err = endpointAddr(n, v4, s.IPv4, "IPv4", used); err != nil {
 		return nil, err

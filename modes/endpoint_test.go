@@ -243,7 +243,7 @@ func TestConnectRollback(t *testing.T) {
 		eqList(t, "host links", linkNames(t, e.hh), hostBefore)
 		eq(t, "state file", e.stateBytes(), before)
 	})
-	for _, step := range []string{"created", "renamed", "sysctls", "addresses", "up", "configured"} {
+	for _, step := range []string{"created", "sysctls", "addresses", "up", "configured"} {
 		t.Run("fail after "+step, func(t *testing.T) {
 			_, name, th := e.target()
 			injected := fmt.Errorf("injected failure after %s", step)

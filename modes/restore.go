@@ -159,7 +159,7 @@ func (m *Manager) restoreEndpoint(n *Network, e *Endpoint, parentUp bool) (int, 
 			e.IfName, e.NetNSPath, kindName(l.Kind), l.MAC)
 	}
 	c := *e
-	if err := configureEndpoint(th, t.ns, n, &c, l.Index, parentUp, true); err != nil {
+	if err := configureEndpoint(th, t.ns, n, &c, l.Index, e.IfName, func() bool { return parentUp }, true); err != nil {
 		return 0, err
 	}
 	*e = c

@@ -52,39 +52,41 @@ func endpointRoutes(n *Network, e *Endpoint) []Route {
 // addRoutes adds e's routes through the link with index and records them
 // in e.Routes. A family whose default route the namespace has already,
 // through another link, keeps it: one namespace has one gateway per
-// family, as a Docker container has one gateway endpoint. When the parent
-// is down, a gateway the kernel calls unreachable is left out, as Docker
-// does.
-func addRoutes(th *links.Handle, n *Network, e *Endpoint, index int, parentUp bool) error {
+// family, as a Docker container has one gateway endpoint. The routes are
+// added first and the table is read only when one exists already. When
+// the parent is down, a gateway the kernel calls unreachable is left out,
+// as Docker does.
+func addRoutes(th *links.Handle, n *Network, e *Endpoint, index int, parentUp func() bool) error {
 	e.Routes, e.Notes = nil, nil
-	want := endpointRoutes(n, e)
-	if len(want) == 0 {
-		return nil
-	}
-	have, err := th.Routes(0)
-	if err != nil {
-		return err
-	}
-	for _, r := range want {
+	var have []links.Route
+	for _, r := range endpointRoutes(n, e) {
 		lr := links.Route{Dst: r.Dst, Gateway: r.Gateway, Index: index, V6: r.Dst.Addr().Is6()}
-		if other, ok := defaultRoute(have, lr.V6); ok {
-			if other.Index == index && other.Gateway == r.Gateway {
-				e.Routes = append(e.Routes, r) // ours, from an earlier run
-				continue
-			}
-			e.Notes = append(e.Notes, fmt.Sprintf("no %s added: the namespace has a default route already (link %d%s); it was kept",
-				r, other.Index, via(other.Gateway)))
-			continue
-		}
 		err := th.AddRoute(lr)
-		if errors.Is(err, unix.ENETUNREACH) && !parentUp {
+		switch {
+		case err == nil:
+			e.Routes = append(e.Routes, r)
+			continue
+		case errors.Is(err, unix.ENETUNREACH) && !parentUp():
 			e.Notes = append(e.Notes, fmt.Sprintf("no %s added: parent %s is down", r, n.Parent))
 			continue
-		}
-		if err != nil {
+		case !errors.Is(err, unix.EEXIST):
 			return fmt.Errorf("add route %s: %w", r, err)
 		}
-		e.Routes = append(e.Routes, r)
+		if have == nil {
+			if have, err = th.Routes(0); err != nil {
+				return err
+			}
+		}
+		other, ok := defaultRoute(have, lr.V6)
+		switch {
+		case !ok:
+			return fmt.Errorf("add route %s: %w", r, unix.EEXIST)
+		case other.Index == index && other.Gateway == r.Gateway:
+			e.Routes = append(e.Routes, r) // ours, from an earlier run
+		default:
+			e.Notes = append(e.Notes, fmt.Sprintf("no %s added: the namespace has a default route already (link %d%s); it was kept",
+				r, other.Index, via(other.Gateway)))
+		}
 	}
 	return nil
 }

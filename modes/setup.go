@@ -63,15 +63,18 @@ func (m *Manager) setupEndpoint(n *Network, e *Endpoint, t *targetNS) error {
 		return err
 	}
 	defer host.Close()
-	parent, err := host.Get(n.Parent)
-	if errors.Is(err, unix.ENODEV) {
-		return &kindError{kind: ErrNotFound, cause: err,
-			msg: fmt.Sprintf("the requested parent interface %s was not found on the host", n.Parent)}
-	}
-	if err != nil {
-		return err
-	}
-	var mac net.HardwareAddr
+	return setupEndpoint(host, n, e, t)
+}
+
+// setupEndpoint makes the link of e in t through host, a handle in the
+// namespace of n's parent, and configures it. It costs five requests when
+// the endpoint gets no routes: create (which looks the parent up), get
+// the new link, addresses, rename-and-up in one, and the route adds.
+func setupEndpoint(host *links.Handle, n *Network, e *Endpoint, t *targetNS) error {
+	var (
+		mac net.HardwareAddr
+		err error
+	)
 	if e.MAC != "" && n.Driver == MACVlan && n.MACVlanMode != ModePassthru {
 		if mac, err = net.ParseMAC(e.MAC); err != nil {
 			return invalidf("invalid MAC address %q", e.MAC)
@@ -92,21 +95,14 @@ func (m *Manager) setupEndpoint(n *Network, e *Endpoint, t *targetNS) error {
 		}
 	}
 	if err != nil {
-		if errors.Is(err, links.ErrInvalid) {
-			return asInvalid(err)
-		}
-		err = fmt.Errorf("failed to create the %s port: %w", n.Driver, err)
-		if errors.Is(err, unix.EBUSY) {
-			err = fmt.Errorf("%w (parent %s carries links of another kind or mode: ipvlan and macvlan links cannot share a parent, nor can a passthru macvlan)", err, n.Parent)
-		}
-		return err
+		return createError(n, err)
 	}
-	l, err := th.Get(tmp)
+	l, err := th.Conn().GetLink(tmp)
 	if err != nil {
 		// It was created; delete it by name wherever it is.
 		return errors.Join(fmt.Errorf("find new link %s in %s: %w", tmp, t.path, err), th.Delete(tmp))
 	}
-	index := l.Index
+	index := int(l.Index)
 	fail := func(err error) error {
 		derr := th.Conn().DeleteLink(int32(index))
 		if derr != nil && !errors.Is(derr, unix.ENODEV) {
@@ -117,35 +113,45 @@ func (m *Manager) setupEndpoint(n *Network, e *Endpoint, t *targetNS) error {
 	if err := hook("created"); err != nil {
 		return fail(err)
 	}
-	if err := th.Set(tmp, links.Change{Name: e.IfName}); err != nil {
-		if errors.Is(err, unix.EEXIST) {
-			err = &kindError{kind: ErrConflict, cause: err,
-				msg: fmt.Sprintf("interface %s already exists in network namespace %s: choose another name for the endpoint", e.IfName, e.NetNS)}
-		}
+	parentUp := func() bool {
+		p, err := host.Get(n.Parent)
+		return err == nil && p.Up()
+	}
+	if err := configureEndpoint(th, t.ns, n, e, index, tmp, parentUp, false); err != nil {
 		return fail(err)
 	}
-	if err := hook("renamed"); err != nil {
-		return fail(err)
-	}
-	if err := configureEndpoint(th, t.ns, n, e, index, parent.Up(), false); err != nil {
-		return fail(err)
-	}
-	got, err := th.Get(e.IfName)
-	if err != nil {
-		return fail(err)
-	}
-	e.MAC = got.MAC.String()
+	e.MAC = net.HardwareAddr(l.Attributes.Address).String()
 	if err := hook("configured"); err != nil {
 		return fail(err)
 	}
 	return nil
 }
 
-// configureEndpoint sets the sysctls, addresses, state and routes of the
-// endpoint link with index in ns. With repair, what is there already is
-// kept (a restore run again); otherwise everything must be new.
-func configureEndpoint(th *links.Handle, ns *rtnl.NetNS, n *Network, e *Endpoint, index int, parentUp, repair bool) error {
-	if err := writeSysctls(ns, endpointSysctls(n, e)); err != nil {
+// createError explains a failed creation of an endpoint link of n.
+func createError(n *Network, err error) error {
+	switch {
+	case errors.Is(err, links.ErrInvalid):
+		return asInvalid(err)
+	case errors.Is(err, unix.ENODEV):
+		return &kindError{kind: ErrNotFound, cause: err,
+			msg: fmt.Sprintf("the requested parent interface %s was not found on the host", n.Parent)}
+	}
+	err = fmt.Errorf("failed to create the %s port: %w", n.Driver, err)
+	if errors.Is(err, unix.EBUSY) {
+		err = fmt.Errorf("%w (parent %s carries links of another kind or mode: ipvlan and macvlan links cannot share a parent, nor can a passthru macvlan)", err, n.Parent)
+	}
+	return err
+}
+
+// configureEndpoint sets the sysctls and addresses of the endpoint link
+// with index in ns, now called name, renames it to e.IfName and brings it
+// up in one request, and adds the routes. The sysctls are set under the
+// link's current name: the kernel moves them with the link when it is
+// renamed. With repair, what is there already is kept (a restore run
+// again); otherwise everything must be new. parentUp is asked only when
+// a gateway is unreachable.
+func configureEndpoint(th *links.Handle, ns *rtnl.NetNS, n *Network, e *Endpoint, index int, name string, parentUp func() bool, repair bool) error {
+	if err := writeSysctls(ns, endpointSysctls(n, e, name)); err != nil {
 		return err
 	}
 	if err := hook("sysctls"); err != nil {
@@ -163,8 +169,15 @@ func configureEndpoint(th *links.Handle, ns *rtnl.NetNS, n *Network, e *Endpoint
 	if err := hook("addresses"); err != nil {
 		return err
 	}
-	up := true
-	if err := th.Set(e.IfName, links.Change{Up: &up}); err != nil {
+	up := &rtnl.LinkMessage{Index: int32(index), Flags: unix.IFF_UP, Change: unix.IFF_UP}
+	if name != e.IfName {
+		up.Attributes.Name = e.IfName
+	}
+	if err := th.Conn().SetLink(up); err != nil {
+		if errors.Is(err, unix.EEXIST) {
+			err = &kindError{kind: ErrConflict, cause: err,
+				msg: fmt.Sprintf("interface %s already exists in network namespace %s: choose another name for the endpoint", e.IfName, e.NetNS)}
+		}
 		return err
 	}
 	if err := hook("up"); err != nil {
@@ -173,19 +186,23 @@ func configureEndpoint(th *links.Handle, ns *rtnl.NetNS, n *Network, e *Endpoint
 	return addRoutes(th, n, e, index, parentUp)
 }
 
-// endpointSysctls returns the sysctls of e's link: disable_ipv6=0 when it
-// gets IPv6 (Docker), and for links that do ARP and neighbour discovery
-// arp_notify=1 and ndisc_notify=1, so that the kernel announces the
-// addresses when the link comes up (as the CNI plugins do).
-func endpointSysctls(n *Network, e *Endpoint) []sysctl {
-	var kv []sysctl
+// endpointSysctls returns the sysctls of e's link, now called name:
+// disable_ipv6 follows IPv6 as in Docker (0 when the endpoint gets an IPv6
+// address, else 1, so an IPv4-only endpoint has no link-local address and
+// sends no router solicitations, DAD or MLD reports, which on a macvlan
+// bridge every other endpoint would receive), and for links that do ARP
+// and neighbour discovery arp_notify=1 and ndisc_notify=1, so that the
+// kernel announces the addresses when the link comes up (as the CNI
+// plugins do).
+func endpointSysctls(n *Network, e *Endpoint, name string) []sysctl {
+	kv := []sysctl{{path: "net/ipv6/conf/" + name + "/disable_ipv6", value: "1", optional: true}}
 	if e.IPv6.IsValid() {
-		kv = append(kv, sysctl{path: "net/ipv6/conf/" + e.IfName + "/disable_ipv6", value: "0"})
+		kv[0] = sysctl{path: "net/ipv6/conf/" + name + "/disable_ipv6", value: "0"}
 	}
 	if !n.l3() {
 		kv = append(kv,
-			sysctl{path: "net/ipv4/conf/" + e.IfName + "/arp_notify", value: "1"},
-			sysctl{path: "net/ipv6/conf/" + e.IfName + "/ndisc_notify", value: "1", optional: true})
+			sysctl{path: "net/ipv4/conf/" + name + "/arp_notify", value: "1"},
+			sysctl{path: "net/ipv6/conf/" + name + "/ndisc_notify", value: "1", optional: true})
 	}
 	return kv
 }

@@ -10,8 +10,9 @@ import (
 )
 
 // runConnect runs `vlanraw connect [--ip A] [--ip6 A] [--mac M] [--ifname
-// NAME] NETWORK NETNS`: it gives the namespace a link on the network, with
-// its addresses and routes. With -j it prints the endpoint as JSON.
+// NAME] NETWORK NETNS [NETNS...]`: it gives each namespace a link on the
+// network, with its addresses and routes, all or none. With -j it prints
+// the endpoint as JSON (an array of them for several namespaces).
 func runConnect(e *env, args []string) error {
 	var spec modes.ConnectSpec
 	var help bool
@@ -26,26 +27,52 @@ func runConnect(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) != 2 {
+	if len(rest) < 2 {
 		return usagef("connect takes a network and a network namespace, got %d words", len(rest))
 	}
-	spec.Network, spec.NetNS = rest[0], rest[1]
+	if len(rest) > 2 && (spec.IPv4 != "" || spec.IPv6 != "" || spec.MAC != "") {
+		return usagef("--ip, --ip6 and --mac name one endpoint's addresses: give one network namespace with them, not %d", len(rest)-1)
+	}
 	m, err := e.manager()
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	ep, err := m.Connect(spec)
+	if len(rest) == 2 {
+		spec.Network, spec.NetNS = rest[0], rest[1]
+		ep, err := m.Connect(spec)
+		if err != nil {
+			return err
+		}
+		printNotes(e, ep)
+		if e.json {
+			return writeJSON(e.stdout, ep, e.pretty)
+		}
+		return nil
+	}
+	specs := make([]modes.ConnectSpec, len(rest)-1)
+	for i, ns := range rest[1:] {
+		specs[i] = spec
+		specs[i].Network, specs[i].NetNS = rest[0], ns
+	}
+	eps, err := m.ConnectAll(specs)
 	if err != nil {
 		return err
 	}
-	for _, note := range ep.Notes {
-		fmt.Fprintf(e.stderr, "vlanraw: note: %s\n", note)
+	for _, ep := range eps {
+		printNotes(e, ep)
 	}
 	if e.json {
-		return writeJSON(e.stdout, ep, e.pretty)
+		return writeJSON(e.stdout, eps, e.pretty)
 	}
 	return nil
+}
+
+// printNotes writes what connect left out for ep, if anything.
+func printNotes(e *env, ep *modes.Endpoint) {
+	for _, note := range ep.Notes {
+		fmt.Fprintf(e.stderr, "vlanraw: note: %s: %s\n", ep.NetNS, note)
+	}
 }
 
 // runDisconnect runs `vlanraw disconnect NETWORK NETNS` and `vlanraw
@@ -98,12 +125,13 @@ none on --internal networks or networks without a parent.
   --ip6 A         the IPv6 address, likewise (--ipv6 networks)
   --mac M         the MAC address; macvlan only (ipvlan links share the
                   parent's). Default: a random locally administered one
-  --ifname NAME   the link's name inside NETNS. Default: the lowest free
-                  ethN
+  --ifname NAME   the link's name inside NETNS. Default: eth0
   -j, --json      print the endpoint as JSON
   -p, --pretty    indent the JSON
   -h, --help      print this help; so does a lone "help"
 
+Several namespaces are connected in one go, all or none: a failure in
+one undoes the others. --ip, --ip6 and --mac need a single namespace.
 Addresses are allocated under a lock on the state directory, so
 concurrent connects never get the same address.
 `)

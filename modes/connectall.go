@@ -1,0 +1,168 @@
+package modes
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"runtime"
+	"sync"
+)
+
+// ConnectAll connects several namespaces at once, each as Connect would,
+// and returns their endpoints in the order of specs. It holds the state
+// lock once for all of them: the addresses are planned first, then the
+// links are made and configured by several workers at once (each
+// namespace has its own rtnetlink socket, so the kernel's work for one
+// overlaps the round trips of another), and the records are written in
+// one update. It is all or nothing: when any endpoint fails, the links
+// made for the others are deleted, nothing is recorded, and the error
+// names each namespace that failed.
+func (m *Manager) ConnectAll(specs []ConnectSpec) ([]*Endpoint, error) {
+	var (
+		eps     []*Endpoint
+		targets []*targetNS
+		nets    []*Network
+	)
+	defer func() {
+		for _, t := range targets {
+			t.ns.Close()
+		}
+	}()
+	err := m.store.Update(func(r *records) error {
+		plan := newBatchPlan(r)
+		for _, s := range specs {
+			n, t, e, err := plan.add(s)
+			if t != nil {
+				targets = append(targets, t)
+			}
+			if err != nil {
+				return fmt.Errorf("connect %s to %s: %w", s.NetNS, s.Network, err)
+			}
+			nets, eps = append(nets, n), append(eps, e)
+		}
+		if err := m.setupAll(nets, eps, targets); err != nil {
+			return err
+		}
+		for i, e := range eps {
+			nets[i].Endpoints = append(nets[i].Endpoints, *e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return eps, nil
+}
+
+// batchPlan plans the endpoints of one ConnectAll: the addresses taken
+// are gathered once per network, and those the batch hands out are added
+// as it goes.
+type batchPlan struct {
+	r     *records
+	used  map[*Network]func(netip.Addr) bool
+	taken map[netip.Addr]bool
+	// inodes are the namespaces planned per network, to refuse one
+	// namespace twice.
+	inodes map[*Network]map[uint64]bool
+}
+
+func newBatchPlan(r *records) *batchPlan {
+	return &batchPlan{r: r, used: map[*Network]func(netip.Addr) bool{}, taken: map[netip.Addr]bool{},
+		inodes: map[*Network]map[uint64]bool{}}
+}
+
+// add plans the endpoint of s. The namespace it returns is open, also
+// when err is not nil.
+func (p *batchPlan) add(s ConnectSpec) (*Network, *targetNS, *Endpoint, error) {
+	n, err := p.r.find(s.Network)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	t, err := openNetNS(s.NetNS)
+	if gone(err) {
+		return nil, nil, nil, asKind(ErrNotFound, err)
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if p.inodes[n] == nil {
+		p.inodes[n] = map[uint64]bool{}
+		for _, e := range n.Endpoints {
+			p.inodes[n][e.NetNSInode] = true
+		}
+	}
+	if p.inodes[n][t.inode] {
+		return n, t, nil, conflictf("network namespace %s is already connected to network %s", s.NetNS, n.Name)
+	}
+	if n.Driver == MACVlan && n.MACVlanMode == ModePassthru && len(p.inodes[n]) > 0 {
+		return n, t, nil, conflictf("macvlan network %s is in mode passthru and has an endpoint already: a passthru parent carries one link only", n.Name)
+	}
+	base, ok := p.used[n]
+	if !ok {
+		base = usedAddrs(p.r, n)
+		p.used[n] = base
+	}
+	e, err := planEndpoint(n, s, func(a netip.Addr) bool { return p.taken[a.Unmap()] || base(a) })
+	if err != nil {
+		return n, t, nil, err
+	}
+	e.NetNS, e.NetNSPath, e.NetNSInode = s.NetNS, t.path, t.inode
+	p.inodes[n][t.inode] = true
+	for _, a := range []netip.Prefix{e.IPv4, e.IPv6} {
+		if a.IsValid() {
+			p.taken[a.Addr()] = true
+		}
+	}
+	return n, t, e, nil
+}
+
+// setupAll makes and configures the links of eps[i] (of nets[i], in
+// targets[i]) with up to 4 workers per CPU. When any fails, the links
+// made are deleted again.
+func (m *Manager) setupAll(nets []*Network, eps []*Endpoint, targets []*targetNS) error {
+	errs := make([]error, len(eps))
+	jobs := make(chan int)
+	workers := min(len(eps), 4*runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			host, err := m.hostHandle()
+			if err == nil {
+				defer host.Close()
+			}
+			for i := range jobs {
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				errs[i] = setupEndpoint(host, nets[i], eps[i], targets[i])
+			}
+		})
+	}
+	for i := range eps {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+
+	var failed []error
+	made := map[*Network][]Endpoint{}
+	for i, err := range errs {
+		if err != nil {
+			failed = append(failed, fmt.Errorf("connect %s to %s: %w", eps[i].NetNS, nets[i].Name, err))
+			continue
+		}
+		made[nets[i]] = append(made[nets[i]], *eps[i])
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	for n, es := range made {
+		for _, err := range deleteEndpointLinks(n, es) {
+			if err != nil {
+				failed = append(failed, fmt.Errorf("undo: %w", err))
+			}
+		}
+	}
+	return errors.Join(failed...)
+}
