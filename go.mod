@@ -3,6 +3,7 @@ module github.com/vlanraw/vlanraw
 go 1.26.0
 
 require (
+	github.com/cilium/ebpf v0.22.0
 	github.com/google/go-cmp v0.7.0
 	github.com/jsimonetti/rtnetlink/v2 v2.0.2
 	github.com/mdlayher/netlink v1.11.2
@@ -15,3 +16,5 @@ require (
 	github.com/mdlayher/socket v0.6.0 // indirect
 	golang.org/x/sync v0.20.0 // indirect
 )
+
+tool github.com/cilium/ebpf/cmd/bpf2go
