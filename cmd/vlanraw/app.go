@@ -59,8 +59,9 @@ func objects() []object {
 		{name: "connect", summary: "connect a network namespace to a network", run: runConnect, help: connectHelp},
 		{name: "disconnect", summary: "disconnect network namespaces from a network", run: runDisconnect, help: disconnectHelp},
 		{name: "routes", summary: "print or apply the routes upstream routers need for a network", run: runRoutes, help: routesHelp},
-		{name: "stats", summary: "attach, show and detach eBPF frame counters on a link's tc hooks", run: runStats, help: statsHelp},
 		{name: "restore", summary: "recreate recorded networks and endpoints after a reboot", run: runRestore, help: restoreHelp},
+		{name: "stats", summary: "attach, show and detach eBPF frame counters on a link's tc hooks", run: runStats, help: statsHelp},
+		{name: "verify", summary: "prove with probes and counters that a network does what its mode promises", run: runVerify, help: verifyHelp},
 		{name: "help", summary: "show help for an object", run: runHelp, help: mainHelp},
 	}
 }
