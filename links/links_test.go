@@ -2,6 +2,7 @@ package links_test
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"sort"
 	"testing"
@@ -196,6 +197,56 @@ func TestSetModeAndRename(t *testing.T) {
 	if _, err := h.Get("mv0"); !errors.Is(err, unix.ENODEV) {
 		t.Errorf("old name still resolves: %v", err)
 	}
+}
+
+// TestDeleteAllGroups deletes links that are the whole of a group (one
+// group delete as it is) and links that are part of one (moved to a group
+// of their own first): each time exactly the named links go, and the rest
+// keep their groups.
+func TestDeleteAllGroups(t *testing.T) {
+	h, _ := setup(t)
+	before := names(t, h)
+	create := func(prefix string, group uint32) []string {
+		var ns []string
+		for i := range 6 {
+			n := fmt.Sprintf("%s%d", prefix, i)
+			g := group
+			if err := h.Create(&links.MACVlan{Attrs: links.Attrs{Name: n, Group: &g}, Parent: "p0", Mode: ptr(rtnl.MACVlanModeBridge)}); err != nil {
+				t.Fatal(err)
+			}
+			ns = append(ns, n)
+		}
+		return ns
+	}
+	whole, part := create("wg", 7), create("pg", 8)
+	if err := h.DeleteAll(whole); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(sorted(before, part...), names(t, h)); d != "" {
+		t.Errorf("after deleting group 7 (-want +got):\n%s", d)
+	}
+	if err := h.DeleteAll(part[:4]); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(sorted(before, part[4:]...), names(t, h)); d != "" {
+		t.Errorf("after deleting 4 of group 8 (-want +got):\n%s", d)
+	}
+	for _, n := range part[4:] {
+		l, err := h.Get(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Group != 8 {
+			t.Errorf("%s: group %d after its neighbours' deletion, want 8", n, l.Group)
+		}
+	}
+}
+
+// sorted returns a and more in one sorted slice, as names returns them.
+func sorted(a []string, more ...string) []string {
+	all := append(append([]string(nil), a...), more...)
+	sort.Strings(all)
+	return all
 }
 
 func TestDeleteAll(t *testing.T) {

@@ -187,8 +187,9 @@ func (h *Handle) Delete(name string) error {
 
 // DeleteAll deletes the named links in one batch: it moves them into a
 // link group no other link uses and deletes that group, so that the
-// kernel unregisters them together. If any name does not exist, nothing
-// is deleted.
+// kernel unregisters them together. When the named links already are the
+// whole of one group other than 0, that group is deleted as it is. If any
+// name does not exist, nothing is deleted.
 func (h *Handle) DeleteAll(names []string) error {
 	if len(names) == 0 {
 		return nil
@@ -201,12 +202,10 @@ func (h *Handle) DeleteAll(names []string) error {
 		return err
 	}
 	byName := make(map[string]*rtnl.LinkMessage, len(all))
-	used := make(map[uint32]bool)
+	members := make(map[uint32]int)
 	for i := range all {
 		byName[all[i].Attributes.Name] = &all[i]
-		if g := all[i].Attributes.Group; g != nil {
-			used[*g] = true
-		}
+		members[groupOf(&all[i])]++
 	}
 	todo := make([]*rtnl.LinkMessage, 0, len(names))
 	for _, n := range names {
@@ -216,8 +215,11 @@ func (h *Handle) DeleteAll(names []string) error {
 		}
 		todo = append(todo, m)
 	}
+	if g := groupOf(todo[0]); g != 0 && members[g] == len(todo) && sameGroup(todo, g) {
+		return h.c.DeleteLinkGroup(g)
+	}
 	group := uint32(1<<30 + rand.IntN(1<<30))
-	for used[group] {
+	for members[group] > 0 {
 		group++
 	}
 	set := make([]*rtnl.LinkMessage, len(todo))
@@ -237,14 +239,30 @@ func (h *Handle) DeleteAll(names []string) error {
 	return nil
 }
 
+// groupOf returns the link's group; 0, the kernel's default, when the
+// message has none.
+func groupOf(m *rtnl.LinkMessage) uint32 {
+	if m.Attributes.Group == nil {
+		return 0
+	}
+	return *m.Attributes.Group
+}
+
+// sameGroup reports whether every link of ms is in group g.
+func sameGroup(ms []*rtnl.LinkMessage, g uint32) bool {
+	for _, m := range ms {
+		if groupOf(m) != g {
+			return false
+		}
+	}
+	return true
+}
+
 // restoreGroups puts links back in the groups they had.
 func (h *Handle) restoreGroups(ms []*rtnl.LinkMessage) error {
 	set := make([]*rtnl.LinkMessage, len(ms))
 	for i, m := range ms {
-		g := uint32(0)
-		if m.Attributes.Group != nil {
-			g = *m.Attributes.Group
-		}
+		g := groupOf(m)
 		set[i] = &rtnl.LinkMessage{Index: m.Index, Attributes: rtnl.LinkAttributes{Group: &g}}
 	}
 	errs, err := h.c.SetLinks(set)

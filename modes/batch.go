@@ -32,17 +32,29 @@ func deleteEndpointLinks(n *Network, eps []Endpoint) []error {
 		}
 		groups[e.NetNSPath] = append(groups[e.NetNSPath], i)
 	}
-	sem := make(chan struct{}, maxParallel)
+	inParallel(len(order), maxParallel, func(i int) {
+		deleteInNS(n, order[i], eps, groups[order[i]], errs)
+	})
+	return errs
+}
+
+// inParallel runs fn(0) to fn(n-1) with up to workers goroutines and
+// waits for them.
+func inParallel(n, workers int, fn func(i int)) {
+	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for _, path := range order {
-		sem <- struct{}{}
+	for range min(n, workers) {
 		wg.Go(func() {
-			defer func() { <-sem }()
-			deleteInNS(n, path, eps, groups[path], errs)
+			for i := range jobs {
+				fn(i)
+			}
 		})
 	}
+	for i := range n {
+		jobs <- i
+	}
+	close(jobs)
 	wg.Wait()
-	return errs
 }
 
 // deleteInNS deletes the links of eps[idx], which all live in the

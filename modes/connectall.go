@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime"
-	"sync"
+
+	"github.com/vlanraw/vlanraw/links"
 )
 
 // ConnectAll connects several namespaces at once, each as Connect would,
@@ -117,51 +118,72 @@ func (p *batchPlan) add(s ConnectSpec) (*Network, *targetNS, *Endpoint, error) {
 }
 
 // setupAll makes and configures the links of eps[i] (of nets[i], in
-// targets[i]) with up to 4 workers per CPU. When any fails, the links
-// made are deleted again.
+// targets[i]), running each step of endpointLink for all of them before
+// the next: make and finish with up to 4 workers per CPU, setSysctls in
+// one goroutine, while no other request of the batch holds the RTNL lock
+// (see endpointLink). When any fails, the links made are deleted again.
 func (m *Manager) setupAll(nets []*Network, eps []*Endpoint, targets []*targetNS) error {
-	errs := make([]error, len(eps))
-	jobs := make(chan int)
-	workers := min(len(eps), 4*runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			host, err := m.hostHandle()
-			if err == nil {
-				defer host.Close()
-			}
-			for i := range jobs {
-				if err != nil {
-					errs[i] = err
-					continue
-				}
-				errs[i] = setupEndpoint(host, nets[i], eps[i], targets[i])
-			}
-		})
-	}
+	ls := make([]*endpointLink, len(eps))
 	for i := range eps {
-		jobs <- i
+		ls[i] = &endpointLink{n: nets[i], e: eps[i], t: targets[i]}
 	}
-	close(jobs)
-	wg.Wait()
-
-	var failed []error
-	made := map[*Network][]Endpoint{}
-	for i, err := range errs {
-		if err != nil {
-			failed = append(failed, fmt.Errorf("connect %s to %s: %w", eps[i].NetNS, nets[i].Name, err))
-			continue
+	defer func() {
+		for _, l := range ls {
+			l.close()
 		}
-		made[nets[i]] = append(made[nets[i]], *eps[i])
+	}()
+	errs := make([]error, len(ls))
+	err := m.eachLink(ls, errs, 4*runtime.GOMAXPROCS(0), (*endpointLink).make)
+	if err == nil {
+		err = m.eachLink(ls, errs, 1, func(l *endpointLink, _ *links.Handle) error { return l.setSysctls() })
 	}
-	if len(failed) == 0 {
+	if err == nil {
+		err = m.eachLink(ls, errs, 4*runtime.GOMAXPROCS(0), (*endpointLink).finish)
+	}
+	if err == nil {
 		return nil
 	}
-	for n, es := range made {
-		for _, err := range deleteEndpointLinks(n, es) {
-			if err != nil {
-				failed = append(failed, fmt.Errorf("undo: %w", err))
-			}
+	undo := make([]error, len(ls))
+	inParallel(len(ls), maxParallel, func(i int) {
+		if err := ls[i].undo(nil); err != nil {
+			undo[i] = err
+		}
+	})
+	return errors.Join(err, errors.Join(undo...))
+}
+
+// eachLink runs step for every link of ls with up to workers goroutines,
+// each with its own handle in the host namespace, setting errs. It returns
+// the errors joined, each naming its endpoint, or nil.
+func (m *Manager) eachLink(ls []*endpointLink, errs []error, workers int, step func(*endpointLink, *links.Handle) error) error {
+	hosts := make(chan *links.Handle, workers)
+	var herr error
+	for range min(workers, len(ls)) {
+		h, err := m.hostHandle()
+		if err != nil {
+			herr = err
+			break
+		}
+		hosts <- h
+	}
+	defer func() {
+		close(hosts)
+		for h := range hosts {
+			h.Close()
+		}
+	}()
+	if herr != nil {
+		return herr
+	}
+	inParallel(len(ls), workers, func(i int) {
+		h := <-hosts
+		errs[i] = step(ls[i], h)
+		hosts <- h
+	})
+	var failed []error
+	for i, err := range errs {
+		if err != nil {
+			failed = append(failed, fmt.Errorf("connect %s to %s: %w", ls[i].e.NetNS, ls[i].n.Name, err))
 		}
 	}
 	return errors.Join(failed...)

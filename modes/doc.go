@@ -20,9 +20,10 @@
 //
 // # Endpoints
 //
-// Connect creates the ipvlan or macvlan link under a random temporary name
-// directly inside the target namespace, renames it there (eth0 by
-// default), adds the addresses (IPv6 without duplicate address detection),
+// Connect creates the ipvlan or macvlan link directly inside the target
+// namespace under its name (eth0 by default), or, where that name is
+// taken (on kernels before 6.18, also on the host), under a random
+// temporary name that it renames there; it adds the addresses (IPv6 without duplicate address detection),
 // brings it up and adds the routes Docker would: `default via GATEWAY` for
 // ipvlan l2 and macvlan when the subnet has a gateway, a connected
 // `default dev eth0` for ipvlan l3 and l3s, none on internal networks.

@@ -86,10 +86,11 @@ func (r Route) String() string {
 }
 
 // Connect connects a namespace to a network: it allocates the addresses,
-// creates the link under a temporary name directly inside the namespace,
-// renames it there, sets its sysctls, adds the addresses, brings it up,
-// adds the routes and records the endpoint. When anything fails, the link
-// is deleted and nothing is recorded.
+// creates the link directly inside the namespace (under a temporary name
+// when its name is taken, in the namespace or, on kernels before 6.18, on
+// the host, then renamed there), sets its sysctls, adds the addresses,
+// brings it up, adds the routes and records the endpoint. When anything
+// fails, the link is deleted and nothing is recorded.
 func (m *Manager) Connect(s ConnectSpec) (*Endpoint, error) {
 	var (
 		ep   *Endpoint

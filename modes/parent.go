@@ -160,38 +160,40 @@ func (m *Manager) deleteLinkFunc(name string) func() error {
 	}
 }
 
-// removeParent deletes the parent of n, which r no longer holds, when
-// vlanraw created it, no network in r uses it, and it is still what
-// vlanraw made: a dummy of that name without a lower link, or an 802.1Q
-// link named NAME.VID with one. Anything else is kept.
-func (m *Manager) removeParent(r *records, n *Network) error {
+// removeParent deletes the parent of n when vlanraw created it, no other
+// network in r uses it, and it is still what vlanraw made: a dummy of
+// that name without a lower link, or an 802.1Q link named NAME.VID with
+// one. Anything else is kept. It reports whether it deleted the parent;
+// the kernel then deleted every ipvlan or macvlan link on it, in every
+// namespace, in one batch.
+func (m *Manager) removeParent(r *records, n *Network) (bool, error) {
 	if n.ParentCreated == "" {
-		return nil
+		return false, nil
 	}
 	for _, x := range r.Networks {
-		if x.Parent == n.Parent {
-			return nil
+		if x != n && x.Parent == n.Parent {
+			return false, nil
 		}
 	}
 	h, err := m.hostHandle()
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer h.Close()
 	l, err := h.Get(n.Parent)
 	if errors.Is(err, unix.ENODEV) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !isCreatedParent(n, l) {
-		return nil
+		return false, nil
 	}
 	if err := h.Delete(n.Parent); err != nil && !errors.Is(err, unix.ENODEV) {
-		return fmt.Errorf("delete parent %s: %w", n.Parent, err)
+		return false, fmt.Errorf("delete parent %s: %w", n.Parent, err)
 	}
-	return nil
+	return true, nil
 }
 
 // isCreatedParent reports whether l is still the parent link vlanraw made

@@ -50,6 +50,13 @@ type LinkAttributes struct {
 	Name       string           // IFLA_IFNAME
 	Info       *LinkInfo        // IFLA_LINKINFO
 
+	// IPv4Conf are per-link IPv4 settings to change, sent in
+	// IFLA_AF_SPEC as AF_INET's IFLA_INET_CONF and never decoded. The
+	// kernel applies them after the request's flags, and refuses them
+	// when creating a link: a setting that must hold when the link comes
+	// up, such as arp_notify, needs a request of its own before.
+	IPv4Conf []IPv4Conf
+
 	// The rest are reported by the kernel and never sent.
 
 	Broadcast   net.HardwareAddr // IFLA_BROADCAST
@@ -129,6 +136,13 @@ func (a *LinkAttributes) encode(ae *netlink.AttributeEncoder) error {
 		}
 		// Like iproute2, nests are sent without NLA_F_NESTED.
 		ae.Bytes(unix.IFLA_LINKINFO, b)
+	}
+	if len(a.IPv4Conf) > 0 {
+		b, err := encodeIPv4Conf(a.IPv4Conf)
+		if err != nil {
+			return fmt.Errorf("encode IPv4 settings: %w", err)
+		}
+		ae.Bytes(unix.IFLA_AF_SPEC, b)
 	}
 	return nil
 }

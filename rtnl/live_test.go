@@ -2,7 +2,10 @@ package rtnl_test
 
 import (
 	"errors"
+	"fmt"
 	"net"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -186,5 +189,46 @@ func TestLiveKindNotSupported(t *testing.T) {
 			}
 			t.Logf("the running kernel has no %s: %v", tt.kind, err)
 		})
+	}
+}
+
+// TestLiveIPv4Conf sets arp_notify through IFLA_AF_SPEC and reads the
+// sysctl back in the link's namespace.
+func TestLiveIPv4Conf(t *testing.T) {
+	ns, _ := testenv.NewNetNS(t)
+	c, err := rtnl.Dial(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.NewLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{
+		Name: "p0", Info: &rtnl.LinkInfo{Kind: "veth"},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	p0, err := c.GetLink("p0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func() string {
+		t.Helper()
+		var b []byte
+		if err := ns.Do(func() (err error) {
+			b, err = os.ReadFile("/proc/sys/net/ipv4/conf/p0/arp_notify")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	for _, v := range []uint32{1, 0} {
+		if err := c.SetLink(&rtnl.LinkMessage{Index: p0.Index, Attributes: rtnl.LinkAttributes{
+			IPv4Conf: []rtnl.IPv4Conf{{ID: rtnl.IPv4ConfARPNotify, Value: v}},
+		}}); err != nil {
+			t.Fatalf("set %v=%d: %v", rtnl.IPv4ConfARPNotify, v, err)
+		}
+		if got := read(); got != fmt.Sprint(v) {
+			t.Errorf("arp_notify is %s after setting %d", got, v)
+		}
 	}
 }
