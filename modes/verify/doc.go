@@ -69,8 +69,9 @@
 // Counts are read as differences around each step, per class, so the
 // frames of other classes that new links send on their own (router and
 // neighbour solicitations) do not matter. Before the first step, Run
-// waits until the counted classes stay still (Config.Quiet), so that ARP
-// announcements and MLD reports of links just made are over. Rows where
+// waits until the counted classes stay still (Config.Quiet, longer than
+// the interval within which MLDv2 and IGMPv3 repeat a report), so that
+// ARP announcements and MLD reports of links just made are over. Rows where
 // the kernel may still add frames of the class at that point (IGMP and MLD
 // reports of the host, at the parent) expect at least the probe's count.
 // After sending, a step waits until every row that expects frames has

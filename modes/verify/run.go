@@ -44,8 +44,11 @@ type Config struct {
 	Settle time.Duration
 	// Quiet is how long the counters must stay the same before the first
 	// step, so that the frames new links send on their own (ARP
-	// announcements, MLD reports) are over; 500 ms when 0. QuietTimeout
-	// bounds that wait; 5 s when 0.
+	// announcements, MLD and IGMP reports) are over; 1.2 s when 0, longer
+	// than the 1 s within which MLDv2 and IGMPv3 repeat an unsolicited
+	// report (unsolicited_report_interval), so that a quiet spell cannot
+	// fall between a report and its repeat. QuietTimeout bounds that
+	// wait; 5 s when 0.
 	Quiet, QuietTimeout time.Duration
 
 	// attach replaces attachBPF(Counters), for tests.
@@ -63,7 +66,7 @@ func (c *Config) defaults() {
 		c.Settle = 200 * time.Millisecond
 	}
 	if c.Quiet <= 0 {
-		c.Quiet = 500 * time.Millisecond
+		c.Quiet = 1200 * time.Millisecond
 	}
 	if c.QuietTimeout <= 0 {
 		c.QuietTimeout = 5 * time.Second
