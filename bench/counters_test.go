@@ -15,7 +15,7 @@ import (
 // if the counters did not see the packets that arrived, so the "with"
 // runs really ran the classifier.
 func BenchmarkCountersUDP(b *testing.B) {
-	t := dpMACVlan(b)
+	t := dpMACVlan(b, false)
 	dpWarm(b, t)
 	d := dpLoadFor().udp
 	var off, on dpTotals

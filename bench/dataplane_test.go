@@ -2,6 +2,7 @@ package bench
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,10 +15,13 @@ import (
 )
 
 // dpTopo is a data-plane topology: a client namespace and a server
-// namespace (the same one for loopback) and the server's address.
+// namespace (the same one for loopback), the server's address, and, when
+// it was built with count, frame counters on the endpoints' links,
+// attached as soon as the links exist (else nil).
 type dpTopo struct {
 	client, server *rtnl.NetNS
 	addr           netip.AddrPort
+	counters       *dpCounters
 }
 
 // dpLoad is how much load one data-plane measurement applies.
@@ -70,7 +74,8 @@ func (s *dpTotals) loss() float64 {
 	return float64(s.udpTx-min(s.udpRx, s.udpTx)) / float64(s.udpTx)
 }
 func (s *dpTotals) rrUS(p float64) float64 {
-	return float64(percentile(s.rtts, p)) / float64(time.Microsecond)
+	slices.Sort(s.rtts)
+	return float64(load.Percentile(s.rtts, p)) / float64(time.Microsecond)
 }
 
 // report reports s, and when base is not nil the ratio of each figure to
@@ -120,29 +125,40 @@ func dpAddr(b *testing.B, h *links.Handle, name, prefix string) {
 }
 
 // dpEnds returns a client and a server namespace, each with its end
-// eth0 given .1/24 and .2/24 of subnet (such as "10.90.1").
-func dpEnds(b *testing.B, subnet string, mk func(client, server *rtnl.NetNS)) *dpTopo {
+// eth0, which mk creates up, given .1/24 and .2/24 of subnet (such as
+// "10.90.1"). With count, counters are attached between the two, so
+// they see what addressing brings: duplicate address detection, router
+// solicitations, MLD reports, neighbour resolution.
+func dpEnds(b *testing.B, subnet string, count bool, mk func(client, server *rtnl.NetNS)) *dpTopo {
 	client, _ := testenv.NewNetNS(b)
 	server, _ := testenv.NewNetNS(b)
 	mk(client, server)
+	var c *dpCounters
+	if count {
+		c = dpAttach(b, "eth0", client, server)
+	}
 	dpAddr(b, dpOpen(b, client), "eth0", subnet+".1/24")
 	dpAddr(b, dpOpen(b, server), "eth0", subnet+".2/24")
-	return &dpTopo{client: client, server: server, addr: netip.MustParseAddrPort(subnet + ".2:0")}
+	return &dpTopo{client: client, server: server, addr: netip.MustParseAddrPort(subnet + ".2:0"), counters: c}
 }
 
 // dpLoopback is the floor: client and server in one namespace, over lo.
-func dpLoopback(b *testing.B) *dpTopo {
+func dpLoopback(b *testing.B, count bool) *dpTopo {
 	ns, _ := testenv.NewNetNS(b)
 	up := true
 	if err := dpOpen(b, ns).Set("lo", links.Change{Up: &up}); err != nil {
 		b.Fatal(err)
 	}
-	return &dpTopo{client: ns, server: ns, addr: netip.MustParseAddrPort("127.0.0.1:0")}
+	t := &dpTopo{client: ns, server: ns, addr: netip.MustParseAddrPort("127.0.0.1:0")}
+	if count {
+		t.counters = dpAttach(b, "lo", ns, ns)
+	}
+	return t
 }
 
 // dpVeth joins the two namespaces with one veth pair.
-func dpVeth(b *testing.B) *dpTopo {
-	return dpEnds(b, "10.90.1", func(client, server *rtnl.NetNS) {
+func dpVeth(b *testing.B, count bool) *dpTopo {
+	return dpEnds(b, "10.90.1", count, func(client, server *rtnl.NetNS) {
 		err := dpOpen(b, client).Create(&links.Veth{
 			Attrs: links.Attrs{Name: "eth0", Up: true},
 			Peer:  links.Attrs{Name: "eth0", Up: true, NetNS: server},
@@ -174,9 +190,9 @@ func (m dpMasterMessage) MarshalBinary() ([]byte, error) {
 // dpBridge is the baseline: each namespace's eth0 is a veth whose peer is
 // a port of bridge br0 in a middle namespace. The bridge is created and
 // its ports enslaved with plain RTM_NEWLINK requests.
-func dpBridge(b *testing.B) *dpTopo {
+func dpBridge(b *testing.B, count bool) *dpTopo {
 	testenv.RequireKind(b, "bridge")
-	return dpEnds(b, "10.90.2", func(client, server *rtnl.NetNS) {
+	return dpEnds(b, "10.90.2", count, func(client, server *rtnl.NetNS) {
 		mid, _ := testenv.NewNetNS(b)
 		h := dpOpen(b, mid)
 		c := h.Conn()
@@ -229,9 +245,9 @@ func dpParent(b *testing.B) *links.Handle {
 
 // dpMACVlan puts a bridge-mode macvlan eth0 on a veth parent into each
 // namespace.
-func dpMACVlan(b *testing.B) *dpTopo {
+func dpMACVlan(b *testing.B, count bool) *dpTopo {
 	testenv.RequireKind(b, "macvlan")
-	return dpEnds(b, "10.90.3", func(client, server *rtnl.NetNS) {
+	return dpEnds(b, "10.90.3", count, func(client, server *rtnl.NetNS) {
 		h := dpParent(b)
 		mode := rtnl.MACVlanModeBridge
 		for _, ns := range []*rtnl.NetNS{client, server} {
@@ -244,10 +260,10 @@ func dpMACVlan(b *testing.B) *dpTopo {
 
 // dpIPVlan puts an ipvlan eth0 of mode on a veth parent into each
 // namespace.
-func dpIPVlan(mode rtnl.IPVlanMode) func(b *testing.B) *dpTopo {
-	return func(b *testing.B) *dpTopo {
+func dpIPVlan(mode rtnl.IPVlanMode) func(b *testing.B, count bool) *dpTopo {
+	return func(b *testing.B, count bool) *dpTopo {
 		testenv.RequireKind(b, "ipvlan")
-		return dpEnds(b, "10.90.4", func(client, server *rtnl.NetNS) {
+		return dpEnds(b, "10.90.4", count, func(client, server *rtnl.NetNS) {
 			h := dpParent(b)
 			for _, ns := range []*rtnl.NetNS{client, server} {
 				if err := h.Create(&links.IPVlan{Attrs: links.Attrs{Name: "eth0", NetNS: ns, Up: true}, Parent: "p0", Mode: &mode}); err != nil {
@@ -265,13 +281,34 @@ func dpIPVlan(mode rtnl.IPVlanMode) func(b *testing.B) *dpTopo {
 // baseline), macvlan bridge mode, and ipvlan l2, l3 and l3s (where the
 // kernel has ipvlan: in QEMU, not on the 6.18 host). Every topology but
 // the baseline is measured alternately with a veth+bridge built in the
-// same sub-benchmark (A B A B) and reports the ratio of each figure to it;
-// above 1 means faster than veth+bridge (more packets or bytes, lower
-// latency). -short shrinks the loads to a few milliseconds.
+// same sub-benchmark (A B, B A, ...) and reports the ratio of each
+// figure to it (*-vs-bridge); above 1 means faster than veth+bridge (more
+// packets or bytes, lower latency). -short shrinks the loads to a few
+// milliseconds.
+//
+// Frame counters (package bpf) sit on the tc ingress of both endpoint
+// links (lo for loopback; the veth ends inside the namespaces for veth
+// and veth+bridge), on the baseline too, so both pay the same. They
+// report what the endpoints received: ep-arp-frames (requests and
+// replies), ep-bcast-frames, ep-mcast-frames (IPv4 and IPv6, MLD
+// included), ep-nd-frames (IPv6 neighbour and router discovery) and
+// ep-frames (all), summed over both endpoints, counted over the measured
+// loop and divided by b.N: per iteration of load. The ep-setup-*
+// metrics count the same from the moment the links came up to the start
+// of the loop (addresses, duplicate address detection, router
+// solicitations, neighbour resolution, warm-up), once per sub-benchmark,
+// not divided. In ipvlan l3s the endpoint's ingress does not see what
+// comes from the wire (see modes/verify), but here both endpoints share
+// one parent and ipvlan hands their traffic to each other's receive
+// path, which the counters see. macvlan and ipvlan hand an endpoint only
+// the multicast of groups it joined (their per-link multicast filters),
+// so the other endpoint's neighbour and router solicitations and MLD
+// reports do not reach it; a veth peer, or a veth behind the bridge,
+// gets them all.
 func BenchmarkDataPlane(b *testing.B) {
 	topos := []struct {
 		name string
-		mk   func(*testing.B) *dpTopo
+		mk   func(b *testing.B, count bool) *dpTopo
 	}{
 		{"loopback", dpLoopback},
 		{"veth", dpVeth},
@@ -284,28 +321,45 @@ func BenchmarkDataPlane(b *testing.B) {
 	l := dpLoadFor()
 	for _, tc := range topos {
 		b.Run(tc.name, func(b *testing.B) {
-			t := tc.mk(b)
+			t := tc.mk(b, true)
 			var base *dpTopo
 			if tc.name != "veth+bridge" {
-				base = dpBridge(b)
+				base = dpBridge(b, true)
 				dpWarm(b, base)
 			}
 			dpWarm(b, t)
+			win, setup := t.counters.start(b)
+			var bwin *dpWindow
+			if base != nil {
+				bwin, _ = base.counters.start(b)
+			}
 			var s, bs dpTotals
-			for b.Loop() {
-				s.measure(b, t, l)
-				if base != nil {
+			for i := 0; b.Loop(); i++ {
+				if base == nil {
+					s.measure(b, t, l)
+					continue
+				}
+				// A B, then B A: neither always runs on what the
+				// other left in the caches.
+				if i%2 == 0 {
+					s.measure(b, t, l)
 					bs.measure(b, base, l)
+				} else {
+					bs.measure(b, base, l)
+					s.measure(b, t, l)
 				}
 			}
-			b.Logf("kernel %s: %s: udp %.0f pps (loss %.1f%%), tcp %.1f MB/s, rr p50 %.1f us p99 %.1f us",
-				testenv.KernelRelease(), tc.name, s.pps(), 100*s.loss(), s.mbps(), s.rrUS(50), s.rrUS(99))
+			frames := win.end(b, s.udpRx)
+			b.Logf("kernel %s: %s: udp %.0f pps (loss %.1f%%), tcp %.1f MB/s, rr p50 %.1f us p99 %.1f us; endpoints received %v during %d iterations, %v before",
+				testenv.KernelRelease(), tc.name, s.pps(), 100*s.loss(), s.mbps(), s.rrUS(50), s.rrUS(99), frames, b.N, setup)
+			frames.report(b, "ep", float64(b.N))
+			setup.report(b, "ep-setup", 1)
 			if base == nil {
 				s.report(b, nil)
 				return
 			}
-			b.Logf("veth+bridge alongside: udp %.0f pps, tcp %.1f MB/s, rr p50 %.1f us p99 %.1f us",
-				bs.pps(), bs.mbps(), bs.rrUS(50), bs.rrUS(99))
+			b.Logf("veth+bridge alongside: udp %.0f pps, tcp %.1f MB/s, rr p50 %.1f us p99 %.1f us; endpoints received %v",
+				bs.pps(), bs.mbps(), bs.rrUS(50), bs.rrUS(99), bwin.end(b, bs.udpRx))
 			s.report(b, &bs)
 		})
 	}

@@ -1,13 +1,12 @@
 package bench
 
 import (
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
+	"errors"
 	"sort"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes"
@@ -16,16 +15,23 @@ import (
 )
 
 // endpointBench is a "host" namespace holding the parent p0 (a veth whose
-// peer p1 stays there too), a vlanraw network on it, and target
+// peer p1 stays there too), a vlanraw network "net" on it, and target
 // namespaces for the endpoints.
 type endpointBench struct {
 	host     *rtnl.NetNS
 	hostName string
 	m        *modes.Manager
 	stateDir string
+	driver   modes.Driver
+	subnet   string
 }
 
-func newEndpointBench(b *testing.B, subnet string) *endpointBench {
+// endpointDrivers are the drivers the endpoint benchmark compares with
+// the CNI plugin of the same name.
+var endpointDrivers = []modes.Driver{modes.MACVlan, modes.IPVlan}
+
+func newEndpointBench(b *testing.B, driver modes.Driver, subnet string) *endpointBench {
+	testenv.RequireKind(b, string(driver))
 	host, hostName := testenv.NewNetNS(b)
 	h, err := links.Open(host)
 	if err != nil {
@@ -41,37 +47,43 @@ func newEndpointBench(b *testing.B, subnet string) *endpointBench {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { m.Close() })
-	_, err = m.CreateNetwork(modes.NetworkSpec{
-		Name: "net", Driver: modes.MACVlan,
-		Subnets: []modes.SubnetSpec{{Subnet: subnet}},
-		Options: map[string]string{"parent": "p0", "macvlan_mode": "bridge"},
+	e := &endpointBench{host: host, hostName: hostName, m: m, stateDir: stateDir, driver: driver, subnet: subnet}
+	e.createNetwork(b)
+	return e
+}
+
+// createNetwork creates the network "net" on p0: macvlan bridge or
+// ipvlan l2, the modes the CNI peer is configured with.
+func (e *endpointBench) createNetwork(b *testing.B) {
+	opts := map[string]string{modes.OptParent: "p0", modes.OptMACVlanMode: "bridge"}
+	if e.driver == modes.IPVlan {
+		opts = map[string]string{modes.OptParent: "p0", modes.OptIPVlanMode: "l2"}
+	}
+	_, err := e.m.CreateNetwork(modes.NetworkSpec{
+		Name: "net", Driver: e.driver,
+		Subnets: []modes.SubnetSpec{{Subnet: e.subnet}},
+		Options: opts,
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &endpointBench{host: host, hostName: hostName, m: m, stateDir: stateDir}
 }
 
-// bareLink creates a bridge-mode macvlan eth0 on p0 directly in target.
+// bareLink creates a link eth0 of the network's kind and mode on p0
+// directly in target.
 func (e *endpointBench) bareLink(target *rtnl.NetNS) error {
 	h, err := links.Open(e.host)
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	mode := rtnl.MACVlanModeBridge
-	return h.Create(&links.MACVlan{Attrs: links.Attrs{Name: "eth0", NetNS: target, Up: true}, Parent: "p0", Mode: &mode})
-}
-
-// buildVlanraw builds the static vlanraw binary for the CLI runs.
-func buildVlanraw(b *testing.B) string {
-	bin := filepath.Join(b.TempDir(), "vlanraw")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "github.com/vlanraw/vlanraw/cmd/vlanraw")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("build vlanraw: %v\n%s", err, out)
+	a := links.Attrs{Name: "eth0", NetNS: target, Up: true}
+	if e.driver == modes.IPVlan {
+		mode := rtnl.IPVlanModeL2
+		return h.Create(&links.IPVlan{Attrs: a, Parent: "p0", Mode: &mode})
 	}
-	return bin
+	mode := rtnl.MACVlanModeBridge
+	return h.Create(&links.MACVlan{Attrs: a, Parent: "p0", Mode: &mode})
 }
 
 // percentile returns the p-th percentile (0..100) of ds.
@@ -83,147 +95,127 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// BenchmarkEndpoint connects one macvlan endpoint into an existing
-// namespace and disconnects it, alternating vlanraw in-process with the
-// CNI macvlan plugin and host-local IPAM driven by cnitool (started from
-// a thread inside the host namespace, so it pays no `ip netns exec`), and
-// with a bare link delete as the floor for DEL. It reports p50 and p99
-// per operation and the ratios.
+// BenchmarkEndpoint connects one endpoint into an existing namespace and
+// disconnects it, for a macvlan (bridge) and an ipvlan (l2) network,
+// alternating vlanraw in-process, the vlanraw CLI, and the CNI plugin of
+// the same kind with host-local IPAM driven by cnitool (started from a
+// thread inside the host namespace, so it pays no `ip netns exec`), with
+// a bare link delete as the floor for DEL and `vlanraw help` as the
+// floor of any CLI run, 100 times per iteration (3 with -short). It
+// reports p50 and p99 per operation and the ratios of the p50s (above 1:
+// vlanraw is faster). ipvlan runs where the kernel has it (in QEMU here).
 func BenchmarkEndpoint(b *testing.B) {
-	e := newEndpointBench(b, "10.10.0.0/16")
-	cni := newCNIPeer(b, "macvlan", "p0", "10.20.0.0/16")
-	target, targetName := testenv.NewNetNS(b)
-	cli := buildVlanraw(b)
-	vlanraw := func(args ...string) time.Duration {
-		args = append([]string{"--state-dir", e.stateDir, "-n", e.hostName}, args...)
-		start := time.Now()
-		if out, err := exec.Command(cli, args...).CombinedOutput(); err != nil {
-			b.Fatalf("vlanraw %v: %v\n%s", args, err, out)
-		}
-		return time.Since(start)
+	for _, d := range endpointDrivers {
+		b.Run("driver="+string(d), func(b *testing.B) { benchEndpoint(b, d) })
 	}
-	var vrAdd, vrDel, cliAdd, cliDel, cniAdd, cniDel, bareDel, floor []time.Duration
-	for b.Loop() {
-		// The floor for any CLI: starting the same binary to print its
-		// help and exit.
-		start := time.Now()
-		if out, err := exec.Command(cli, "help").CombinedOutput(); err != nil {
-			b.Fatalf("vlanraw help: %v\n%s", err, out)
-		}
-		floor = append(floor, time.Since(start))
-
-		cliAdd = append(cliAdd, vlanraw("connect", "net", targetName))
-		cliDel = append(cliDel, vlanraw("disconnect", "net", targetName))
-
-		start = time.Now()
-		if _, err := e.m.Connect(modes.ConnectSpec{Network: "net", NetNS: targetName}); err != nil {
-			b.Fatal(err)
-		}
-		vrAdd = append(vrAdd, time.Since(start))
-		start = time.Now()
-		if err := e.m.Disconnect("net", targetName); err != nil {
-			b.Fatal(err)
-		}
-		vrDel = append(vrDel, time.Since(start))
-
-		// The floor for a delete: one RTM_DELLINK of the same kind of link.
-		if err := e.bareLink(target); err != nil {
-			b.Fatal(err)
-		}
-		th, err := links.Open(target)
-		if err != nil {
-			b.Fatal(err)
-		}
-		start = time.Now()
-		if err := th.Delete("eth0"); err != nil {
-			b.Fatal(err)
-		}
-		bareDel = append(bareDel, time.Since(start))
-		th.Close()
-
-		var add, del time.Duration
-		if err := e.host.Do(func() error {
-			add = cni.run(b, "add", target.Path())
-			del = cni.run(b, "del", target.Path())
-			return nil
-		}); err != nil {
-			b.Fatal(err)
-		}
-		cniAdd, cniDel = append(cniAdd, add), append(cniDel, del)
-	}
-	for _, r := range []struct {
-		name string
-		ds   []time.Duration
-	}{{"vlanraw-add", vrAdd}, {"vlanraw-del", vrDel}, {"cli-add", cliAdd}, {"cli-del", cliDel},
-		{"cni-add", cniAdd}, {"cni-del", cniDel}, {"bare-del", bareDel}, {"cli-exec-floor", floor}} {
-		b.ReportMetric(ms(percentile(r.ds, 50)), r.name+"-p50-ms")
-		b.ReportMetric(ms(percentile(r.ds, 99)), r.name+"-p99-ms")
-	}
-	b.ReportMetric(ms(percentile(cniAdd, 50))/ms(percentile(vrAdd, 50)), "inproc-add-ratio-vs-cni")
-	b.ReportMetric(ms(percentile(cniAdd, 50))/ms(percentile(cliAdd, 50)), "cli-add-ratio-vs-cni")
-	b.ReportMetric(ms(percentile(cniAdd, 50))/ms(percentile(floor, 50)), "cni-add-vs-exec-floor")
-	b.ReportMetric(ms(percentile(vrDel, 50))/ms(percentile(bareDel, 50)), "inproc-del-vs-bare-del")
-	b.ReportMetric(ms(percentile(cliDel, 50))/ms(percentile(bareDel, 50)), "cli-del-vs-bare-del")
 }
 
-// BenchmarkEndpointScale connects n endpoints, one per namespace, on one
-// network with one ConnectAll (as `vlanraw connect NET NS1 NS2 ...`
-// does), then tears them down with DisconnectAll and removes the network,
-// and reports the time per endpoint for each phase; flat across n means
-// no step is O(n) per endpoint. It also connects the same n one Connect
-// at a time (as n `vlanraw connect` runs would, each a whole state
-// update). Namespace creation is not timed.
-func BenchmarkEndpointScale(b *testing.B) {
-	sizes := []int{10, 100, 1000}
+// endpointReps is the number of samples of each operation that one
+// iteration of BenchmarkEndpoint takes, so that p50 and p99 mean
+// something even with -benchtime 1x.
+func endpointReps() int {
 	if testing.Short() {
-		sizes = []int{10}
+		return 3
 	}
-	for _, n := range sizes {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			var up, each, down time.Duration
-			for b.Loop() {
-				b.StopTimer()
-				e := newEndpointBench(b, "10.128.0.0/9")
-				specs := make([]modes.ConnectSpec, n)
-				for i := range specs {
-					_, name := testenv.NewNetNS(b)
-					specs[i] = modes.ConnectSpec{Network: "net", NetNS: name}
-				}
-				b.StartTimer()
-				start := time.Now()
-				if _, err := e.m.ConnectAll(specs); err != nil {
-					b.Fatal(err)
-				}
-				up += time.Since(start)
-				start = time.Now()
-				if err := e.m.DisconnectAll("net"); err != nil {
-					b.Fatal(err)
-				}
-				down += time.Since(start)
-				start = time.Now()
-				for _, s := range specs {
-					if _, err := e.m.Connect(s); err != nil {
-						b.Fatal(err)
-					}
-				}
-				each += time.Since(start)
-				b.StopTimer()
-				if err := e.m.DisconnectAll("net"); err != nil {
-					b.Fatal(err)
-				}
-				start = time.Now()
-				b.StartTimer()
-				if err := e.m.RemoveNetwork("net"); err != nil {
-					b.Fatal(err)
-				}
-				down += time.Since(start)
+	return 100
+}
+
+func benchEndpoint(b *testing.B, driver modes.Driver) {
+	e := newEndpointBench(b, driver, "10.10.0.0/16")
+	cni := newCNIPeer(b, string(driver), "p0", "10.20.0.0/16")
+	target, targetName := testenv.NewNetNS(b)
+	th, err := links.Open(target)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer th.Close()
+	cli := vlanrawCLI(b)
+	vlanraw := func(args ...string) time.Duration {
+		return timeCmd(b, cli, append([]string{"--state-dir", e.stateDir, "-n", e.hostName}, args...)...)
+	}
+	s := endpointSamples{}
+	// add and del time one ADD and one DEL, checking in between and
+	// after that the kernel shows the endpoint and then no more.
+	add := func(name string, fn func() time.Duration) {
+		s[name] = append(s[name], fn())
+		if !hasEth0(b, th) {
+			b.Fatalf("%s: no eth0 in the target namespace", name)
+		}
+	}
+	del := func(name string, fn func() time.Duration) {
+		s[name] = append(s[name], fn())
+		if hasEth0(b, th) {
+			b.Fatalf("%s: eth0 is still in the target namespace", name)
+		}
+	}
+	since := func(fn func() error) func() time.Duration {
+		return func() time.Duration {
+			start := time.Now()
+			if err := fn(); err != nil {
+				b.Fatal(err)
 			}
-			per := float64(n) * float64(b.N)
-			b.ReportMetric(up.Seconds()*1e3/per, "connect-ms/endpoint")
-			b.ReportMetric(down.Seconds()*1e3/per, "teardown-ms/endpoint")
-			b.ReportMetric(each.Seconds()*1e3/per, "connect-each-ms/endpoint")
-			b.ReportMetric(up.Seconds()/float64(b.N), "connect-s-total")
-			b.ReportMetric(down.Seconds()/float64(b.N), "teardown-s-total")
-		})
+			return time.Since(start)
+		}
 	}
+	for b.Loop() {
+		for range endpointReps() {
+			// The floor for any CLI: starting the same binary to print
+			// its help and exit.
+			s["cli-exec-floor"] = append(s["cli-exec-floor"], timeCmd(b, cli, "help"))
+			add("cli-add", func() time.Duration { return vlanraw("connect", "net", targetName) })
+			del("cli-del", func() time.Duration { return vlanraw("disconnect", "net", targetName) })
+			add("vlanraw-add", since(func() error {
+				_, err := e.m.Connect(modes.ConnectSpec{Network: "net", NetNS: targetName})
+				return err
+			}))
+			del("vlanraw-del", since(func() error { return e.m.Disconnect("net", targetName) }))
+			// The floor for a delete: one RTM_DELLINK of the same kind
+			// of link.
+			if err := e.bareLink(target); err != nil {
+				b.Fatal(err)
+			}
+			del("bare-del", since(func() error { return th.Delete("eth0") }))
+			add("cni-add", cni.timed(b, e.host, "add", target.Path()))
+			del("cni-del", cni.timed(b, e.host, "del", target.Path()))
+		}
+	}
+	for _, name := range []string{"vlanraw-add", "vlanraw-del", "cli-add", "cli-del", "cni-add", "cni-del", "bare-del", "cli-exec-floor"} {
+		b.ReportMetric(s.ms(name, 50), name+"-p50-ms")
+		b.ReportMetric(s.ms(name, 99), name+"-p99-ms")
+	}
+	for _, r := range []struct{ metric, peer, vlanraw string }{
+		{"inproc-add-ratio-vs-cni", "cni-add", "vlanraw-add"},
+		{"cli-add-ratio-vs-cni", "cni-add", "cli-add"},
+		{"inproc-del-ratio-vs-cni", "cni-del", "vlanraw-del"},
+		{"cli-del-ratio-vs-cni", "cni-del", "cli-del"},
+		{"cni-add-vs-exec-floor", "cni-add", "cli-exec-floor"},
+	} {
+		b.ReportMetric(s.ms(r.peer, 50)/s.ms(r.vlanraw, 50), r.metric)
+	}
+	// Against the floor, lower is better: these are vlanraw's time over
+	// the bare delete's.
+	b.ReportMetric(s.ms("vlanraw-del", 50)/s.ms("bare-del", 50), "inproc-del-vs-bare-del")
+	b.ReportMetric(s.ms("cli-del", 50)/s.ms("bare-del", 50), "cli-del-vs-bare-del")
+}
+
+// endpointSamples are the timings of each operation, by name.
+type endpointSamples map[string][]time.Duration
+
+// ms returns the p-th percentile of name's samples in milliseconds.
+func (s endpointSamples) ms(name string, p float64) float64 {
+	return ms(percentile(s[name], p))
+}
+
+// hasEth0 reports whether the kernel shows an eth0 in h's namespace.
+func hasEth0(tb testing.TB, h *links.Handle) bool {
+	tb.Helper()
+	_, err := h.Get("eth0")
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, unix.ENODEV):
+		return false
+	}
+	tb.Fatalf("look for eth0: %v", err)
+	return false
 }

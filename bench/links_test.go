@@ -2,6 +2,8 @@ package bench
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,13 +12,60 @@ import (
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
-// linkBench is a namespace with a veth parent p0 for link benchmarks.
-type linkBench struct {
-	h    *links.Handle
-	name string // namespace name, for ip -n
+// linkKind is a kind of link the link benchmarks make on the parent p0.
+type linkKind struct {
+	name string
+	// spec is vlanraw's spec of the i-th link.
+	spec func(a links.Attrs, i int) links.Spec
+	// words are the words after `type` for the i-th link, the same for
+	// iproute2's ip and vlanraw's CLI.
+	words func(i int) string
 }
 
-func newLinkBench(b *testing.B) *linkBench {
+var linkKinds = []linkKind{
+	{
+		name: "macvlan",
+		spec: func(a links.Attrs, _ int) links.Spec {
+			mode := rtnl.MACVlanModeBridge
+			return &links.MACVlan{Attrs: a, Parent: "p0", Mode: &mode}
+		},
+		words: func(int) string { return "macvlan mode bridge" },
+	},
+	{
+		name: "ipvlan",
+		spec: func(a links.Attrs, _ int) links.Spec {
+			mode := rtnl.IPVlanModeL2
+			return &links.IPVlan{Attrs: a, Parent: "p0", Mode: &mode}
+		},
+		words: func(int) string { return "ipvlan mode l2" },
+	},
+	{
+		name: "vlan",
+		spec: func(a links.Attrs, i int) links.Spec {
+			return &links.VLAN{Attrs: a, Parent: "p0", ID: uint16(i + 1)}
+		},
+		words: func(i int) string { return fmt.Sprintf("vlan id %d", i+1) },
+	},
+}
+
+// linkGroup is the group every benchmarked link is created in, so that
+// one group delete clears them and `ip link del group` has its batch.
+const linkGroup = 7
+
+// linkBench is a throwaway namespace with a veth parent p0, and the n
+// links of one kind that a benchmark creates and deletes there.
+type linkBench struct {
+	kind  linkKind
+	h     *links.Handle
+	ns    string // namespace name, for ip -n and vlanraw -n
+	names []string
+	cli   string // the vlanraw binary
+}
+
+func newLinkBench(b *testing.B, kind linkKind, n int) *linkBench {
+	testenv.RequireKind(b, kind.name)
+	ipPath(b)
+	cli := vlanrawCLI(b)
 	ns, name := testenv.NewNetNS(b)
 	h, err := links.Open(ns)
 	if err != nil {
@@ -26,119 +75,226 @@ func newLinkBench(b *testing.B) *linkBench {
 	if err := h.Create(&links.Veth{Attrs: links.Attrs{Name: "p0", Up: true}, Peer: links.Attrs{Name: "p1", Up: true}}); err != nil {
 		b.Fatal(err)
 	}
-	return &linkBench{h: h, name: name}
+	return &linkBench{kind: kind, h: h, ns: name, names: linkNames("l", n), cli: cli}
 }
 
-// createVlanraw creates the links with CreateAll (pipelined requests).
-func (lb *linkBench) createVlanraw(b *testing.B, names []string, group uint32) time.Duration {
-	specs := macvlans(names, group)
-	start := time.Now()
-	if err := lb.h.CreateAll(specs); err != nil {
-		b.Fatal(err)
+// linkBenchSize is the number of links each contender creates or deletes.
+func linkBenchSize() int {
+	if testing.Short() {
+		return 10
 	}
-	return time.Since(start)
+	return 1000
 }
 
-// createOneByOne creates the links with one Create (one request and its
-// acknowledgement) each.
-func (lb *linkBench) createOneByOne(b *testing.B, names []string, group uint32) time.Duration {
-	specs := macvlans(names, group)
-	start := time.Now()
-	for _, s := range specs {
-		if err := lb.h.Create(s); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return time.Since(start)
-}
-
-func macvlans(names []string, group uint32) []links.Spec {
-	mode := rtnl.MACVlanModeBridge
-	specs := make([]links.Spec, len(names))
-	for i, n := range names {
-		g := group
-		specs[i] = &links.MACVlan{Attrs: links.Attrs{Name: n, Group: &g}, Parent: "p0", Mode: &mode}
+func (lb *linkBench) specs() []links.Spec {
+	g := uint32(linkGroup)
+	specs := make([]links.Spec, len(lb.names))
+	for i, n := range lb.names {
+		specs[i] = lb.kind.spec(links.Attrs{Name: n, Group: &g}, i)
 	}
 	return specs
 }
 
-func (lb *linkBench) createIPBatch(b *testing.B, names []string, group uint32) time.Duration {
-	lines := make([]string, len(names))
-	for i, n := range names {
-		lines[i] = fmt.Sprintf("link add link p0 name %s group %d type macvlan mode bridge", n, group)
-	}
-	return ipBatch(b, lb.name, lines)
+// addWords are the words of `link add` for the i-th link.
+func (lb *linkBench) addWords(i int) string {
+	return fmt.Sprintf("link add link p0 name %s group %d type %s", lb.names[i], linkGroup, lb.kind.words(i))
 }
 
-// deleteGroup removes every link of group, untimed.
-func (lb *linkBench) deleteGroup(b *testing.B, group uint32) {
-	if err := lb.h.Conn().DeleteLinkGroup(group); err != nil {
+// count returns how many links the kernel has that match.
+func (lb *linkBench) count(b *testing.B, match func(*rtnl.LinkMessage) bool) int {
+	all, err := lb.h.Conn().ListLinks("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for i := range all {
+		if match(&all[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+// grouped returns how many links of the benchmark's group the kernel has.
+func (lb *linkBench) grouped(b *testing.B) int {
+	return lb.count(b, func(m *rtnl.LinkMessage) bool {
+		return m.Attributes.Group != nil && *m.Attributes.Group == linkGroup
+	})
+}
+
+// named returns how many of the benchmark's links the kernel has, by name.
+func (lb *linkBench) named(b *testing.B) int {
+	return lb.count(b, func(m *rtnl.LinkMessage) bool { return slices.Contains(lb.names, m.Attributes.Name) })
+}
+
+// created checks that the kernel holds all the links, then deletes them
+// (untimed) and passes d through.
+func (lb *linkBench) created(b *testing.B, how string, d time.Duration) time.Duration {
+	if got := lb.grouped(b); got != len(lb.names) {
+		b.Fatalf("%s: the kernel has %d of the %d links", how, got, len(lb.names))
+	}
+	if err := lb.h.Conn().DeleteLinkGroup(linkGroup); err != nil {
+		b.Fatal(err)
+	}
+	return d
+}
+
+// createAll creates the links untimed, for a delete contender.
+func (lb *linkBench) createAll(b *testing.B) {
+	if err := lb.h.CreateAll(lb.specs()); err != nil {
 		b.Fatal(err)
 	}
 }
 
-// BenchmarkMACVlanCreate creates 1000 macvlan links in-process, with
-// CreateAll and with one Create each, and with one `ip -batch` process,
-// alternating, and reports the rates and ratios (above 1 means vlanraw
-// is faster).
-func BenchmarkMACVlanCreate(b *testing.B) {
-	n := 1000
-	if testing.Short() {
-		n = 10
+// deleted checks that the kernel has none of the links left and passes d
+// through.
+func (lb *linkBench) deleted(b *testing.B, how string, d time.Duration) time.Duration {
+	if got := lb.named(b); got != 0 {
+		b.Fatalf("%s: %d of the %d links are left", how, got, len(lb.names))
 	}
-	lb := newLinkBench(b)
-	names := linkNames("mv", n)
-	var all, one, ip time.Duration
-	for b.Loop() {
-		all += lb.createVlanraw(b, names, 7)
-		lb.deleteGroup(b, 7)
-		ip += lb.createIPBatch(b, names, 7)
-		lb.deleteGroup(b, 7)
-		one += lb.createOneByOne(b, names, 7)
-		lb.deleteGroup(b, 7)
-	}
-	total := float64(n) * float64(b.N)
-	b.ReportMetric(total/all.Seconds(), "createall-links/s")
-	b.ReportMetric(total/one.Seconds(), "create-links/s")
-	b.ReportMetric(total/ip.Seconds(), "ip-batch-links/s")
-	b.ReportMetric(ip.Seconds()/all.Seconds(), "ratio-createall-vs-ip-batch")
-	b.ReportMetric(ip.Seconds()/one.Seconds(), "ratio-create-vs-ip-batch")
+	return d
 }
 
-// BenchmarkMACVlanDelete deletes 1000 macvlan links three ways in the same
-// run: vlanraw's batched DeleteAll, iproute2's own group delete
-// (`ip link del group G`), and `ip -batch` with one `link del` per link.
-// Ratios above 1 mean vlanraw is faster.
-func BenchmarkMACVlanDelete(b *testing.B) {
-	n := 1000
-	if testing.Short() {
-		n = 10
+// each times fn run once per link.
+func (lb *linkBench) each(fn func(i int)) time.Duration {
+	start := time.Now()
+	for i := range lb.names {
+		fn(i)
 	}
-	lb := newLinkBench(b)
-	names := linkNames("mv", n)
-	var vr, grp, batch time.Duration
-	for b.Loop() {
-		lb.createVlanraw(b, names, 0)
-		start := time.Now()
-		if err := lb.h.DeleteAll(names); err != nil {
-			b.Fatal(err)
-		}
-		vr += time.Since(start)
+	return time.Since(start)
+}
 
-		lb.createVlanraw(b, names, 9)
-		grp += ipRun(b, "-n", lb.name, "link", "del", "group", "9")
-
-		lb.createVlanraw(b, names, 0)
-		lines := make([]string, n)
-		for i, name := range names {
-			lines[i] = "link del " + name
-		}
-		batch += ipBatch(b, lb.name, lines)
+// createContenders are the ways BenchmarkLinksCreate times, vlanraw's
+// and iproute2's alternating; each checks that the kernel then holds all
+// the links and deletes them, untimed.
+func (lb *linkBench) createContenders(b *testing.B) []contender {
+	return []contender{
+		{"createall", func() time.Duration {
+			specs := lb.specs()
+			start := time.Now()
+			if err := lb.h.CreateAll(specs); err != nil {
+				b.Fatal(err)
+			}
+			return lb.created(b, "CreateAll", time.Since(start))
+		}},
+		{"ip-batch", func() time.Duration {
+			lines := make([]string, len(lb.names))
+			for i := range lines {
+				lines[i] = lb.addWords(i)
+			}
+			return lb.created(b, "ip -batch", ipBatch(b, lb.ns, lines))
+		}},
+		{"create-each", func() time.Duration {
+			specs := lb.specs()
+			return lb.created(b, "Create", lb.each(func(i int) {
+				if err := lb.h.Create(specs[i]); err != nil {
+					b.Fatal(err)
+				}
+			}))
+		}},
+		{"ip-each", func() time.Duration {
+			return lb.created(b, "ip link add", lb.each(func(i int) {
+				ipRun(b, append([]string{"-n", lb.ns}, strings.Fields(lb.addWords(i))...)...)
+			}))
+		}},
+		{"cli-each", func() time.Duration {
+			return lb.created(b, "vlanraw link add", lb.each(func(i int) {
+				timeCmd(b, lb.cli, append([]string{"-n", lb.ns}, strings.Fields(lb.addWords(i))...)...)
+			}))
+		}},
 	}
-	it := float64(b.N)
-	b.ReportMetric(vr.Seconds()/it, "vlanraw-s/1000")
-	b.ReportMetric(grp.Seconds()/it, "ip-group-s/1000")
-	b.ReportMetric(batch.Seconds()/it, "ip-batch-s/1000")
-	b.ReportMetric(batch.Seconds()/vr.Seconds(), "ratio-vs-ip-batch")
-	b.ReportMetric(grp.Seconds()/vr.Seconds(), "ratio-vs-ip-group")
+}
+
+// deleteContenders are the ways BenchmarkLinksDelete times, vlanraw's
+// and iproute2's alternating; each creates the links first, untimed, and
+// checks afterwards that the kernel has none of them left.
+func (lb *linkBench) deleteContenders(b *testing.B) []contender {
+	timed := func(how string, fn func() time.Duration) contender {
+		return contender{how, func() time.Duration {
+			lb.createAll(b)
+			return lb.deleted(b, how, fn())
+		}}
+	}
+	inNS := func(args ...string) []string { return append([]string{"-n", lb.ns}, args...) }
+	return []contender{
+		timed("deleteall", func() time.Duration {
+			start := time.Now()
+			if err := lb.h.DeleteAll(lb.names); err != nil {
+				b.Fatal(err)
+			}
+			return time.Since(start)
+		}),
+		timed("ip-group", func() time.Duration {
+			return ipRun(b, inNS("link", "del", "group", fmt.Sprint(linkGroup))...)
+		}),
+		timed("cli-batch", func() time.Duration {
+			return timeCmd(b, lb.cli, inNS(append([]string{"link", "del"}, lb.names...)...)...)
+		}),
+		timed("ip-batch", func() time.Duration {
+			lines := make([]string, len(lb.names))
+			for i, name := range lb.names {
+				lines[i] = "link del " + name
+			}
+			return ipBatch(b, lb.ns, lines)
+		}),
+		timed("delete-each", func() time.Duration {
+			return lb.each(func(i int) {
+				if err := lb.h.Delete(lb.names[i]); err != nil {
+					b.Fatal(err)
+				}
+			})
+		}),
+		timed("ip-each", func() time.Duration {
+			return lb.each(func(i int) { ipRun(b, inNS("link", "del", lb.names[i])...) })
+		}),
+		timed("cli-each", func() time.Duration {
+			return lb.each(func(i int) { timeCmd(b, lb.cli, inNS("link", "del", lb.names[i])...) })
+		}),
+	}
+}
+
+// BenchmarkLinksCreate creates 1000 links (10 with -short) of each kind
+// the kernel has on a veth parent, five ways in turn: vlanraw in-process
+// with CreateAll (requests pipelined) and with one Create each, one
+// `vlanraw link add` process per link, one `ip -batch` process, and one
+// `ip link add` process per link. It reports each one's links/s and the
+// ratios (above 1: vlanraw is faster). The CLI has no batch form for add.
+func BenchmarkLinksCreate(b *testing.B) {
+	for _, kind := range linkKinds {
+		b.Run("kind="+kind.name, func(b *testing.B) {
+			lb := newLinkBench(b, kind, linkBenchSize())
+			total := interleave(b, lb.createContenders(b))
+			reportRates(b, total, len(lb.names), "links/s", []versus{
+				{"createall", "ip-batch"},
+				{"create-each", "ip-batch"},
+				{"cli-each", "ip-each"},
+			})
+		})
+	}
+}
+
+// BenchmarkLinksDelete deletes 1000 links (10 with -short) of each kind
+// the kernel has, seven ways in turn: vlanraw's DeleteAll (one group
+// delete) against `ip link del group`; `vlanraw link del` of every name
+// in one process (the CLI's batch) against `ip -batch` and the group
+// delete; one Delete each and one `vlanraw link del` process each
+// against one `ip link del` process each. One deletion waits for the
+// kernel to unregister the link (tens of milliseconds, little CPU), so
+// the one-by-one ways take about 20 s each at full size. It reports each
+// one's links/s and the ratios (above 1: vlanraw is faster).
+func BenchmarkLinksDelete(b *testing.B) {
+	for _, kind := range linkKinds {
+		b.Run("kind="+kind.name, func(b *testing.B) {
+			lb := newLinkBench(b, kind, linkBenchSize())
+			total := interleave(b, lb.deleteContenders(b))
+			reportRates(b, total, len(lb.names), "links/s", []versus{
+				{"deleteall", "ip-group"},
+				{"deleteall", "ip-batch"},
+				{"cli-batch", "ip-group"},
+				{"cli-batch", "ip-batch"},
+				{"delete-each", "ip-each"},
+				{"cli-each", "ip-each"},
+			})
+		})
+	}
 }

@@ -38,14 +38,21 @@ func ipBatch(tb testing.TB, ns string, lines []string) time.Duration {
 	return d
 }
 
-// ipRun runs one ip command.
+// ipRun runs one ip command and returns its wall time.
 func ipRun(tb testing.TB, args ...string) time.Duration {
 	tb.Helper()
+	return timeCmd(tb, ipPath(tb), args...)
+}
+
+// timeCmd runs a program to its exit and returns its wall time, start to
+// exit. A failure ends the benchmark with the program's output.
+func timeCmd(tb testing.TB, prog string, args ...string) time.Duration {
+	tb.Helper()
 	start := time.Now()
-	out, err := exec.Command(ipPath(tb), args...).CombinedOutput()
+	out, err := exec.Command(prog, args...).CombinedOutput()
 	d := time.Since(start)
 	if err != nil {
-		tb.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
+		tb.Fatalf("%s %s: %v\n%s", filepath.Base(prog), strings.Join(args, " "), err, out)
 	}
 	return d
 }

@@ -62,6 +62,7 @@ func objects() []object {
 		{name: "restore", summary: "recreate recorded networks and endpoints after a reboot", run: runRestore, help: restoreHelp},
 		{name: "stats", summary: "attach, show and detach eBPF frame counters on a link's tc hooks", run: runStats, help: statsHelp},
 		{name: "verify", summary: "prove with probes and counters that a network does what its mode promises", run: runVerify, help: verifyHelp},
+		{name: "bench", summary: "run the benchmark suite, or build its report from saved runs", run: runBench, help: benchHelp},
 		{name: "help", summary: "show help for an object", run: runHelp, help: mainHelp},
 	}
 }
