@@ -9,6 +9,10 @@ GO      ?= go
 BIN     := $(CURDIR)/bin
 KERNELS ?= 6.1 6.12
 
+# The targets share bin/, .cache and the CPUs the timing-sensitive tests
+# and QEMU need, so they run one after another even under make -j.
+.NOTPARALLEL:
+
 .PHONY: all build deps test unittest fuzz vmtest bench bench-bin benchsmoke lint demo demo-links generate generate-check clean
 FUZZTIME ?= 10s
 BENCHTIME ?= 3x
