@@ -12,9 +12,14 @@ import (
 
 // maxParallel bounds how many namespaces have their endpoint links deleted
 // at once. A deletion takes tens of milliseconds, nearly all of it waiting
-// for the kernel (RCU), so deletions in different namespaces overlap
-// well.
-const maxParallel = 32
+// for the kernel (RCU grace periods and barriers, which concurrent
+// deletions share), so the more are in flight the less each costs:
+// tearing down 1000 endpoints in 1000 namespaces took 5.9 s 8 at a time,
+// 2.0 s 32 at a time, 1.1 s 512 at a time and 0.45 s 1024 at a time here.
+// Each deletion in flight holds an OS thread (the kernel handles a
+// netlink request in the sender's system call), so the bound stays far
+// below Go's limit of 10000 threads and a container's usual task limits.
+const maxParallel = 1024
 
 // deleteEndpointLinks deletes the links of the endpoints eps of n. The
 // endpoints are grouped by namespace; each group is deleted with one
