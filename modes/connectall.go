@@ -121,11 +121,18 @@ func (p *batchPlan) add(s ConnectSpec) (*Network, *targetNS, *Endpoint, error) {
 // targets[i]), running each step of endpointLink for all of them before
 // the next: make and finish with up to 4 workers per CPU, setSysctls in
 // one goroutine, while no other request of the batch holds the RTNL lock
-// (see endpointLink). When any fails, the links made are deleted again.
+// (see endpointLink). make opens the sysctl directories through private
+// procfs instances (see openPrivateProc). When any fails, the links made
+// are deleted again.
 func (m *Manager) setupAll(nets []*Network, eps []*Endpoint, targets []*targetNS) error {
 	ls := make([]*endpointLink, len(eps))
+	procs := privateProcs(len(eps))
+	defer closeFiles(procs)
 	for i := range eps {
 		ls[i] = &endpointLink{n: nets[i], e: eps[i], t: targets[i]}
+		if procs != nil {
+			ls[i].proc = procs[i/namespacesPerProc]
+		}
 	}
 	defer func() {
 		for _, l := range ls {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // ConnectAll makes every endpoint as Connect would: each namespace gets
@@ -102,4 +103,29 @@ func TestConnectIPv4OnlyDisablesIPv6(t *testing.T) {
 	}
 	eq(t, "disable_ipv6", sysctlIn(t, ns, "net/ipv6/conf/eth0/disable_ipv6"), "1")
 	eqList(t, "addresses", addrs(t, th, "eth0"), []string{"10.30.0.1/24"})
+}
+
+// A batch larger than one private procfs instance serves sets each
+// endpoint's sysctls in its own namespace: each IPv4-only eth0 has IPv6
+// disabled, and the namespace's other links keep theirs.
+func TestConnectAllSysctls(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.m.CreateNetwork(NetworkSpec{Name: "v4", Driver: MACVlan, Options: map[string]string{"parent": "p0"},
+		Subnets: []SubnetSpec{{Subnet: "10.31.0.0/24"}}}); err != nil {
+		t.Fatal(err)
+	}
+	n := namespacesPerProc + 6
+	specs := make([]ConnectSpec, n)
+	nss := make([]*rtnl.NetNS, n)
+	for i := range specs {
+		ns, name, _ := e.target()
+		specs[i], nss[i] = ConnectSpec{Network: "v4", NetNS: name}, ns
+	}
+	if _, err := e.m.ConnectAll(specs); err != nil {
+		t.Fatal(err)
+	}
+	for i, ns := range nss {
+		eq(t, specs[i].NetNS+" eth0 disable_ipv6", sysctlIn(t, ns, "net/ipv6/conf/eth0/disable_ipv6"), "1")
+		eq(t, specs[i].NetNS+" lo disable_ipv6", sysctlIn(t, ns, "net/ipv6/conf/lo/disable_ipv6"), "0")
+	}
 }

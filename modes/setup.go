@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 
 	"golang.org/x/sys/unix"
 
@@ -103,15 +104,23 @@ type endpointLink struct {
 	index   int
 	mac     net.HardwareAddr
 	sysctls *sysctlSet
+	// proc is the procfs root make opens the sysctl directories
+	// through; nil for /proc.
+	proc *os.File
 }
 
 // make creates the link directly in t, through host, under its own name
 // when it can: a rename costs the kernel an RCU grace period with the
 // RTNL lock held (about 0.7 ms here). When that name is taken, in t or,
 // on kernels before 6.18, in host's namespace, it uses a temporary name
-// that finish renames. From one thread inside t, it also opens the handle
-// there, finds the link's index and opens its sysctl directories. Nothing
-// is left when it fails but the handles that close releases.
+// that finish renames. It opens the handle in t first, so that anything
+// failing once the link exists can delete it, then finds the link's index
+// through it and enters t only to open the sysctl directories: a thread
+// locked inside a namespace that blocks in a long system call, such as a
+// create waiting for the RTNL lock, costs the Go scheduler a hand-off
+// between threads (with all of it inside t, make took 0.68 ms per
+// endpoint here; so, 0.32 ms). Nothing is left when it fails but the
+// handles that close releases.
 func (l *endpointLink) make(host *links.Handle) error {
 	n, e := l.n, l.e
 	var mac net.HardwareAddr
@@ -121,33 +130,35 @@ func (l *endpointLink) make(host *links.Handle) error {
 			return invalidf("invalid MAC address %q", e.MAC)
 		}
 	}
-	return l.t.ns.Do(func() error {
-		th, err := links.Open(nil)
-		if err != nil {
-			return err
-		}
-		l.th = th
-		l.name = e.IfName
+	th, err := links.Open(l.t.ns)
+	if err != nil {
+		return err
+	}
+	l.th = th
+	l.name = e.IfName
+	err = host.Create(linkSpec(n, l.name, mac, l.t.ns))
+	for i := 0; errors.Is(err, unix.EEXIST) && i < tempTries; i++ {
+		l.name = tempName()
 		err = host.Create(linkSpec(n, l.name, mac, l.t.ns))
-		for i := 0; errors.Is(err, unix.EEXIST) && i < tempTries; i++ {
-			l.name = tempName()
-			err = host.Create(linkSpec(n, l.name, mac, l.t.ns))
-		}
-		if err != nil {
-			return createError(n, err)
-		}
-		link, err := th.Conn().GetLink(l.name)
-		if err != nil {
-			// It was created; delete it by name wherever it is.
-			return errors.Join(fmt.Errorf("find new link %s in %s: %w", l.name, l.t.path, err), th.Delete(l.name))
-		}
-		l.index, l.mac = int(link.Index), net.HardwareAddr(link.Attributes.Address)
-		if err := hook("created"); err != nil {
-			return err
-		}
-		l.sysctls, err = openSysctls(endpointSysctls(n, e, l.name))
+	}
+	if err != nil {
+		return createError(n, err)
+	}
+	err = l.t.ns.Do(func() error {
+		var err error
+		l.sysctls, err = openSysctls(l.proc, endpointSysctls(n, e, l.name))
 		return err
 	})
+	if err != nil {
+		return errors.Join(err, l.th.Delete(l.name))
+	}
+	link, err := l.th.Conn().GetLink(l.name)
+	if err != nil {
+		// It was created; delete it by name wherever it is.
+		return errors.Join(fmt.Errorf("find new link %s in %s: %w", l.name, l.t.path, err), l.th.Delete(l.name))
+	}
+	l.index, l.mac = int(link.Index), net.HardwareAddr(link.Attributes.Address)
+	return hook("created")
 }
 
 // setSysctls writes the link's sysctls, from any thread.

@@ -35,10 +35,10 @@ type sysctlSet struct {
 
 // openSysctls opens the directories of kv, paths relative to /proc/sys
 // such as net/ipv4/conf/eth0/arp_notify, in the calling thread's network
-// namespace, each once. A directory that does not exist is an error
-// unless its values are optional (the IPv6 knobs on a kernel without
-// IPv6).
-func openSysctls(kv []sysctl) (*sysctlSet, error) {
+// namespace, each once, through the procfs root proc (nil for /proc). A
+// directory that does not exist is an error unless its values are
+// optional (the IPv6 knobs on a kernel without IPv6).
+func openSysctls(proc *os.File, kv []sysctl) (*sysctlSet, error) {
 	s := &sysctlSet{kv: kv, dirs: make([]*os.File, len(kv))}
 	// The top directories, such as net, are opened once and the others
 	// relative to them.
@@ -56,7 +56,7 @@ func openSysctls(kv []sysctl) (*sysctlSet, error) {
 		f, ok := open[dir]
 		if !ok {
 			var err error
-			f, err = openSysctlDir(tops, dir)
+			f, err = openSysctlDir(proc, tops, dir)
 			if err != nil && !errors.Is(err, os.ErrNotExist) {
 				s.Close()
 				return nil, fmt.Errorf("set sysctl %s=%s: %w", c.path, c.value, err)
@@ -73,14 +73,18 @@ func openSysctls(kv []sysctl) (*sysctlSet, error) {
 }
 
 // openSysctlDir opens dir, relative to /proc/sys, through its top
-// directory in tops, which it opens when missing.
-func openSysctlDir(tops map[string]*os.File, dir string) (*os.File, error) {
+// directory in tops, which it opens under proc (nil for /proc) when
+// missing.
+func openSysctlDir(proc *os.File, tops map[string]*os.File, dir string) (*os.File, error) {
 	top, rest, _ := strings.Cut(dir, "/")
 	t, ok := tops[top]
 	if !ok {
+		at, path := unix.AT_FDCWD, "/proc/sys/"+top
+		if proc != nil {
+			at, path = int(proc.Fd()), "sys/"+top
+		}
 		var err error
-		t, err = os.OpenFile("/proc/sys/"+top, os.O_RDONLY|unix.O_DIRECTORY, 0)
-		if err != nil {
+		if t, err = openDir(at, path, "/proc/sys/"+top); err != nil {
 			return nil, err
 		}
 		tops[top] = t
@@ -88,11 +92,17 @@ func openSysctlDir(tops map[string]*os.File, dir string) (*os.File, error) {
 	if rest == "" {
 		rest = "."
 	}
-	fd, err := unix.Openat(int(t.Fd()), rest, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	return openDir(int(t.Fd()), rest, "/proc/sys/"+dir)
+}
+
+// openDir opens the directory at path relative to the directory at,
+// naming it name.
+func openDir(at int, path, name string) (*os.File, error) {
+	fd, err := unix.Openat(at, path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: "/proc/sys/" + dir, Err: err}
+		return nil, &os.PathError{Op: "open", Path: name, Err: err}
 	}
-	return os.NewFile(uintptr(fd), "/proc/sys/"+dir), nil
+	return os.NewFile(uintptr(fd), name), nil
 }
 
 // write writes the values, in order, from any thread. A file that does
@@ -132,7 +142,7 @@ func writeSysctls(ns *rtnl.NetNS, kv []sysctl) error {
 		return nil
 	}
 	return ns.Do(func() error {
-		s, err := openSysctls(kv)
+		s, err := openSysctls(nil, kv)
 		if err != nil {
 			return err
 		}
