@@ -133,9 +133,11 @@ func benchEndpoint(b *testing.B, driver modes.Driver) {
 	}
 	defer th.Close()
 	cli := vlanrawCLI(b)
+	// QEMU guests hold only the programs the run needs: there the
+	// floor of any program is not measured.
 	trueProg, err := exec.LookPath("true")
 	if err != nil {
-		b.Fatal(err)
+		b.Logf("no floor of any program: %v", err)
 	}
 	vlanraw := func(args ...string) time.Duration {
 		return timeCmd(b, cli, append([]string{"--state-dir", e.stateDir, "-n", e.hostName}, args...)...)
@@ -171,7 +173,9 @@ func benchEndpoint(b *testing.B, driver modes.Driver) {
 			s["cli-exec-floor"] = append(s["cli-exec-floor"], timeCmd(b, cli, "help"))
 			// The floor for any program: starting one that does
 			// nothing.
-			s["true-exec"] = append(s["true-exec"], timeCmd(b, trueProg))
+			if trueProg != "" {
+				s["true-exec"] = append(s["true-exec"], timeCmd(b, trueProg))
+			}
 			add("cli-add", func() time.Duration { return vlanraw("connect", "net", targetName) })
 			del("cli-del", func() time.Duration { return vlanraw("disconnect", "net", targetName) })
 			add("vlanraw-add", since(func() error {
@@ -190,6 +194,9 @@ func benchEndpoint(b *testing.B, driver modes.Driver) {
 		}
 	}
 	for _, name := range []string{"vlanraw-add", "vlanraw-del", "cli-add", "cli-del", "cni-add", "cni-del", "bare-del", "cli-exec-floor", "true-exec"} {
+		if len(s[name]) == 0 {
+			continue
+		}
 		b.ReportMetric(s.ms(name, 50), name+"-p50-ms")
 		b.ReportMetric(s.ms(name, 99), name+"-p99-ms")
 	}
@@ -201,7 +208,9 @@ func benchEndpoint(b *testing.B, driver modes.Driver) {
 		{"cni-add-vs-exec-floor", "cni-add", "cli-exec-floor"},
 		{"cni-add-vs-true-exec", "cni-add", "true-exec"},
 	} {
-		b.ReportMetric(s.ms(r.peer, 50)/s.ms(r.vlanraw, 50), r.metric)
+		if len(s[r.vlanraw]) > 0 {
+			b.ReportMetric(s.ms(r.peer, 50)/s.ms(r.vlanraw, 50), r.metric)
+		}
 	}
 	// Against the floor, lower is better: these are vlanraw's time over
 	// the bare delete's.
