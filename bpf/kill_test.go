@@ -80,6 +80,7 @@ func TestKilledMidAttach(t *testing.T) {
 		// while the helper is stopped there.
 		attached bool
 	}{
+		{bpf.ModeClsBPF, "nsdir", false},
 		{bpf.ModeClsBPF, "temp", false},
 		{bpf.ModeClsBPF, "dir", false},
 		{bpf.ModeClsBPF, "pinned", false},
@@ -145,7 +146,7 @@ func TestKilledMidAttach(t *testing.T) {
 
 			h, err := bpf.OpenPinned(p.a, "t0", bpf.Egress)
 			switch {
-			case s.step == "temp":
+			case s.step == "nsdir" || s.step == "temp":
 				if !errors.Is(err, bpf.ErrNotAttached) {
 					t.Errorf("OpenPinned after a kill before the hook's directory existed: %v; want ErrNotAttached", err)
 				}

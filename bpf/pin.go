@@ -33,8 +33,15 @@ func makeHookDir(ino uint64, ifname string, d Direction, r record) (string, erro
 	if err := os.MkdirAll(parentDir, 0o700); err != nil {
 		return "", fmt.Errorf("create %s: %w", parentDir, err)
 	}
+	attachStep("nsdir")
 	removeStaleTemps(parentDir)
 	tmp, err := os.MkdirTemp(parentDir, tempPrefix+strconv.Itoa(os.Getpid())+"-")
+	if errors.Is(err, os.ErrNotExist) {
+		// A detach removed the directory while it was empty.
+		if err = os.MkdirAll(parentDir, 0o700); err == nil {
+			tmp, err = os.MkdirTemp(parentDir, tempPrefix+strconv.Itoa(os.Getpid())+"-")
+		}
+	}
 	if err != nil {
 		os.Remove(parentDir) // if empty
 		return "", fmt.Errorf("create a directory in %s: %w", parentDir, err)
@@ -129,6 +136,9 @@ func openPinned(ns *rtnl.NetNS, ifname string, d Direction) (*Hook, error) {
 	removeStaleTemps(filepath.Dir(dir))
 	if _, err := os.Stat(dir); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
+			// An attach killed before its rename leaves the
+			// namespace's directory; remove it if that left it empty.
+			os.Remove(filepath.Dir(dir))
 			return nil, fmt.Errorf("%w in network namespace %s (nothing pinned at %s)", ErrNotAttached, describeNetNS(ino), dir)
 		}
 		return nil, err
