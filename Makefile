@@ -38,6 +38,7 @@ unittest: deps
 fuzz:
 	@GO=$(GO) bash testenv/fuzz.sh rtnl $(FUZZTIME)
 	@GO=$(GO) bash testenv/fuzz.sh modes/ipam $(FUZZTIME)
+	@GO=$(GO) bash testenv/fuzz.sh modes/state $(FUZZTIME)
 
 test: unittest vmtest benchsmoke
 

@@ -7,27 +7,43 @@ import (
 )
 
 // testHookBeforeRename, when set by a test, is called with the name of
-// the complete, synced temporary file just before it is renamed over the
-// state file. An error stops the write.
+// a complete temporary file (synced, for the state file) just before it
+// is renamed over the state file or the intent file. An error stops the
+// write.
 var testHookBeforeRename func(tmp string) error
 
 // tempPattern is the os.CreateTemp pattern of the temporary files for the
 // file named name.
 func tempPattern(name string) string { return name + ".tmp-*" }
 
-// writeAtomic replaces dir/name with data: it writes a temporary file in
-// dir, syncs it, renames it over dir/name and syncs dir. Temporary files
-// left behind by an earlier crash are removed first; the caller holds the
-// exclusive lock, so no other writer can be using them.
-func writeAtomic(dir, name string, data []byte) (err error) {
+// removeStale removes the temporary files for dir/name that an earlier
+// crash left behind. The caller holds the exclusive lock, so no other
+// writer can be using them.
+func removeStale(dir, name string) {
 	stale, _ := filepath.Glob(filepath.Join(dir, tempPattern(name)))
 	for _, s := range stale {
 		os.Remove(s)
 	}
+}
 
+// writeAtomic replaces dir/name with data durably: it writes a temporary
+// file in dir, syncs it, renames it over dir/name and syncs dir.
+// Temporary files left behind by an earlier crash are removed first.
+func writeAtomic(dir, name string, data []byte) error {
+	if err := replaceFile(dir, name, data, true); err != nil {
+		return fmt.Errorf("write state: %w", err)
+	}
+	return nil
+}
+
+// replaceFile writes data into a temporary file in dir and renames it
+// over dir/name, after removing the temporary files an earlier crash
+// left. If durable, it syncs the file before the rename and dir after it.
+func replaceFile(dir, name string, data []byte, durable bool) (err error) {
+	removeStale(dir, name)
 	f, err := os.CreateTemp(dir, tempPattern(name))
 	if err != nil {
-		return fmt.Errorf("write state: %w", err)
+		return err
 	}
 	tmp := f.Name()
 	defer func() {
@@ -37,13 +53,15 @@ func writeAtomic(dir, name string, data []byte) (err error) {
 		}
 	}()
 	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("write state: %w", err)
+		return err
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("write state: sync %s: %w", tmp, err)
+	if durable {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("sync %s: %w", tmp, err)
+		}
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("write state: %w", err)
+		return err
 	}
 	if testHookBeforeRename != nil {
 		if err := testHookBeforeRename(tmp); err != nil {
@@ -51,20 +69,23 @@ func writeAtomic(dir, name string, data []byte) (err error) {
 		}
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		return fmt.Errorf("write state: %w", err)
+		return err
 	}
-	return syncDir(dir)
+	if durable {
+		return syncDir(dir)
+	}
+	return nil
 }
 
 // syncDir makes a rename in dir durable.
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
-		return fmt.Errorf("write state: %w", err)
+		return err
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil {
-		return fmt.Errorf("write state: sync directory %s: %w", dir, err)
+		return fmt.Errorf("sync directory %s: %w", dir, err)
 	}
 	return nil
 }

@@ -20,19 +20,41 @@
 // inside the function given to another View or Update of the same store:
 // the inner call waits for the outer one forever.
 //
+// By default View and Update wait for the lock as long as it takes.
+// Store.SetWait makes them say which process holds it (found in
+// /proc/locks) after a second, and give up after a timeout with an error
+// matching ErrLockTimeout: a vlanraw stopped with SIGSTOP, or one stuck
+// in the kernel, holds the lock until it goes on or dies.
+//
+// # Intents
+//
+// A command that changes the kernel (creates a link, say) and records it
+// in the store does both inside one Update. If it dies between the two,
+// the kernel holds what the store does not know about. So the function
+// given to Update first records what it is about to do with
+// Store.Intend, in DIR/NAME.intent; Update removes that file once the
+// document is saved. The next View or Update that finds the file (under
+// the lock, so its writer is gone) hands it to the function set with
+// Store.SetRecover, which finishes or undoes the work, before doing its
+// own.
+//
 // # Durability
 //
 // Update writes a temporary file in the same directory, syncs it, renames
 // it over the old file and syncs the directory. A reader, locked or not,
 // sees either the old document or the new one, never part of one; a crash
 // before the rename leaves the old file and a stray temporary file, which
-// the next Update removes.
+// the next Update removes. Intent files are replaced the same way but
+// not synced: they protect kernel state, which a reboot clears anyway.
 //
 // # Schemas
 //
 // Each Store knows one schema number. A file written with a newer schema
 // is refused (upgrade vlanraw); one written with an older schema is refused
 // too unless the store was opened with a Migrate option. Either way the
-// error matches ErrSchema. A file that does not parse is reported as
-// corrupt, naming it, and is never reset silently.
+// error matches ErrSchema. The first Update that writes a migrated file
+// keeps a copy of it as it was, DIR/NAME.json.schemaN.bak for schema N.
+// A file that does not parse, or that the function set with
+// Store.SetValidate rejects, is reported as corrupt (ErrCorrupt), naming
+// it, and is never reset silently.
 package state

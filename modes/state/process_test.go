@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -77,7 +78,7 @@ func checkClaims(t *testing.T, s *Store[doc], workers, each int, handed []int) {
 func TestHelperProcess(t *testing.T) {
 	mode := os.Getenv(envHelper)
 	if mode == "" {
-		t.Skip("helper process for TestParallelProcesses and TestCrashBeforeRename")
+		t.Skip("helper process for the tests that run other processes")
 	}
 	s, err := Open[doc](os.Getenv(envDir), "test", 1)
 	if err != nil {
@@ -106,7 +107,70 @@ func TestHelperProcess(t *testing.T) {
 		}
 		s.Update(func(d *doc) error { d.Items = append(d.Items, "never saved"); return nil })
 		t.Fatal("Update returned")
+	case "crash-intent":
+		testHookBeforeRename = func(tmp string) error {
+			if strings.Contains(filepath.Base(tmp), ".intent.tmp-") {
+				os.Exit(3) // die between writing the intent and renaming it
+			}
+			return nil
+		}
+		s.Update(func(d *doc) error { return s.Intend([]byte("never recorded")) })
+		t.Fatal("Update returned")
+	case "intend-block":
+		// Record an intent, say so, and wait to be killed.
+		s.Update(func(d *doc) error {
+			d.Items = append(d.Items, "half done")
+			if err := s.Intend([]byte("link eth9.10")); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Println("intended")
+			io.Copy(io.Discard, os.Stdin)
+			return nil
+		})
+		t.Fatal("Update returned")
+	case "hold":
+		// Hold the exclusive lock until stdin is closed.
+		err := s.Update(func(d *doc) error {
+			d.Items = append(d.Items, "holder")
+			fmt.Println("locked")
+			io.Copy(io.Discard, os.Stdin)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	default:
+		t.Fatalf("unknown helper mode %q", mode)
 	}
+}
+
+// startHelper starts a helper process in mode and returns it once it has
+// printed want, with the pipe to its stdin. The process is killed at the
+// end of the test if it is still running.
+func startHelper(t *testing.T, mode, dir, want string) (*exec.Cmd, io.WriteCloser) {
+	t.Helper()
+	cmd := helper(mode, dir)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGCONT)
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if line != want+"\n" {
+		t.Fatalf("helper %s printed %q (%v), want %q", mode, line, err, want)
+	}
+	return cmd, stdin
 }
 
 // helper returns the command that runs this test binary as a helper

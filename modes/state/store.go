@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -86,12 +88,21 @@ func Migrate(fn MigrateFunc) Option {
 
 // Store keeps one JSON document of type T in dir/name.json, guarded by
 // flocks on dir/name.lock. It is safe for concurrent use by goroutines
-// and processes. See the package documentation.
+// and processes; its Set methods are not, and are called before it is
+// used. See the package documentation.
 type Store[T any] struct {
 	dir    string
 	name   string
 	schema int
 	opts   options
+
+	recover  func(v *T, intent []byte) error
+	validate func(*T) error
+	wait     waitConfig
+
+	// active is the Update in progress, for Intend. The exclusive lock
+	// makes it the only one of the Store.
+	active atomic.Pointer[update]
 }
 
 // Open returns the Store for dir/name.json holding documents of type T
@@ -139,20 +150,63 @@ func (s *Store[T]) Path() string { return filepath.Join(s.dir, s.file()) }
 func (s *Store[T]) file() string     { return s.name + ".json" }
 func (s *Store[T]) lockPath() string { return filepath.Join(s.dir, s.name+".lock") }
 
+// SetValidate sets a function that checks each document read from the
+// file, after decoding and migrating it. The error it returns is
+// reported as a corrupt file: it matches ErrCorrupt and names the file.
+// A missing file is not checked.
+func (s *Store[T]) SetValidate(fn func(*T) error) { s.validate = fn }
+
+// SetWait makes View and Update report and limit their waits for the
+// lock. When the lock is not free at once, waiting (if not nil) is called
+// after about a second with the process holding it; after timeout (if
+// not 0) they give up with an error matching ErrLockTimeout that names
+// the lock file and its holder. The flock(2) call they give up on
+// releases the lock at once if it gets it later. Without SetWait, they
+// wait as long as it takes, silently.
+func (s *Store[T]) SetWait(timeout time.Duration, waiting func(Holder)) {
+	s.wait = waitConfig{timeout: timeout, waiting: waiting}
+}
+
+// lock takes the lock: unix.LOCK_SH or unix.LOCK_EX.
+func (s *Store[T]) lock(how int) (*os.File, error) { return lockFile(s.lockPath(), how, s.wait) }
+
 // View reads the document under a shared lock and calls fn with it. A
 // missing file reads as the zero T. Changes fn makes are not saved. fn's
-// error is returned as it is.
+// error is returned as it is. If an intent file is left (see SetRecover),
+// View first finishes its work under the exclusive lock, and then holds
+// that one while it reads.
 func (s *Store[T]) View(fn func(*T) error) error {
-	l, err := lockFile(s.lockPath(), unix.LOCK_SH)
+	l, err := s.lock(unix.LOCK_SH)
 	if err != nil {
 		return err
 	}
-	defer l.Close()
-	v, _, err := s.read()
+	defer func() { l.Close() }()
+	pending, err := s.hasIntent()
 	if err != nil {
 		return err
 	}
-	return fn(v)
+	if pending {
+		if s.recover == nil {
+			return s.noRecover()
+		}
+		l.Close()
+		if testHookRelock != nil {
+			testHookRelock()
+		}
+		if l, err = s.lock(unix.LOCK_EX); err != nil {
+			return err
+		}
+		// Another process may have recovered meanwhile: recoverLocked
+		// looks again.
+		if err := s.recoverLocked(); err != nil {
+			return err
+		}
+	}
+	d, err := s.read()
+	if err != nil {
+		return err
+	}
+	return fn(d.v)
 }
 
 // Update reads the document under an exclusive lock, calls fn with it and,
@@ -161,25 +215,69 @@ func (s *Store[T]) View(fn func(*T) error) error {
 // zero T. If fn returns an error, nothing is written and that error is
 // returned as it is. A document that encodes to the bytes already on disk
 // is not rewritten.
+//
+// fn may record what it is about to do outside the store with Intend;
+// see there for what happens to the record. If an intent file is left
+// from before (see SetRecover), Update finishes its work before reading
+// the document for fn.
 func (s *Store[T]) Update(fn func(*T) error) error {
-	l, err := lockFile(s.lockPath(), unix.LOCK_EX)
+	l, err := s.lock(unix.LOCK_EX)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	v, old, err := s.read()
+	if err := s.recoverLocked(); err != nil {
+		return err
+	}
+	d, err := s.read()
 	if err != nil {
 		return err
 	}
-	if err := fn(v); err != nil {
+	u := new(update)
+	s.active.Store(u)
+	defer s.active.Store(nil)
+	if err := fn(d.v); err != nil {
+		if u.intended && !errors.Is(err, ErrUnfinished) {
+			if rerr := s.removeIntent(); rerr != nil {
+				return errors.Join(err, rerr)
+			}
+		}
 		return err
 	}
-	b, err := s.encode(v)
+	// If this fails, the intent file stays: the work it records is done,
+	// and the next View or Update reconciles the document with it.
+	if err := s.save(d); err != nil {
+		return err
+	}
+	if u.intended {
+		return s.removeIntent()
+	}
+	return nil
+}
+
+// loaded is a document as read from the state file.
+type loaded[T any] struct {
+	v *T
+	// raw is the file's contents, nil if there is no file.
+	raw []byte
+	// schema is the schema the file was written with.
+	schema int
+}
+
+// save writes d's document to the state file unless the file holds it
+// already, backing up a file of an older schema first.
+func (s *Store[T]) save(d *loaded[T]) error {
+	b, err := s.encode(d.v)
 	if err != nil {
 		return err
 	}
-	if bytes.Equal(b, old) {
+	if bytes.Equal(b, d.raw) {
 		return nil
+	}
+	if d.raw != nil && d.schema < s.schema {
+		if err := s.backup(d.raw, d.schema); err != nil {
+			return err
+		}
 	}
 	return writeAtomic(s.dir, s.file(), b)
 }
@@ -197,47 +295,54 @@ type header struct {
 	Data   json.RawMessage `json:"data"`
 }
 
-// read returns the document and the file's bytes (nil when there is no
-// file).
-func (s *Store[T]) read() (*T, []byte, error) {
+// read reads, migrates and checks the document.
+func (s *Store[T]) read() (*loaded[T], error) {
 	v := new(T)
 	path := s.Path()
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return v, nil, nil
+		return &loaded[T]{v: v, schema: s.schema}, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("read state: %w", err)
+		return nil, fmt.Errorf("read state: %w", err)
 	}
 	var env header
 	if err := json.Unmarshal(raw, &env); err != nil {
-		return nil, nil, s.corrupt(err.Error())
+		return nil, s.corrupt(err)
 	}
 	if env.Schema == nil || *env.Schema < 1 {
-		return nil, nil, s.corrupt(`it has no "schema" number`)
+		return nil, s.corrupt(errors.New(`it has no "schema" number`))
 	}
 	data := env.Data
-	switch found := *env.Schema; {
+	found := *env.Schema
+	switch {
 	case found > s.schema:
-		return nil, nil, &SchemaError{Path: path, Found: found, Known: s.schema}
+		return nil, &SchemaError{Path: path, Found: found, Known: s.schema}
 	case found < s.schema:
 		if s.opts.migrate == nil {
-			return nil, nil, &SchemaError{Path: path, Found: found, Known: s.schema}
+			return nil, &SchemaError{Path: path, Found: found, Known: s.schema}
 		}
 		if data, err = s.opts.migrate(found, data); err != nil {
-			return nil, nil, fmt.Errorf("migrate state file %s from schema %d to %d: %w", path, found, s.schema, err)
+			return nil, fmt.Errorf("migrate state file %s from schema %d to %d: %w", path, found, s.schema, err)
 		}
 	}
 	if len(data) > 0 {
 		if err := json.Unmarshal(data, v); err != nil {
-			return nil, nil, s.corrupt(err.Error())
+			return nil, s.corrupt(err)
 		}
 	}
-	return v, raw, nil
+	if s.validate != nil {
+		if err := s.validate(v); err != nil {
+			return nil, s.corrupt(err)
+		}
+	}
+	return &loaded[T]{v: v, raw: raw, schema: found}, nil
 }
 
-func (s *Store[T]) corrupt(why string) error {
-	return fmt.Errorf("%w %s: %s; repair it or move it away (vlanraw never resets it)", ErrCorrupt, s.Path(), why)
+// corrupt is the error of a state file that does not parse or check, for
+// the reason why.
+func (s *Store[T]) corrupt(why error) error {
+	return fmt.Errorf("%w %s: %w; repair it or move it away (vlanraw never resets it)", ErrCorrupt, s.Path(), why)
 }
 
 // encode returns the file contents for v.

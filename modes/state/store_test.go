@@ -403,7 +403,7 @@ func TestInterruptedWrite(t *testing.T) {
 		return errCrash
 	}
 	defer func() { testHookBeforeRename = nil }()
-	if err := s.Update(func(d *doc) error { d.Items = []string{"new"}; return nil }); err != errCrash {
+	if err := s.Update(func(d *doc) error { d.Items = []string{"new"}; return nil }); !errors.Is(err, errCrash) {
 		t.Fatalf("Update = %v, want the hook's error", err)
 	}
 	if tmpName == "" || filepath.Dir(tmpName) != filepath.Dir(s.Path()) {
