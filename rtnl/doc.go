@@ -13,6 +13,14 @@
 // created directly inside another namespace by setting
 // LinkAttributes.NetNSFD, without a later move.
 //
+// # Link notifications
+//
+// DialLinkEvents subscribes to the RTM_NEWLINK and RTM_DELLINK
+// notifications of one namespace. To wait for a link, subscribe, then
+// look, then receive: nothing that happens after the look is missed. An
+// overrun of the socket's buffer is reported as ErrOverrun, after which
+// the caller looks at everything again.
+//
 // # Errors
 //
 // Every error that comes back from the kernel is an *OpError carrying the

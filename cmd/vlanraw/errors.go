@@ -71,6 +71,7 @@ func message(err error, topic string) string {
 func hint(err error, topic string) string {
 	var ue *usageError
 	var oe *rtnl.OpError
+	var we *modes.ParentWaitError
 	switch {
 	case errors.As(err, &ue):
 		if ue.help != "" {
@@ -81,6 +82,8 @@ func hint(err error, topic string) string {
 		return fmt.Sprintf("see \"vlanraw help %s\"", topic)
 	case errors.Is(err, links.ErrInvalid):
 		return `see "vlanraw help link"`
+	case errors.As(err, &we):
+		return `check the parent's name with "vlanraw link show", wait longer with --wait-parent, or remove the network`
 	case errors.Is(err, modes.ErrNotFound):
 		return `see "vlanraw network ls", and "vlanraw network inspect NETWORK" for its endpoints`
 	case errors.Is(err, rtnl.ErrNotSupported):

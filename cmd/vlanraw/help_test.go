@@ -135,7 +135,7 @@ func TestObjectHelpCoversEveryWord(t *testing.T) {
 		{"connect", []string{"--ip", "--ip6", "--mac", "--ifname", "-j", "--json", "-p", "--pretty", "-h", "--help", "NETWORK", "NETNS"}},
 		{"disconnect", []string{"--all", "-h", "--help", "NETWORK", "NETNS"}},
 		{"routes", []string{"--apply", "--netns", "-j", "--json", "-p", "--pretty", "-h", "--help", "DEV"}},
-		{"restore", []string{"-j", "--json", "-p", "--pretty", "-h", "--help"}},
+		{"restore", []string{"--wait-parent", "DURATION", "-j", "--json", "-p", "--pretty", "-h", "--help"}},
 		{"addr", []string{"show", "list", "lst", "add", "del", "delete", "dev", "nodad", "help"}},
 		{"route", []string{"show", "list", "lst", "dev", "help", "-d", "-j"}},
 		{"neigh", []string{"show", "list", "lst", "dev", "help", "-d", "-j"}},

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -15,8 +20,10 @@ import (
 // by hand, and prints what it did.
 func runRestore(e *env, args []string) error {
 	var help bool
+	var wait time.Duration
 	fs := pflag.NewFlagSet("restore", pflag.ContinueOnError)
 	e.outputFlags(fs)
+	fs.DurationVar(&wait, "wait-parent", 0, "wait up to DURATION for missing parent links")
 	fs.BoolVarP(&help, "help", "h", false, "show help")
 	rest, err := parseFlags(fs, "restore", &help, args)
 	if err != nil {
@@ -25,12 +32,20 @@ func runRestore(e *env, args []string) error {
 	if len(rest) > 0 {
 		return usagef("restore takes no words, got %q", rest[0])
 	}
+	if wait < 0 {
+		return usagef("restore: --wait-parent %s: the wait cannot be negative", wait)
+	}
 	m, err := e.manager()
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	rep, err := m.Restore()
+	// SIGTERM, as from systemctl stop, ends the wait with the report so far.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := m.RestoreWait(ctx, wait, func(ps []modes.MissingParent) {
+		fmt.Fprintf(e.stderr, "vlanraw: waiting for %s\n", modes.DescribeMissing(ps))
+	})
 	if e.json {
 		if werr := writeJSON(e.stdout, rep, e.pretty); werr != nil && err == nil {
 			err = werr
@@ -45,7 +60,7 @@ func runRestore(e *env, args []string) error {
 
 // restoreHelp writes the help of the restore object.
 func restoreHelp(w io.Writer) {
-	fmt.Fprint(w, `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] restore [-j] [-p]
+	fmt.Fprint(w, `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] restore [--wait-parent DURATION] [-j] [-p]
 
 Recreate what the state directory records and the kernel no longer has,
 as after a reboot or after links were deleted by hand: each network's
@@ -54,9 +69,27 @@ and each endpoint's link, addresses and routes in its namespace.
 Endpoints whose namespace is gone are dropped from the record. It prints
 what it did; it changes nothing that is already in place.
 
+A parent that existed before its network (a NIC, a bond, a bridge) is
+never created: without --wait-parent, its networks fail at once. So does
+the base NAME of a sub-interface NAME.VID that restore would create.
+
+      --wait-parent DURATION
+                 when parents are missing, wait up to DURATION (such as
+                 60s or 2m) for them to appear, as at boot when a bond or
+                 a USB NIC comes late. Each network is restored as soon
+                 as its parent appears, up or down; restore returns when
+                 none is missing. While it waits it says on stderr what
+                 for, once per change:
+                   vlanraw: waiting for parent link eth1 (network n1)
+                 When DURATION passes first, it prints the report and
+                 fails (exit 1) naming the parents still missing. SIGTERM
+                 or SIGINT ends the wait the same way.
   -j, --json     print the report as JSON
   -p, --pretty   indent the JSON
   -h, --help     print this help; so does a lone "help"
+
+At boot: dist/systemd/vlanraw-restore.service runs
+"vlanraw restore --wait-parent 60s" (see README.md, "At boot").
 `)
 }
 
