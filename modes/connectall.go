@@ -107,6 +107,9 @@ func (p *batchPlan) add(s ConnectSpec) (*Network, *targetNS, *Endpoint, error) {
 	if err != nil {
 		return n, t, nil, err
 	}
+	if err := checkMAC(p.r, n, s.MAC, e.MAC); err != nil {
+		return n, t, nil, err
+	}
 	e.NetNS, e.NetNSPath, e.NetNSInode = s.NetNS, t.path, t.inode
 	p.inodes[n][t.inode] = true
 	for _, a := range []netip.Prefix{e.IPv4, e.IPv6} {

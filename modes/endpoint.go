@@ -118,6 +118,9 @@ func (m *Manager) Connect(s ConnectSpec) (*Endpoint, error) {
 		if err != nil {
 			return err
 		}
+		if err := checkMAC(r, n, s.MAC, e.MAC); err != nil {
+			return err
+		}
 		e.NetNS, e.NetNSPath, e.NetNSInode = s.NetNS, t.path, t.inode
 		if err := m.setupEndpoint(n, e, t); err != nil {
 			return err

@@ -156,9 +156,15 @@ func TestConnectMAC(t *testing.T) {
 func TestConnectAddresses(t *testing.T) {
 	e := newEnv(t)
 	dualStack(t, e, "a", nil)
-	// b overlaps a: its addresses come from the same space.
+	// A network overlapping a is refused, with Docker's message.
+	_, err := e.m.CreateNetwork(NetworkSpec{Name: "b", Driver: MACVlan, Options: map[string]string{"parent": "p0"},
+		Subnets: []SubnetSpec{{Subnet: "192.168.0.0/24", IPRange: "192.168.0.64/26", Gateway: "192.168.0.254"}}})
+	errContains(t, err, "Pool overlaps with other one on this address space", "192.168.0.0/24 of network a")
+	if !errors.Is(err, ErrConflict) || !errors.Is(err, ErrInvalid) {
+		t.Errorf("%v: want ErrConflict and ErrInvalid", err)
+	}
 	if _, err := e.m.CreateNetwork(NetworkSpec{Name: "b", Driver: MACVlan, Options: map[string]string{"parent": "p0"},
-		Subnets: []SubnetSpec{{Subnet: "192.168.0.0/24", IPRange: "192.168.0.64/26", Gateway: "192.168.0.254"}}}); err != nil {
+		Subnets: []SubnetSpec{{Subnet: "192.168.1.0/24", IPRange: "192.168.1.64/26", Gateway: "192.168.1.254"}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.m.CreateNetwork(NetworkSpec{Name: "v4only", Driver: MACVlan, Options: map[string]string{"parent": "p0"},
@@ -182,8 +188,8 @@ func TestConnectAddresses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ep2.IPv4.Addr() != mustAddr("192.168.0.64") || ep3.IPv4.Addr() != mustAddr("192.168.0.65") {
-		t.Errorf("overlapping networks allocated %s and %s: want .64 then .65", ep2.IPv4, ep3.IPv4)
+	if ep2.IPv4.Addr() != mustAddr("192.168.1.64") || ep3.IPv4.Addr() != mustAddr("192.168.0.64") {
+		t.Errorf("networks b and a allocated %s and %s: want 192.168.1.64 and 192.168.0.64", ep2.IPv4, ep3.IPv4)
 	}
 	before := e.stateBytes()
 	for _, tc := range []struct {
@@ -193,9 +199,16 @@ func TestConnectAddresses(t *testing.T) {
 		msg  string
 	}{
 		{"outside every subnet", ConnectSpec{Network: "a", IPv4: "10.9.9.9"}, ErrInvalid, "no configured subnet contains IP address 10.9.9.9"},
-		{"used in another network", ConnectSpec{Network: "b", IPv4: "192.168.0.7"}, ErrConflict, "address 192.168.0.7 is already in use"},
-		{"another network's gateway", ConnectSpec{Network: "a", IPv4: "192.168.0.254"}, ErrConflict, "address 192.168.0.254 is already in use"},
+		{"another network's subnet", ConnectSpec{Network: "b", IPv4: "192.168.0.8"}, ErrInvalid, "no configured subnet contains IP address 192.168.0.8"},
+		{"used", ConnectSpec{Network: "a", IPv4: "192.168.0.7"}, ErrConflict, "address 192.168.0.7 is already in use"},
+		{"IPv6 used", ConnectSpec{Network: "a", IPv6: "fd00::7"}, ErrConflict, "address fd00::7 is already in use"},
 		{"own gateway", ConnectSpec{Network: "a", IPv4: "192.168.0.1"}, ErrConflict, "address 192.168.0.1 is reserved as the gateway"},
+		{"network address", ConnectSpec{Network: "a", IPv4: "192.168.0.0"}, ErrConflict,
+			"address 192.168.0.0 is reserved as the network address of 192.168.0.0/24; pick another address, or give none to have one allocated"},
+		{"broadcast address", ConnectSpec{Network: "b", IPv4: "192.168.1.255"}, ErrConflict,
+			"address 192.168.1.255 is reserved as the broadcast address of 192.168.1.0/24; pick another address, or give none to have one allocated"},
+		{"subnet-router anycast address", ConnectSpec{Network: "a", IPv6: "fd00::"}, ErrConflict,
+			"address fd00:: is reserved as the subnet-router anycast address of fd00::/64; pick another address, or give none to have one allocated"},
 		{"IPv6 on a network without", ConnectSpec{Network: "v4only", IPv6: "fd00::9"}, ErrInvalid, "network v4only does not have IPv6 enabled"},
 		{"IPv6 given as IPv4", ConnectSpec{Network: "a", IPv4: "fd00::9"}, ErrInvalid, `invalid IPv4 address "fd00::9"`},
 		{"ipvlan MAC on macvlan is fine, bad name is not", ConnectSpec{Network: "a", IfName: "a/b"}, ErrInvalid, `invalid link name "a/b"`},

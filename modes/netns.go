@@ -63,7 +63,7 @@ func openNetNS(given string) (*targetNS, error) {
 	}
 	t, err := openNSPath(path)
 	if err != nil {
-		return nil, fmt.Errorf("network namespace %s: %w", given, err)
+		return nil, fmt.Errorf("network namespace %s: %w%s", given, err, errnoName(err))
 	}
 	t.given = given
 	return t, nil
@@ -81,10 +81,14 @@ func openNSPath(path string) (*targetNS, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if fs.Type != unix.NSFS_MAGIC && fs.Type != unix.PROC_SUPER_MAGIC {
-		return nil, fmt.Errorf("%s: no network namespace is mounted there: %w", path, os.ErrNotExist)
+		return nil, notNetNS(path, "nothing is mounted there", true)
 	}
 	ns, err := rtnl.OpenNetNS(path)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkNSType(ns.FD(), path); err != nil {
+		ns.Close()
 		return nil, err
 	}
 	var st unix.Stat_t

@@ -22,7 +22,11 @@ type NetworkSpec struct {
 	// Driver is ipvlan or macvlan.
 	Driver Driver
 	// Subnets are the --subnet values, each with the --gateway,
-	// --ip-range and --aux-address values that it contains. Without an
+	// --ip-range and --aux-address values that it contains. They may
+	// overlap neither one another nor a subnet of another network, and
+	// may not be the default route nor hold the unspecified address,
+	// loopback, multicast, IPv6 link-local or IPv4-mapped addresses (see
+	// ipam.NewPool): such subnets are refused as ErrInvalid. Without an
 	// IPv4 subnet, one is picked from Docker's default pools
 	// (172.17.0.0/16 to 172.31.0.0/16, then 192.168.0.0/16 in /20s) that
 	// overlaps no other network and no route of the host.
@@ -146,6 +150,9 @@ func (m *Manager) CreateNetwork(s NetworkSpec) (*Network, error) {
 			if x.Name == s.Name {
 				return conflictf("network with name %s already exists", s.Name)
 			}
+		}
+		if err := checkOverlap(r, subnets); err != nil {
+			return err
 		}
 		n = &Network{
 			Name:      s.Name,

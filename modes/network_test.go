@@ -54,7 +54,8 @@ func TestNetworkCreateMACVlanModes(t *testing.T) {
 
 func TestNetworkCreateErrors(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.m.CreateNetwork(NetworkSpec{Name: "taken", Driver: MACVlan, Options: map[string]string{"parent": "p0"}}); err != nil {
+	if _, err := e.m.CreateNetwork(NetworkSpec{Name: "taken", Driver: MACVlan, Options: map[string]string{"parent": "p0"},
+		Subnets: []SubnetSpec{{Subnet: "10.99.0.0/24"}, {Subnet: "fd99::/64"}}}); err != nil {
 		t.Fatal(err)
 	}
 	before := e.stateBytes()
@@ -73,7 +74,7 @@ func TestNetworkCreateErrors(t *testing.T) {
 		{"lo", NetworkSpec{Name: "a", Driver: IPVlan, Options: map[string]string{"parent": "lo"}},
 			ErrInvalid, "loopback interface is not a valid ipvlan parent link"},
 		{"undotted missing parent", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "nope0"}},
-			ErrInvalid, "invalid subinterface vlan name nope0, example formatting is eth0.10"},
+			ErrInvalid, "parent nope0 does not exist: create it first, give an existing link as -o parent, or omit -o parent for a dummy parent"},
 		{"two dots", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "p0.1.2"}},
 			ErrInvalid, "required interface name format is: name.vlan_id, ex. eth0.10 for vlan 10, instead received p0.1.2"},
 		{"missing base", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "nope0.10"}},
@@ -91,6 +92,9 @@ func TestNetworkCreateErrors(t *testing.T) {
 			"invalid gateway 10.2.0.1: parent subnet 10.1.0.0/16 doesn't contain this address"},
 		{"ipvlan on a macvlan parent", NetworkSpec{Name: "a", Driver: IPVlan, Options: map[string]string{"parent": "p0"}},
 			ErrConflict, "macvlan network taken is already using parent interface p0"},
+		{"overlap within the network", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "p0"},
+			Subnets: []SubnetSpec{{Subnet: "10.1.0.0/16"}, {Subnet: "10.1.5.0/24"}}}, ErrInvalid,
+			"invalid subnet 10.1.5.0/24: it overlaps subnet 10.1.0.0/16 of the same network"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.m.CreateNetwork(tc.spec)

@@ -92,7 +92,7 @@ func (m *Manager) setupParent(r *records, n *Network, parent string) (func() err
 
 	// A missing parent is created as NAME.VID on NAME.
 	if !strings.Contains(parent, ".") {
-		return nil, invalidf("invalid subinterface vlan name %s, example formatting is eth0.10", parent)
+		return nil, invalidf("parent %s does not exist: create it first, give an existing link as -o parent, or omit -o parent for a dummy parent (only a missing NAME.VID parent, such as eth0.10, is created, as an 802.1Q link on NAME)", parent)
 	}
 	exists := func(name string) bool {
 		_, err := h.Get(name)

@@ -132,7 +132,7 @@ func (l *endpointLink) make(host *links.Handle) error {
 	}
 	th, err := links.Open(l.t.ns)
 	if err != nil {
-		return err
+		return enterError(l.t, err)
 	}
 	l.th = th
 	l.name = e.IfName
@@ -181,7 +181,7 @@ func (l *endpointLink) finish(host *links.Handle) error {
 		return err == nil && p.Up()
 	}
 	if err := configureLink(l.th, l.n, l.e, l.index, l.name, parentUp, false); err != nil {
-		return err
+		return macInUse(host, l.n, l.mac, err)
 	}
 	l.e.MAC = l.mac.String()
 	return hook("configured")

@@ -25,6 +25,12 @@ const beMainEnv = "VLANRAW_TEST_BE_MAIN"
 const lsSysArg = "-vlanraw-test-ls-sys"
 
 func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == dropCapsArg {
+		dropCapsAndRunMain(os.Args[2:])
+	}
+	if len(os.Args) > 1 && os.Args[1] == sleepArg {
+		select {}
+	}
 	if len(os.Args) > 1 && os.Args[1] == lsSysArg {
 		ents, err := os.ReadDir("/sys/class/net")
 		if err != nil {

@@ -33,6 +33,13 @@ func runConnect(e *env, args []string) error {
 	if len(rest) > 2 && (spec.IPv4 != "" || spec.IPv6 != "" || spec.MAC != "") {
 		return usagef("--ip, --ip6 and --mac name one endpoint's addresses: give one network namespace with them, not %d", len(rest)-1)
 	}
+	seen := map[string]bool{}
+	for _, ns := range rest[1:] {
+		if seen[ns] {
+			return usagef("network namespace %s is named twice: a namespace has one endpoint on a network, name it once", ns)
+		}
+		seen[ns] = true
+	}
 	m, err := e.manager()
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -66,6 +67,54 @@ func message(err error, topic string) string {
 	return s
 }
 
+// effectiveCaps returns the process's effective capabilities, one bit a
+// capability (1<<unix.CAP_NET_ADMIN...); tests replace it.
+var effectiveCaps = func() (uint64, error) {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return 0, err
+	}
+	return uint64(data[0].Effective) | uint64(data[1].Effective)<<32, nil
+}
+
+// geteuid is os.Geteuid; tests replace it.
+var geteuid = os.Geteuid
+
+// permissionHint suggests what to do about a permission error, from what
+// the process lacks: root and CAP_NET_ADMIN, CAP_NET_ADMIN alone, or
+// CAP_SYS_ADMIN and CAP_SYS_PTRACE, which entering another network
+// namespace and opening another process's take. It never says to run as
+// root to root. With all of them, the refusal came from elsewhere and it
+// says so.
+func permissionHint() string {
+	caps, err := effectiveCaps()
+	if err != nil {
+		if geteuid() != 0 {
+			return "run vlanraw as root (it needs CAP_NET_ADMIN)"
+		}
+		return ""
+	}
+	has := func(c int) bool { return caps&(1<<c) != 0 }
+	switch {
+	case !has(unix.CAP_NET_ADMIN) && geteuid() != 0:
+		return "run vlanraw as root (it needs CAP_NET_ADMIN)"
+	case !has(unix.CAP_NET_ADMIN):
+		return "vlanraw runs as root but without CAP_NET_ADMIN, which it needs: give the process that capability"
+	}
+	var lacks []string
+	if !has(unix.CAP_SYS_ADMIN) {
+		lacks = append(lacks, "CAP_SYS_ADMIN, which entering another network namespace needs")
+	}
+	if !has(unix.CAP_SYS_PTRACE) {
+		lacks = append(lacks, "CAP_SYS_PTRACE, which opening the namespace of another user's or more privileged process needs")
+	}
+	if len(lacks) > 0 {
+		return "vlanraw has CAP_NET_ADMIN but not " + strings.Join(lacks, ", nor ")
+	}
+	return "vlanraw has CAP_NET_ADMIN, CAP_SYS_ADMIN and CAP_SYS_PTRACE: the refusal comes from elsewhere, such as a security module (SELinux, AppArmor, seccomp) or the file's permissions"
+}
+
 // hint suggests what to do about err, a failure of a command for topic
 // (or ""), or returns "".
 func hint(err error, topic string) string {
@@ -89,7 +138,7 @@ func hint(err error, topic string) string {
 	case errors.Is(err, rtnl.ErrNotSupported):
 		return "use a kernel with that link kind, or another kind"
 	case errors.Is(err, unix.EPERM), errors.Is(err, os.ErrPermission):
-		return "run vlanraw as root (it needs CAP_NET_ADMIN)"
+		return permissionHint()
 	case errors.Is(err, unix.EEXIST):
 		return "choose another name, or delete the existing one first"
 	case errors.Is(err, unix.ENODEV):

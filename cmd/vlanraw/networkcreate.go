@@ -87,7 +87,8 @@ func keyValues(flag string, kvs []string) (map[string]string, error) {
 // subnet, and subnets may not overlap. Subnets keep their order.
 func consolidateSubnets(o *createOptions) ([]modes.SubnetSpec, error) {
 	if len(o.subnets) < len(o.ranges) || len(o.subnets) < len(o.gateways) {
-		return nil, usagef("every ip-range or gateway must have a corresponding subnet")
+		return nil, usagef("every ip-range or gateway must have a corresponding subnet: %s, %s and %s given; give a --subnet that contains each",
+			plural(len(o.subnets), "subnet"), plural(len(o.gateways), "gateway"), plural(len(o.ranges), "ip-range"))
 	}
 	prefixes := make([]netip.Prefix, len(o.subnets))
 	specs := make([]modes.SubnetSpec, len(o.subnets))
@@ -163,6 +164,14 @@ func consolidateSubnets(o *createOptions) ([]modes.SubnetSpec, error) {
 		specs[i].Aux[name] = v
 	}
 	return specs, nil
+}
+
+// plural returns "1 subnet", "2 subnets" and the like.
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // runNetworkCreate runs `vlanraw network create`, and prints the new

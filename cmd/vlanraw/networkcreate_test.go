@@ -65,6 +65,10 @@ func TestParseNetworkCreate(t *testing.T) {
 func TestNetworkCreateBadWords(t *testing.T) {
 	for _, tt := range []struct{ line, want string }{
 		{"-d ipvlan --gateway 10.0.0.1 n", "every ip-range or gateway must have a corresponding subnet"},
+		{"-d ipvlan --subnet 10.0.0.0/24 --gateway 10.0.0.1 --gateway 10.1.0.1 n",
+			"every ip-range or gateway must have a corresponding subnet: 1 subnet, 2 gateways and 0 ip-ranges given; give a --subnet that contains each"},
+		{"-d ipvlan --subnet 10.0.0.0/24 --ip-range 10.0.0.0/25 --ip-range 10.1.0.0/25 n",
+			"every ip-range or gateway must have a corresponding subnet: 1 subnet, 0 gateways and 2 ip-ranges given"},
 		{"-d ipvlan --subnet 10.0.0.0/16 --subnet 10.0.1.0/24 n", "multiple overlapping subnet configuration is not supported"},
 		{"-d ipvlan --subnet 10.0.0.0/24 --gateway 10.9.0.1 n", "no matching subnet for gateway 10.9.0.1"},
 		{"-d ipvlan --subnet 10.0.0.0/24 --subnet 10.1.0.0/24 --gateway 10.0.0.1 --gateway 10.0.0.2 n", "cannot configure multiple gateways (10.0.0.2, 10.0.0.1) for the same subnet (10.0.0.0/24)"},

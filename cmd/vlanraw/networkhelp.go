@@ -39,7 +39,10 @@ COMMANDS:
 CREATE FLAGS:
   -d, --driver DRIVER      ipvlan or macvlan (required)
   --subnet SUBNET          a subnet in CIDR notation, IPv4 or IPv6
-                           (repeatable; subnets may not overlap)
+                           (repeatable). Subnets may overlap neither one
+                           another nor another network's, and may not
+                           be multicast, loopback, IPv6 link-local,
+                           IPv4-mapped, or hold 0.0.0.0 or ::
   --gateway IP             the gateway of the subnet that contains IP
                            (repeatable, one per subnet). ipvlan l2 and
                            macvlan endpoints get "default via IP"; no

@@ -6,6 +6,15 @@
 // (--gateway) and auxiliary addresses (--aux-address) that are reserved.
 // NewPool parses and checks these with Docker's error messages.
 //
+// # Subnets refused
+//
+// NewPool refuses subnets whose addresses no interface can use: the
+// default routes 0.0.0.0/0 and ::/0 and any other subnet holding the
+// unspecified address (such as 0.0.0.0/8), loopback (127.0.0.0/8, ::1),
+// multicast (224.0.0.0/4, ff00::/8), IPv6 link-local (fe80::/10) and
+// IPv4-mapped IPv6 (::ffff:0:0/96) ranges, and any subnet overlapping
+// one of them.
+//
 // # Reserved addresses
 //
 // Pool.Reserved reports the addresses never handed out: the gateway, the

@@ -21,13 +21,18 @@ func FuzzPool(f *testing.F) {
 		{"10.0.0.0/24", "10.0.0.252/30", "10.0.0.1", "10.0.0.255"},
 		{"192.168.135.0/31", "", "192.168.135.0", ""},
 		{"192.168.135.7/32", "", "", "192.168.135.7"},
-		{"0.0.0.0/0", "255.255.255.254/31", "", ""},
+		{"0.0.0.0/0", "255.255.255.254/31", "", ""}, // refused
+		{"16.0.0.0/4", "31.255.255.254/31", "", ""},
 		{"2001:db8::/64", "2001:db8::/120", "2001:db8::1", "2001:db8::2"},
 		{"2001:db8::/127", "", "", ""},
 		{"2001:db8::5/128", "", "", ""},
-		{"::/0", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fff0/124", "", "::"},
+		{"::/0", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fff0/124", "", "::"}, // refused
+		{"2000::/3", "3fff:ffff:ffff:ffff:ffff:ffff:ffff:fff0/124", "", "2000::"},
 		{"::ffff:10.0.0.0/104", "", "", ""},
-		{"fe80::/64", "", "fe80::1%eth0", ""},
+		{"fe80::/64", "", "fe80::1%eth0", ""}, // refused
+		{"2001:db8::/64", "", "2001:db8::1%eth0", ""},
+		{"224.0.0.0/24", "", "", ""},
+		{"127.0.0.0/8", "", "", ""},
 		{"foo", "bar", "baz", "qux"},
 	} {
 		f.Add(s[0], s[1], s[2], s[3], uint16(3), uint8(0))
@@ -46,6 +51,11 @@ func FuzzPool(f *testing.F) {
 			return
 		}
 		sub := p.Subnet
+		for _, bad := range []string{"0.0.0.0/32", "::/128", "::1/128", "127.0.0.0/8", "224.0.0.0/4", "ff00::/8", "fe80::/10", "::ffff:0:0/96"} {
+			if sub.Overlaps(netip.MustParsePrefix(bad)) {
+				t.Fatalf("NewPool(%q) accepted a subnet overlapping %s", subnet, bad)
+			}
+		}
 		if want := netip.MustParsePrefix(subnet); sub != want || sub != sub.Masked() {
 			t.Fatalf("NewPool(%q) kept subnet %s", subnet, sub)
 		}

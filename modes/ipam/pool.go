@@ -100,8 +100,8 @@ func parsePool(c Config) (*Pool, []string) {
 		add("invalid subnet %s: invalid CIDR block notation", c.Subnet)
 		return nil, probs
 	}
-	if sub.Addr().Is4In6() {
-		add("invalid subnet %s: it is an IPv4-mapped IPv6 subnet; write it as an IPv4 subnet", c.Subnet)
+	if why := unusable(sub.Masked()); why != "" {
+		add("invalid subnet %s: %s", c.Subnet, why)
 		return nil, probs
 	}
 	fam := family(sub.Addr())
@@ -178,6 +178,63 @@ func parsePool(c Config) (*Pool, []string) {
 		return nil, probs
 	}
 	return p, nil
+}
+
+// Address ranges no subnet may overlap, in the order they are checked
+// after the unspecified address.
+var (
+	mapped4    = netip.MustParsePrefix("::ffff:0:0/96")
+	loopback4  = netip.MustParsePrefix("127.0.0.0/8")
+	loopback6  = netip.MustParsePrefix("::1/128")
+	linkLocal6 = netip.MustParsePrefix("fe80::/10")
+	multicast4 = netip.MustParsePrefix("224.0.0.0/4")
+	multicast6 = netip.MustParsePrefix("ff00::/8")
+)
+
+// unusable says why the masked subnet sub cannot be a network's subnet,
+// or returns "". Docker would refuse these too, or hand out addresses no
+// interface can use: the default route and any subnet holding the
+// unspecified address, IPv4-mapped IPv6 addresses, loopback, IPv6
+// link-local and multicast ranges, and anything overlapping them.
+func unusable(sub netip.Prefix) string {
+	example := "192.168.10.0/24"
+	if sub.Addr().Is6() {
+		example = "2001:db8::/64"
+	}
+	zero := netip.IPv4Unspecified()
+	if sub.Addr().Is6() {
+		zero = netip.IPv6Unspecified()
+	}
+	switch {
+	case sub.Bits() == 0:
+		return fmt.Sprintf("it is the default route, not a subnet (it holds every %s address); give a subnet such as %s",
+			family(sub.Addr()), example)
+	case sub.Contains(zero):
+		return fmt.Sprintf("it holds the unspecified address %s, which means any address and which no interface can have; give a subnet such as %s",
+			zero, example)
+	}
+	for _, r := range []struct {
+		prefix      netip.Prefix
+		what, what2 string // "a loopback range", "the loopback range"
+		advice      string
+	}{
+		{mapped4, "an IPv4-mapped IPv6 subnet", "the IPv4-mapped IPv6 range", "write it as an IPv4 subnet"},
+		{loopback4, "a loopback range", "the loopback range", "give a subnet such as " + example},
+		{loopback6, "the loopback address", "the loopback address", "give a subnet such as " + example},
+		{linkLocal6, "an IPv6 link-local range", "the IPv6 link-local range",
+			"every link has its own fe80::/64 already; give a subnet such as " + example + " or a unique local one such as fd00:1::/64"},
+		{multicast4, "a multicast range", "the multicast range", "give a unicast subnet such as " + example},
+		{multicast6, "a multicast range", "the multicast range", "give a unicast subnet such as " + example},
+	} {
+		switch {
+		case !r.prefix.Overlaps(sub):
+		case sub.Bits() >= r.prefix.Bits():
+			return fmt.Sprintf("it is %s; %s", r.what, r.advice)
+		default:
+			return fmt.Sprintf("it overlaps %s %s; give a subnet such as %s", r.what2, r.prefix, example)
+		}
+	}
+	return ""
 }
 
 // checkAddr parses s as an address to reserve in subnet, of family fam.
@@ -309,8 +366,9 @@ func (p *Pool) Size() uint64 {
 }
 
 // Overlaps reports whether prefixes a and b share any address. Docker
-// lets the subnets of different ipvlan and macvlan networks overlap; an
-// address must still be assigned only once across them.
+// lets the subnets of different ipvlan and macvlan networks overlap in
+// some versions (vlanraw refuses it, as Docker does for other drivers);
+// an address must still be assigned only once across them.
 func Overlaps(a, b netip.Prefix) bool {
 	return a.IsValid() && b.IsValid() && a.Masked().Overlaps(b.Masked())
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -95,8 +96,8 @@ func TestNewPool(t *testing.T) {
 			wantErr: "invalid gateway 192.168.10.255: it is the broadcast address of subnet 192.168.10.0/24, which is never assigned; pick another address"},
 		{name: "aux is the anycast address", subnet: "2001:db8::/64", aux: map[string]string{"x": "2001:db8::"},
 			wantErr: "invalid auxiliary address x: it is the subnet-router anycast address of subnet 2001:db8::/64, which is never assigned; pick another address"},
-		{name: "zoned gateway", subnet: "fe80::/64", gateway: "fe80::1%eth0",
-			wantErr: "invalid gateway fe80::1%eth0: an address with a zone cannot be reserved; drop %eth0"},
+		{name: "zoned gateway", subnet: "2001:db8::/64", gateway: "2001:db8::1%eth0",
+			wantErr: "invalid gateway 2001:db8::1%eth0: an address with a zone cannot be reserved; drop %eth0"},
 		{name: "aux without name", subnet: "10.0.0.0/24", aux: map[string]string{"": "10.0.0.5"},
 			wantErr: `invalid auxiliary address "": it has no name; give it as name=10.0.0.5`},
 		{name: "aux without address", subnet: "10.0.0.0/24", aux: map[string]string{"router": ""},
@@ -129,6 +130,91 @@ func TestNewPool(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got, equateNetip); diff != "" {
 				t.Errorf("NewPool (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestNewPoolRefusesSpecialRanges: subnets whose addresses no interface
+// can use are refused as ErrInvalid, each with what is wrong and what to
+// give instead; their unicast neighbours are accepted.
+func TestNewPoolRefusesSpecialRanges(t *testing.T) {
+	const (
+		use4 = "give a subnet such as 192.168.10.0/24"
+		use6 = "give a subnet such as 2001:db8::/64"
+	)
+	tests := []struct {
+		subnet string
+		want   string // the error after "invalid subnet SUBNET: "; "" for none
+	}{
+		{"224.0.0.0/24", "it is a multicast range; give a unicast subnet such as 192.168.10.0/24"},
+		{"224.0.0.0/4", "it is a multicast range; give a unicast subnet such as 192.168.10.0/24"},
+		{"239.255.255.0/24", "it is a multicast range; give a unicast subnet such as 192.168.10.0/24"},
+		{"224.0.0.1/32", "it is a multicast range; give a unicast subnet such as 192.168.10.0/24"},
+		{"192.0.0.0/2", "it overlaps the multicast range 224.0.0.0/4; " + use4},
+		{"ff02::/16", "it is a multicast range; give a unicast subnet such as 2001:db8::/64"},
+		{"ff00::/8", "it is a multicast range; give a unicast subnet such as 2001:db8::/64"},
+		{"fe00::/7", "it overlaps the IPv6 link-local range fe80::/10; " + use6},
+		{"127.0.0.0/8", "it is a loopback range; " + use4},
+		{"127.0.0.0/24", "it is a loopback range; " + use4},
+		{"64.0.0.0/2", "it overlaps the loopback range 127.0.0.0/8; " + use4},
+		{"::1/128", "it is the loopback address; " + use6},
+		{"0.0.0.0/0", "it is the default route, not a subnet (it holds every IPv4 address); " + use4},
+		{"::/0", "it is the default route, not a subnet (it holds every IPv6 address); " + use6},
+		{"0.0.0.0/8", "it holds the unspecified address 0.0.0.0, which means any address and which no interface can have; " + use4},
+		{"0.0.0.0/32", "it holds the unspecified address 0.0.0.0, which means any address and which no interface can have; " + use4},
+		{"0.0.0.0/1", "it holds the unspecified address 0.0.0.0, which means any address and which no interface can have; " + use4},
+		{"::/64", "it holds the unspecified address ::, which means any address and which no interface can have; " + use6},
+		{"::/128", "it holds the unspecified address ::, which means any address and which no interface can have; " + use6},
+		{"fe80::/10", "it is an IPv6 link-local range; every link has its own fe80::/64 already; " + use6 + " or a unique local one such as fd00:1::/64"},
+		{"fe80::/64", "it is an IPv6 link-local range; every link has its own fe80::/64 already; " + use6 + " or a unique local one such as fd00:1::/64"},
+		{"febf:1::/64", "it is an IPv6 link-local range; every link has its own fe80::/64 already; " + use6 + " or a unique local one such as fd00:1::/64"},
+		{"::ffff:0:0/96", "it is an IPv4-mapped IPv6 subnet; write it as an IPv4 subnet"},
+		{"::ffff:10.0.0.0/104", "it is an IPv4-mapped IPv6 subnet; write it as an IPv4 subnet"},
+		{"::ffff:224.0.0.0/100", "it is an IPv4-mapped IPv6 subnet; write it as an IPv4 subnet"},
+		{"::fffe:0:0/95", "it overlaps the IPv4-mapped IPv6 range ::ffff:0.0.0.0/96; " + use6},
+		// Host bits are ignored in the check: the subnet is refused for
+		// what it is, not for how it was written.
+		{"224.0.0.7/24", "it is a multicast range; give a unicast subnet such as 192.168.10.0/24"},
+
+		// The neighbours are fine.
+		{"223.255.255.0/24", ""},
+		{"240.0.0.0/24", ""},
+		{"126.255.255.0/24", ""},
+		{"128.0.0.0/24", ""},
+		{"1.0.0.0/8", ""},
+		{"::2/127", ""},
+		{"::fffe:0:0/96", ""},
+		{"::1:0:0:0/96", ""},
+		{"fe7f:ffff::/32", ""},
+		{"fec0::/10", ""},
+		{"feff::/16", ""},
+		{"fd00::/8", ""},
+		{"2001:db8::/32", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.subnet, func(t *testing.T) {
+			p, err := NewPool(tt.subnet, "", "", nil)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("NewPool(%s): %v", tt.subnet, err)
+				}
+				if p.Subnet != netip.MustParsePrefix(tt.subnet) {
+					t.Errorf("NewPool(%s) kept %s", tt.subnet, p.Subnet)
+				}
+				return
+			}
+			if want := "invalid subnet " + tt.subnet + ": " + tt.want; err == nil || err.Error() != want {
+				t.Fatalf("NewPool(%s):\n%v\nwant:\n%s", tt.subnet, err, want)
+			}
+			if !errors.Is(err, ErrInvalid) || p != nil {
+				t.Errorf("NewPool(%s) = %v, %v: want nil and ErrInvalid", tt.subnet, p, err)
+			}
+			// With the other subnets of a network, it is reported among
+			// them.
+			_, err = NewPools(Config{Subnet: "10.0.0.0/24"}, Config{Subnet: tt.subnet})
+			if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("NewPools with %s: %v", tt.subnet, err)
 			}
 		})
 	}
@@ -262,7 +348,7 @@ func TestSize(t *testing.T) {
 		{"192.168.10.0/24", 256},
 		{"192.168.10.0/31", 2},
 		{"192.168.10.0/32", 1},
-		{"0.0.0.0/0", 1 << 32},
+		{"0.0.0.0/0", 1 << 32}, // refused by NewPool, but a Pool can hold it
 		{"2001:db8::/127", 2},
 		{"2001:db8::/128", 1},
 		{"2001:db8::/65", 1 << 63},
@@ -270,10 +356,7 @@ func TestSize(t *testing.T) {
 		{"::/0", math.MaxUint64},
 	}
 	for _, tt := range tests {
-		p, err := NewPool(tt.subnet, "", "", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := &Pool{Subnet: netip.MustParsePrefix(tt.subnet)}
 		if got := p.Size(); got != tt.want {
 			t.Errorf("%s: Size() = %d, want %d", tt.subnet, got, tt.want)
 		}
