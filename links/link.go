@@ -25,6 +25,8 @@ type Link struct {
 	Flags      net.Flags
 	Group      uint32
 	TxQueueLen uint32
+	// Alias is the link's alias (IFLA_IFALIAS), empty when it has none.
+	Alias string
 	// Data is the kind's data: *rtnl.IPVlan, *rtnl.MACVlan, *rtnl.VLAN and
 	// so on, or nil.
 	Data rtnetlink.LinkDriver
@@ -51,6 +53,9 @@ func linkFrom(m *rtnl.LinkMessage) *Link {
 	}
 	if a.TxQueueLen != nil {
 		l.TxQueueLen = *a.TxQueueLen
+	}
+	if a.Alias != nil {
+		l.Alias = *a.Alias
 	}
 	if a.Info != nil {
 		l.Kind = a.Info.Kind

@@ -37,6 +37,9 @@ type Attrs struct {
 type Spec interface {
 	// Kind returns the link kind, such as "ipvlan".
 	Kind() string
+	// Attributes returns the common attributes, which the caller may
+	// change before creating the link.
+	Attributes() *Attrs
 	// attrs returns the common attributes.
 	attrs() *Attrs
 	// parent returns the name of the lower device, or "".
@@ -48,6 +51,9 @@ type Spec interface {
 }
 
 func (a *Attrs) attrs() *Attrs { return a }
+
+// Attributes returns a, so that every Spec gives its common attributes.
+func (a *Attrs) Attributes() *Attrs { return a }
 
 // message builds the RTM_NEWLINK body for s, whose parent has index.
 func message(s Spec, parentIndex int32) (*rtnl.LinkMessage, error) {

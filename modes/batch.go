@@ -21,24 +21,44 @@ import (
 // below Go's limit of 10000 threads and a container's usual task limits.
 const maxParallel = 1024
 
-// deleteEndpointLinks deletes the links of the endpoints eps of n. The
+// deleteEndpointLinks deletes the links of the endpoints eps of n, found
+// by their mark (see identity.go) in their namespace, wherever that is now
+// (see locate): a link renamed by hand is found all the same. The
 // endpoints are grouped by namespace; each group is deleted with one
 // links.DeleteAll (one group deletion, which the kernel unregisters as a
 // batch), and up to maxParallel groups at a time. It returns one error per
 // endpoint, nil when its link is deleted or already gone: its namespace is
-// gone, is a different one now, or holds no such link of n's kind.
-func deleteEndpointLinks(n *Network, eps []Endpoint) []error {
+// gone, or holds no link with its mark.
+func (m *Manager) deleteEndpointLinks(n *Network, eps []Endpoint) []error {
 	errs := make([]error, len(eps))
-	groups := map[string][]int{}
-	var order []string
+	groups := map[uint64][]int{}
+	var order []uint64
 	for i, e := range eps {
-		if _, ok := groups[e.NetNSPath]; !ok {
-			order = append(order, e.NetNSPath)
+		if _, ok := groups[e.NetNSInode]; !ok {
+			order = append(order, e.NetNSInode)
 		}
-		groups[e.NetNSPath] = append(groups[e.NetNSPath], i)
+		groups[e.NetNSInode] = append(groups[e.NetNSInode], i)
 	}
+	var (
+		mu      sync.Mutex
+		holders nsHolders
+	)
 	inParallel(len(order), maxParallel, func(i int) {
-		deleteInNS(n, order[i], eps, groups[order[i]], errs)
+		idx := groups[order[i]]
+		mu.Lock()
+		t, err := locate(&eps[idx[0]], &holders)
+		mu.Unlock()
+		if err == nil && t != nil {
+			err = withHandle(t, func(h *links.Handle) error {
+				m.deleteInNS(h, n, eps, idx, errs)
+				return nil
+			})
+		}
+		if err != nil {
+			for _, j := range idx {
+				errs[j] = fmt.Errorf("disconnect %s from network %s: %w", eps[j].NetNS, n.Name, err)
+			}
+		}
 	})
 	return errs
 }
@@ -62,58 +82,53 @@ func inParallel(n, workers int, fn func(i int)) {
 	wg.Wait()
 }
 
-// deleteInNS deletes the links of eps[idx], which all live in the
-// namespace at path, setting errs[idx].
-func deleteInNS(n *Network, path string, eps []Endpoint, idx []int, errs []error) {
-	setAll := func(err error) {
-		for _, i := range idx {
-			errs[i] = fmt.Errorf("disconnect %s from network %s: %w", eps[i].NetNS, n.Name, err)
-		}
-	}
-	t, err := openNSPath(path)
-	if gone(err) {
-		return
-	}
-	if err != nil {
-		setAll(err)
-		return
-	}
-	defer t.ns.Close()
-	h, err := links.Open(t.ns)
-	if err != nil {
-		setAll(err)
-		return
-	}
-	defer h.Close()
+// deleteInNS deletes, through h, the links of eps[idx], which all live in
+// h's namespace, setting errs[idx].
+func (m *Manager) deleteInNS(h *links.Handle, n *Network, eps []Endpoint, idx []int, errs []error) {
 	// One get per endpoint rather than a dump of the namespace: this
 	// runs once per namespace, and a dump costs as much as the
-	// namespace has links.
+	// namespace has links. A dump is made only for a link not found
+	// under its recorded name (renamed by hand).
 	var (
 		names []string
 		which []int
 		index int32
+		dump  []links.Link
 	)
 	for _, i := range idx {
 		e := eps[i]
-		if e.NetNSInode != t.inode {
-			continue
-		}
-		l, err := h.Conn().GetLink(e.IfName)
-		if errors.Is(err, unix.ENODEV) {
-			continue
-		}
-		if err != nil {
+		want := m.endpointMark(n, &e).String()
+		l, err := h.Get(e.IfName)
+		if err != nil && !errors.Is(err, unix.ENODEV) {
 			errs[i] = fmt.Errorf("disconnect %s from network %s: %w", e.NetNS, n.Name, err)
 			continue
 		}
-		if l.Attributes.Info == nil || l.Attributes.Info.Kind != string(n.Driver) {
-			continue
+		if err != nil || !(l.Alias == want || e.Unmarked && l.Alias == "" && l.Kind == string(n.Driver)) {
+			if dump == nil {
+				if dump, err = h.List(""); err != nil {
+					errs[i] = fmt.Errorf("disconnect %s from network %s: %w", e.NetNS, n.Name, err)
+					continue
+				}
+			}
+			l = nil
+			for k := range dump {
+				if dump[k].Alias == want {
+					l = &dump[k]
+				}
+			}
+			if l == nil {
+				continue // gone already
+			}
 		}
-		names, which, index = append(names, e.IfName), append(which, i), l.Index
+		names, which, index = append(names, l.Name), append(which, i), int32(l.Index)
 	}
-	if len(names) == 1 {
+	var err error
+	switch len(names) {
+	case 0:
+		return
+	case 1:
 		err = h.Conn().DeleteLink(index)
-	} else {
+	default:
 		err = h.DeleteAll(names)
 	}
 	if err == nil || errors.Is(err, unix.ENODEV) && len(names) == 1 {

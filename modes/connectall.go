@@ -23,14 +23,17 @@ func (m *Manager) ConnectAll(specs []ConnectSpec) ([]*Endpoint, error) {
 		eps     []*Endpoint
 		targets []*targetNS
 		nets    []*Network
+		names   [][]string
+		made    bool
 	)
 	defer func() {
 		for _, t := range targets {
 			t.ns.Close()
 		}
 	}()
-	err := m.store.Update(func(r *records) error {
-		plan := newBatchPlan(r)
+	err := m.update(func(r *records) error {
+		plan := newBatchPlan(m, r)
+		in := intent{Op: opConnect}
 		for _, s := range specs {
 			n, t, e, err := plan.add(s)
 			if t != nil {
@@ -40,16 +43,28 @@ func (m *Manager) ConnectAll(specs []ConnectSpec) ([]*Endpoint, error) {
 				return fmt.Errorf("connect %s to %s: %w", s.NetNS, s.Network, err)
 			}
 			nets, eps = append(nets, n), append(eps, e)
+			names = append(names, candidateNames(e.IfName))
+			in.Endpoints = append(in.Endpoints, intentFor(n, e, names[len(names)-1]))
 		}
-		if err := m.setupAll(nets, eps, targets); err != nil {
+		if err := m.intend(in); err != nil {
 			return err
 		}
+		if err := m.setupAll(nets, eps, targets, names); err != nil {
+			return err
+		}
+		made = true
 		for i, e := range eps {
 			nets[i].Endpoints = append(nets[i].Endpoints, *e)
 		}
 		return nil
 	})
 	if err != nil {
+		if made {
+			// Made, but not recorded: the state write failed.
+			for i, e := range eps {
+				err = errors.Join(err, m.deleteEndpointLinks(nets[i], []Endpoint{*e})[0])
+			}
+		}
 		return nil, err
 	}
 	return eps, nil
@@ -59,16 +74,19 @@ func (m *Manager) ConnectAll(specs []ConnectSpec) ([]*Endpoint, error) {
 // are gathered once per network, and those the batch hands out are added
 // as it goes.
 type batchPlan struct {
-	r     *records
-	used  map[*Network]func(netip.Addr) bool
-	taken map[netip.Addr]bool
+	m *Manager
+	r *records
+	// holders are the namespaces found by a scan, once one is needed.
+	holders nsHolders
+	used    map[*Network]func(netip.Addr) bool
+	taken   map[netip.Addr]bool
 	// inodes are the namespaces planned per network, to refuse one
 	// namespace twice.
 	inodes map[*Network]map[uint64]bool
 }
 
-func newBatchPlan(r *records) *batchPlan {
-	return &batchPlan{r: r, used: map[*Network]func(netip.Addr) bool{}, taken: map[netip.Addr]bool{},
+func newBatchPlan(m *Manager, r *records) *batchPlan {
+	return &batchPlan{m: m, r: r, used: map[*Network]func(netip.Addr) bool{}, taken: map[netip.Addr]bool{},
 		inodes: map[*Network]map[uint64]bool{}}
 }
 
@@ -80,16 +98,18 @@ func (p *batchPlan) add(s ConnectSpec) (*Network, *targetNS, *Endpoint, error) {
 		return nil, nil, nil, err
 	}
 	t, err := openNetNS(s.NetNS)
-	if gone(err) {
-		return nil, nil, nil, asKind(ErrNotFound, err)
-	}
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nsError(err)
 	}
 	if p.inodes[n] == nil {
+		if err := p.m.forgetReplaced(n, t, &p.holders); err != nil {
+			return n, t, nil, err
+		}
 		p.inodes[n] = map[uint64]bool{}
 		for _, e := range n.Endpoints {
-			p.inodes[n][e.NetNSInode] = true
+			if e.NetNSDev == 0 || e.NetNSDev == t.dev {
+				p.inodes[n][e.NetNSInode] = true
+			}
 		}
 	}
 	if p.inodes[n][t.inode] {
@@ -103,14 +123,31 @@ func (p *batchPlan) add(s ConnectSpec) (*Network, *targetNS, *Endpoint, error) {
 		base = usedAddrs(p.r, n)
 		p.used[n] = base
 	}
-	e, err := planEndpoint(n, s, func(a netip.Addr) bool { return p.taken[a.Unmap()] || base(a) })
+	used := func(a netip.Addr) bool { return p.taken[a.Unmap()] || base(a) }
+	e, err := planEndpoint(n, s, used)
+	if errors.Is(err, ErrConflict) {
+		// Addresses held by endpoints whose namespace is gone are free.
+		released, rerr := p.m.releaseGone(p.r, wantedAddrs(s), &p.holders)
+		if rerr != nil {
+			return n, t, nil, errors.Join(err, rerr)
+		}
+		if released > 0 {
+			clear(p.used)
+			base = usedAddrs(p.r, n)
+			p.used[n] = base
+			e, err = planEndpoint(n, s, used)
+		}
+		if err != nil {
+			err = holderError(p.r, s, err)
+		}
+	}
 	if err != nil {
 		return n, t, nil, err
 	}
 	if err := checkMAC(p.r, n, s.MAC, e.MAC); err != nil {
 		return n, t, nil, err
 	}
-	e.NetNS, e.NetNSPath, e.NetNSInode = s.NetNS, t.path, t.inode
+	e.NetNS, e.NetNSPath, e.NetNSDev, e.NetNSInode = s.NetNS, t.path, t.dev, t.inode
 	p.inodes[n][t.inode] = true
 	for _, a := range []netip.Prefix{e.IPv4, e.IPv6} {
 		if a.IsValid() {
@@ -127,12 +164,12 @@ func (p *batchPlan) add(s ConnectSpec) (*Network, *targetNS, *Endpoint, error) {
 // (see endpointLink). make opens the sysctl directories through private
 // procfs instances (see openPrivateProc). When any fails, the links made
 // are deleted again.
-func (m *Manager) setupAll(nets []*Network, eps []*Endpoint, targets []*targetNS) error {
+func (m *Manager) setupAll(nets []*Network, eps []*Endpoint, targets []*targetNS, names [][]string) error {
 	ls := make([]*endpointLink, len(eps))
 	procs := privateProcs(len(eps))
 	defer closeFiles(procs)
 	for i := range eps {
-		ls[i] = &endpointLink{n: nets[i], e: eps[i], t: targets[i]}
+		ls[i] = &endpointLink{n: nets[i], e: eps[i], t: targets[i], names: names[i], stamp: m.stampFor(nets[i], eps[i])}
 		if procs != nil {
 			ls[i].proc = procs[i/namespacesPerProc]
 		}

@@ -1,8 +1,10 @@
 package modes
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -39,14 +41,20 @@ type Endpoint struct {
 	ID string `json:"id"`
 	// Network is the network's name.
 	Network string `json:"network"`
-	// NetNS is the namespace as given; NetNSPath the path it was opened
-	// from (/run/netns/NAME, /proc/PID/ns/net or an absolute path);
-	// NetNSInode the namespace's inode when the endpoint was connected or
-	// last restored, which tells a namespace re-created under the same
-	// name from the one the link was made in.
+	// NetNS is the namespace as given, for display; NetNSPath the path
+	// it was opened from (/run/netns/NAME, /proc/PID/ns/net or an
+	// absolute path), to find it again; NetNSDev and NetNSInode the
+	// device and inode of its nsfs file, which identify it: a namespace
+	// re-created under the same name, or a process id reused, is another
+	// namespace.
 	NetNS      string `json:"netns"`
 	NetNSPath  string `json:"netns_path"`
+	NetNSDev   uint64 `json:"netns_dev,omitempty"`
 	NetNSInode uint64 `json:"netns_inode"`
+	// Unmarked is set on endpoints recorded by a vlanraw older than
+	// schema 2, whose links do not carry vlanraw's mark yet; the first
+	// command that reconciles them marks them (see Manager.adopt).
+	Unmarked bool `json:"unmarked,omitempty"`
 	// IfName is the link's name inside the namespace.
 	IfName string `json:"ifname"`
 	// MAC is the link's address as the kernel reports it: for ipvlan,
@@ -86,57 +94,170 @@ func (r Route) String() string {
 }
 
 // Connect connects a namespace to a network: it allocates the addresses,
-// creates the link directly inside the namespace (under a temporary name
-// when its name is taken, in the namespace or, on kernels before 6.18, on
-// the host, then renamed there), sets its sysctls, adds the addresses,
-// brings it up, adds the routes and records the endpoint. When anything
-// fails, the link is deleted and nothing is recorded.
+// records its intent, creates the link directly inside the namespace
+// (under a temporary name when its name is taken, in the namespace or, on
+// kernels before 6.18, on the host, then renamed there) in this state
+// directory's link group, sets its sysctls, adds the addresses, marks it
+// and brings it up, adds the routes and records the endpoint. When
+// anything fails, the link is deleted and nothing is recorded.
 func (m *Manager) Connect(s ConnectSpec) (*Endpoint, error) {
 	var (
-		ep   *Endpoint
-		undo func() error
+		ep *Endpoint
+		n  *Network
 	)
-	err := m.store.Update(func(r *records) error {
-		n, err := r.find(s.Network)
-		if err != nil {
+	err := m.update(func(r *records) error {
+		var err error
+		if n, err = r.find(s.Network); err != nil {
 			return err
 		}
 		t, err := openNetNS(s.NetNS)
-		if gone(err) {
-			return asKind(ErrNotFound, err)
-		}
 		if err != nil {
-			return err
+			return nsError(err)
 		}
 		defer t.ns.Close()
+		var holders nsHolders
+		if err := m.forgetReplaced(n, t, &holders); err != nil {
+			return err
+		}
 		for _, e := range n.Endpoints {
-			if e.NetNSInode == t.inode {
+			if e.sameNS(t) {
 				return conflictf("network namespace %s is already connected to network %s (as %s)", s.NetNS, n.Name, e.IfName)
 			}
 		}
-		e, err := planEndpoint(n, s, usedAddrs(r, n))
+		e, err := m.plan(r, n, s, &holders)
 		if err != nil {
 			return err
 		}
 		if err := checkMAC(r, n, s.MAC, e.MAC); err != nil {
 			return err
 		}
-		e.NetNS, e.NetNSPath, e.NetNSInode = s.NetNS, t.path, t.inode
-		if err := m.setupEndpoint(n, e, t); err != nil {
+		e.NetNS, e.NetNSPath, e.NetNSDev, e.NetNSInode = s.NetNS, t.path, t.dev, t.inode
+		names := candidateNames(e.IfName)
+		if err := m.intend(intent{Op: opConnect, Endpoints: []intentEndpoint{intentFor(n, e, names)}}); err != nil {
 			return err
 		}
-		undo = func() error { return errors.Join(deleteEndpointLinks(n, []Endpoint{*e})...) }
+		if err := m.setupEndpoint(n, e, t, names); err != nil {
+			return err
+		}
 		n.Endpoints = append(n.Endpoints, *e)
 		ep = e
 		return nil
 	})
 	if err != nil {
-		if undo != nil {
-			err = errors.Join(err, undo())
+		if ep != nil {
+			// Made, but not recorded: the state write failed.
+			err = errors.Join(err, m.deleteEndpointLinks(n, []Endpoint{*ep})[0])
 		}
 		return nil, err
 	}
 	return ep, nil
+}
+
+// nsError explains a namespace that could not be opened.
+func nsError(err error) error {
+	if gone(err) {
+		return asKind(ErrNotFound, err)
+	}
+	return err
+}
+
+// forgetReplaced drops the records of endpoints of n recorded under t's
+// path whose namespace is gone: the name now holds a new namespace, and
+// the old one took its links with it.
+func (m *Manager) forgetReplaced(n *Network, t *targetNS, holders *nsHolders) error {
+	kept := n.Endpoints[:0]
+	for _, e := range n.Endpoints {
+		if e.NetNSPath == t.path && !e.sameNS(t) {
+			old, err := locate(&e, holders)
+			if err != nil {
+				return err
+			}
+			if old == nil {
+				continue
+			}
+			old.ns.Close()
+		}
+		kept = append(kept, e)
+	}
+	n.Endpoints = kept
+	return nil
+}
+
+// plan plans the endpoint of s on n (see planEndpoint). When an address
+// it needs is held by endpoints whose namespace is gone, their records
+// are dropped (their links went with the namespace) and it plans again;
+// when an address it was given is held by a live endpoint, the error
+// names that endpoint.
+func (m *Manager) plan(r *records, n *Network, s ConnectSpec, holders *nsHolders) (*Endpoint, error) {
+	e, err := planEndpoint(n, s, usedAddrs(r, n))
+	if err == nil || !errors.Is(err, ErrConflict) {
+		return e, err
+	}
+	released, rerr := m.releaseGone(r, wantedAddrs(s), holders)
+	if rerr != nil {
+		return nil, errors.Join(err, rerr)
+	}
+	if released > 0 {
+		e, err = planEndpoint(n, s, usedAddrs(r, n))
+	}
+	if err != nil {
+		return nil, holderError(r, s, err)
+	}
+	return e, nil
+}
+
+// wantedAddrs returns the addresses s asks for; nil when it asks for any.
+func wantedAddrs(s ConnectSpec) []netip.Addr {
+	var out []netip.Addr
+	for _, a := range []string{s.IPv4, s.IPv6} {
+		if p, err := netip.ParseAddr(a); err == nil {
+			out = append(out, p.Unmap())
+		}
+	}
+	return out
+}
+
+// releaseGone drops the records of the endpoints, of any network, whose
+// namespace is gone: those holding one of addrs, or all of them when
+// addrs is nil. It returns how many it dropped.
+func (m *Manager) releaseGone(r *records, addrs []netip.Addr, holders *nsHolders) (int, error) {
+	released := 0
+	for _, x := range r.Networks {
+		kept := x.Endpoints[:0]
+		for _, e := range x.Endpoints {
+			if addrs == nil || slices.Contains(addrs, e.IPv4.Addr()) || slices.Contains(addrs, e.IPv6.Addr()) {
+				t, err := locate(&e, holders)
+				if err != nil {
+					return released, err
+				}
+				if t == nil {
+					released++
+					continue
+				}
+				t.ns.Close()
+			}
+			kept = append(kept, e)
+		}
+		x.Endpoints = kept
+	}
+	return released, nil
+}
+
+// holderError names, in err, the endpoint that holds an address s asked
+// for; its namespace exists (releaseGone dropped those that did not).
+func holderError(r *records, s ConnectSpec, err error) error {
+	for _, a := range wantedAddrs(s) {
+		for _, x := range r.Networks {
+			for _, e := range x.Endpoints {
+				if e.IPv4.Addr() == a || e.IPv6.Addr() == a {
+					return &kindError{kind: ErrConflict, cause: err,
+						msg: fmt.Sprintf("address %s is already in use by the endpoint of network namespace %s (%s) on network %s; that namespace still exists: disconnect it first",
+							a, e.NetNS, e.IfName, x.Name)}
+				}
+			}
+		}
+	}
+	return err
 }
 
 // planEndpoint checks s against n and decides the endpoint's name, MAC
@@ -257,10 +378,11 @@ func addrError(err error) error {
 }
 
 // Disconnect deletes the endpoint of netns on network, and its record.
-// When the namespace is gone (or is a new one under the same name), the
-// link went with it and only the record is dropped.
+// The link is found by its mark, also when it was renamed; when the
+// namespace is gone, the link went with it and only the record is
+// dropped.
 func (m *Manager) Disconnect(network, netns string) error {
-	return m.store.Update(func(r *records) error {
+	return m.update(func(r *records) error {
 		n, err := r.find(network)
 		if err != nil {
 			return err
@@ -269,22 +391,62 @@ func (m *Manager) Disconnect(network, netns string) error {
 		if err != nil {
 			return err
 		}
-		if err := deleteEndpointLinks(n, n.Endpoints[i:i+1])[0]; err != nil {
-			return err
-		}
-		n.Endpoints = slices.Delete(n.Endpoints, i, i+1)
-		return nil
+		return m.disconnect(n, []int{i})
 	})
 }
 
+// disconnect records its intent, then deletes the links of the endpoints
+// of n at idx and drops the records of those that are gone, keeping the
+// others, whose errors it returns.
+func (m *Manager) disconnect(n *Network, idx []int) error {
+	in := intent{Op: opDisconnect}
+	for _, i := range idx {
+		in.Endpoints = append(in.Endpoints, intentFor(n, &n.Endpoints[i], nil))
+	}
+	if err := m.intend(in); err != nil {
+		return err
+	}
+	return m.dropEndpoints(n, idx)
+}
+
+// allEndpoints returns the indexes of every endpoint of n.
+func allEndpoints(n *Network) []int {
+	idx := make([]int, len(n.Endpoints))
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
+
+// dropEndpoints deletes the links of the endpoints of n at idx and drops
+// the records of those that are gone, keeping the others, whose errors
+// it returns. The caller recorded its intent.
+func (m *Manager) dropEndpoints(n *Network, idx []int) error {
+	eps := make([]Endpoint, len(idx))
+	for k, i := range idx {
+		eps[k] = n.Endpoints[i]
+	}
+	errs := m.deleteEndpointLinks(n, eps)
+	if err := hook(context.Background(), "deleted"); err != nil {
+		return err
+	}
+	gone := map[string]bool{}
+	for k, e := range eps {
+		gone[e.ID] = errs[k] == nil
+	}
+	n.Endpoints = slices.DeleteFunc(n.Endpoints, func(e Endpoint) bool { return gone[e.ID] })
+	return errors.Join(errs...)
+}
+
 // findEndpoint returns the index of the endpoint of n in the namespace
-// netns: the namespace itself when it exists, else one recorded under that
-// name or path.
+// netns: the namespace itself when it exists and is connected, else one
+// recorded under that name or path (whose namespace is gone, or was
+// replaced under that name).
 func findEndpoint(n *Network, netns string) (int, error) {
 	if t, err := openNetNS(netns); err == nil {
 		t.ns.Close()
 		for i, e := range n.Endpoints {
-			if e.NetNSInode == t.inode {
+			if e.sameNS(t) {
 				return i, nil
 			}
 		}
@@ -309,7 +471,7 @@ func findEndpoint(n *Network, netns string) (int, error) {
 // not be disconnected stay recorded and are reported in the error.
 func (m *Manager) DisconnectAll(network string) error {
 	var derr error
-	err := m.store.Update(func(r *records) error {
+	err := m.update(func(r *records) error {
 		n, err := r.find(network)
 		if err != nil {
 			return err
@@ -323,18 +485,12 @@ func (m *Manager) DisconnectAll(network string) error {
 	return derr
 }
 
-// disconnectAll deletes the links of n's endpoints and drops the records
-// of those that are gone, keeping the others.
+// disconnectAll disconnects every endpoint of n (see disconnect).
 func (m *Manager) disconnectAll(n *Network) error {
-	errs := deleteEndpointLinks(n, n.Endpoints)
-	kept := n.Endpoints[:0]
-	for i, e := range n.Endpoints {
-		if errs[i] != nil {
-			kept = append(kept, e)
-		}
+	if len(n.Endpoints) == 0 {
+		return nil
 	}
-	n.Endpoints = kept
-	return errors.Join(errs...)
+	return m.disconnect(n, allEndpoints(n))
 }
 
 // parseMAC parses a MAC address recorded by this package.

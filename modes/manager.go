@@ -1,7 +1,9 @@
 package modes
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes/state"
@@ -12,13 +14,17 @@ import (
 // of its layout.
 const (
 	stateName   = "networks"
-	stateSchema = 1
+	stateSchema = 2
 )
 
 // records is what the state file holds.
 type records struct {
 	// Networks are the networks, in the order they were created.
 	Networks []*Network `json:"networks"`
+	// Swept is set once the links of this state directory that no record
+	// claims have been looked for (see Manager.sweepOnce): a state file
+	// that is new, or was deleted, may leave such links behind.
+	Swept bool `json:"swept,omitempty"`
 }
 
 // Manager creates and removes networks and endpoints, and keeps their
@@ -32,6 +38,13 @@ type Manager struct {
 	host *rtnl.NetNS
 	// hostName is host as the caller gave it, for messages.
 	hostName string
+	// id is the state directory's ID and group the link group of the
+	// links made for it (see identity.go).
+	id    string
+	group uint32
+	// ctx stops an operation at its next step, which then rolls back as
+	// a failure does (see SetContext).
+	ctx context.Context
 }
 
 // NewManager returns a Manager keeping its state in stateDir, or in
@@ -51,11 +64,14 @@ func NewManagerIn(stateDir, hostNetNS string) (*Manager, error) {
 	if stateDir == "" {
 		stateDir = state.Dir("")
 	}
-	st, err := state.Open[records](stateDir, stateName, stateSchema)
+	st, err := state.Open[records](stateDir, stateName, stateSchema, state.Migrate(migrate))
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{store: st, hostName: hostNetNS}
+	id := dirID(stateDir)
+	m := &Manager{store: st, hostName: hostNetNS, id: id, group: linkGroup(id), ctx: context.Background()}
+	st.SetValidate((*records).validate)
+	st.SetRecover(m.recover)
 	if hostNetNS != "" {
 		ns, err := openNetNS(hostNetNS)
 		if err != nil {
@@ -64,6 +80,20 @@ func NewManagerIn(stateDir, hostNetNS string) (*Manager, error) {
 		m.host = ns.ns
 	}
 	return m, nil
+}
+
+// SetContext makes the operations of m stop when ctx is done: the one in
+// progress stops at its next step and rolls back as a failure does (the
+// links it made are deleted, nothing is recorded), and its error matches
+// ctx's error. The CLI cancels it on SIGINT, SIGTERM and SIGHUP.
+func (m *Manager) SetContext(ctx context.Context) { m.ctx = ctx }
+
+// SetLockWait makes m's operations give up when another process has held
+// the state directory's lock for longer than timeout (0: wait for ever),
+// and call waiting, once, when the lock has not come within about a
+// second, with the process that holds it.
+func (m *Manager) SetLockWait(timeout time.Duration, waiting func(state.Holder)) {
+	m.store.SetWait(timeout, waiting)
 }
 
 // Close releases the host namespace handle, if NewManagerIn opened one.
@@ -89,6 +119,22 @@ func (m *Manager) hostDo(fn func() error) error {
 		return fn()
 	}
 	return m.host.Do(fn)
+}
+
+// update is store.Update for the commands that change records: on the
+// first one of a state file that is new, was deleted, or comes from an
+// older vlanraw, it first reconciles records and kernel as GC does, so
+// that links this state directory made and no record claims (those of a
+// deleted state file) do not keep addresses it would hand out again.
+func (m *Manager) update(fn func(*records) error) error {
+	return m.store.Update(func(r *records) error {
+		if !r.Swept {
+			if _, err := m.gc(r); err != nil {
+				return err
+			}
+		}
+		return fn(r)
+	})
 }
 
 // find returns the network called name, or whose ID is name or starts

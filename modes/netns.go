@@ -20,9 +20,9 @@ type targetNS struct {
 	// path is the path it was opened from: /run/netns/NAME,
 	// /proc/PID/ns/net, or an absolute path.
 	path string
-	// inode is the namespace's inode number, which identifies it while it
-	// exists.
-	inode uint64
+	// dev and inode are the device and inode of the namespace's nsfs
+	// file, which identify it while it exists.
+	dev, inode uint64
 }
 
 // nsPath returns the path a namespace given as a name under
@@ -96,7 +96,7 @@ func openNSPath(path string) (*targetNS, error) {
 		ns.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return &targetNS{ns: ns, given: path, path: path, inode: st.Ino}, nil
+	return &targetNS{ns: ns, given: path, path: path, dev: st.Dev, inode: st.Ino}, nil
 }
 
 // gone reports whether err says that a namespace no longer exists.

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // dummyName returns the name of the dummy parent of a network without a
@@ -56,7 +57,7 @@ func (m *Manager) setupParent(r *records, n *Network, parent string) (func() err
 		if n.MTU > 1500 {
 			mtu = n.MTU // a dummy starts at 1500
 		}
-		if err := h.Create(&links.Dummy{Attrs: links.Attrs{Name: n.Parent, MTU: mtu, Up: true}}); err != nil {
+		if err := m.makeParent(h, n, &links.Dummy{Attrs: links.Attrs{Name: n.Parent, MTU: mtu, Up: true}}); err != nil {
 			return nil, fmt.Errorf("failed to create the dummy parent link %s: %w", n.Parent, err)
 		}
 		return m.deleteLinkFunc(n.Parent), nil
@@ -112,7 +113,7 @@ func (m *Manager) setupParent(r *records, n *Network, parent string) (func() err
 	if n.MTU > b.MTU {
 		return nil, invalidf("invalid mtu %d: it is above the MTU of %s (%d), which parent %s would inherit", n.MTU, base, b.MTU, parent)
 	}
-	err = h.Create(&links.VLAN{Attrs: links.Attrs{Name: parent, Up: true}, Parent: base, ID: uint16(vid)})
+	err = m.makeParent(h, n, &links.VLAN{Attrs: links.Attrs{Name: parent, Up: true}, Parent: base, ID: uint16(vid)})
 	if err != nil {
 		return nil, fmt.Errorf("failed to create %s vlan link: %w", parent, err)
 	}
@@ -140,6 +141,39 @@ func checkSharing(r *records, n *Network) error {
 		case x.MACVlanMode == ModePassthru:
 			return conflictf("macvlan network %s is already using parent interface %s in mode passthru", x.Name, n.Parent)
 		}
+	}
+	return nil
+}
+
+// parentToMake returns the name of the parent link a network create of n
+// with the parent option parent may make: the dummy when no parent is
+// given, a sub-interface NAME.VID when that is given (it is made if it does
+// not exist). The intent of the create names it.
+func (m *Manager) parentToMake(n *Network, parent string) string {
+	switch {
+	case parent == "":
+		return dummyName(n.Driver, n.ID)
+	case strings.Contains(parent, "."):
+		return parent
+	}
+	return ""
+}
+
+// makeParent creates the parent link s for n in this state directory's
+// link group, then marks it as n's (see identity.go). When marking fails,
+// the link is deleted.
+func (m *Manager) makeParent(h *links.Handle, n *Network, s links.Spec) error {
+	a := s.Attributes()
+	a.Group = &m.group
+	if err := h.Create(s); err != nil {
+		return err
+	}
+	if err := hook(m.ctx, "parent"); err != nil {
+		return errors.Join(err, h.Delete(a.Name))
+	}
+	alias := m.parentMark(n).String()
+	if err := h.Conn().SetLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{Name: a.Name, Alias: &alias}}); err != nil {
+		return errors.Join(fmt.Errorf("mark parent %s: %w", a.Name, err), h.Delete(a.Name))
 	}
 	return nil
 }
@@ -197,8 +231,12 @@ func (m *Manager) removeParent(r *records, n *Network) (bool, error) {
 }
 
 // isCreatedParent reports whether l is still the parent link vlanraw made
-// for n, by Docker's tests plus the kind.
+// for n, by Docker's tests plus the kind; a link that carries the mark
+// of another network or another state directory is not.
 func isCreatedParent(n *Network, l *links.Link) bool {
+	if mk, ok := parseMark(l.Alias); l.Alias != "" && (!ok || mk.endpoint != markParent) {
+		return false
+	}
 	switch n.ParentCreated {
 	case ParentDummy:
 		return l.Name == n.Parent && l.ParentIndex == 0 && l.Kind == "dummy"
@@ -226,7 +264,7 @@ func (m *Manager) ensureParent(h *links.Handle, n *Network) (bool, error) {
 		if n.MTU > 1500 {
 			mtu = n.MTU
 		}
-		if err := h.Create(&links.Dummy{Attrs: links.Attrs{Name: n.Parent, MTU: mtu, Up: true}}); err != nil {
+		if err := m.makeParent(h, n, &links.Dummy{Attrs: links.Attrs{Name: n.Parent, MTU: mtu, Up: true}}); err != nil {
 			return false, fmt.Errorf("failed to create the dummy parent link %s: %w", n.Parent, err)
 		}
 		return true, nil
@@ -238,7 +276,7 @@ func (m *Manager) ensureParent(h *links.Handle, n *Network) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if err := h.Create(&links.VLAN{Attrs: links.Attrs{Name: n.Parent, Up: true}, Parent: base, ID: uint16(vid)}); err != nil {
+		if err := m.makeParent(h, n, &links.VLAN{Attrs: links.Attrs{Name: n.Parent, Up: true}, Parent: base, ID: uint16(vid)}); err != nil {
 			return false, fmt.Errorf("failed to create %s vlan link: %w", n.Parent, err)
 		}
 		return true, nil

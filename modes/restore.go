@@ -23,6 +23,9 @@ type RestoreReport struct {
 	// Dropped are the endpoints whose namespace is gone; their records
 	// were removed and their addresses are free again.
 	Dropped []EndpointRef `json:"dropped,omitempty"`
+	// Deleted are the links with this state directory's mark that no
+	// record claimed (see GC).
+	Deleted []LinkRef `json:"deleted,omitempty"`
 	// Failed are the networks and endpoints that could not be restored;
 	// their records are kept.
 	Failed []RestoreFailure `json:"failed,omitempty"`
@@ -45,16 +48,25 @@ type RestoreFailure struct {
 }
 
 // Restore makes the kernel match the records again, as after a reboot:
-// it creates again the parent links vlanraw had created (dummy and 802.1Q
-// links) that are missing, and the link of every endpoint whose namespace
-// exists (same name, MAC, addresses and routes); it drops the records of
-// endpoints whose namespace is gone. A namespace given as a process id
-// counts as gone once that id names another namespace. Running it again
-// changes nothing. Failures are listed in the report and returned joined;
-// what could be restored is restored and recorded all the same.
+// it reconciles records and kernel first as GC does (records of
+// endpoints whose namespace is gone are dropped, links with this state
+// directory's mark that no record claims are deleted), then creates again
+// the parent links vlanraw had created (dummy and 802.1Q links) that are
+// missing, and the link of every endpoint whose namespace still exists
+// (same name, MAC, addresses and routes). A namespace counts as the
+// endpoint's only while its identity is the recorded one: a name or
+// process id that now holds another namespace is not restored into.
+// Running it again changes nothing. Failures are listed in the report and
+// returned joined; what could be restored is restored and recorded all
+// the same.
 func (m *Manager) Restore() (RestoreReport, error) {
 	var rep RestoreReport
 	err := m.store.Update(func(r *records) error {
+		g, err := m.gc(r)
+		if err != nil {
+			return err
+		}
+		rep.Dropped, rep.Deleted = g.Released, g.Deleted
 		h, err := m.hostHandle()
 		if err != nil {
 			return err
@@ -95,9 +107,10 @@ func (m *Manager) restoreNetwork(h *links.Handle, n *Network, rep *RestoreReport
 		return
 	}
 	kept := n.Endpoints[:0]
+	var holders nsHolders
 	for _, e := range n.Endpoints {
 		ref := EndpointRef{Network: n.Name, NetNS: e.NetNS, IfName: e.IfName}
-		switch done, err := m.restoreEndpoint(n, &e, parent.Up()); {
+		switch done, err := m.restoreEndpoint(n, &e, parent.Up(), &holders); {
 		case err != nil:
 			rep.Failed = append(rep.Failed, RestoreFailure{Network: n.Name, NetNS: e.NetNS, Error: err.Error()})
 		case done == endpointGone:
@@ -120,20 +133,18 @@ const (
 	endpointGone
 )
 
-// restoreEndpoint restores one endpoint of n, updating its record.
-func (m *Manager) restoreEndpoint(n *Network, e *Endpoint, parentUp bool) (int, error) {
-	t, err := openNSPath(e.NetNSPath)
-	if gone(err) {
-		return endpointGone, nil
-	}
+// restoreEndpoint restores one endpoint of n, updating its record: it
+// creates its link again when its namespace exists and holds no link with
+// its mark, and otherwise adds what is missing on that link.
+func (m *Manager) restoreEndpoint(n *Network, e *Endpoint, parentUp bool, holders *nsHolders) (int, error) {
+	t, err := locate(e, holders)
 	if err != nil {
 		return 0, err
 	}
-	defer t.ns.Close()
-	t.given = e.NetNS
-	if byPID(e.NetNS) && t.inode != e.NetNSInode {
-		return endpointGone, nil // the process is gone; its id names another namespace
+	if t == nil {
+		return endpointGone, nil
 	}
+	defer t.ns.Close()
 	th, err := links.Open(t.ns)
 	if err != nil {
 		return 0, err
@@ -143,27 +154,41 @@ func (m *Manager) restoreEndpoint(n *Network, e *Endpoint, parentUp bool) (int, 
 	if errors.Is(err, unix.ENODEV) {
 		// The record changes only when the link is back.
 		c := *e
-		c.NetNSInode = t.inode
-		if err := m.setupEndpoint(n, &c, t); err != nil {
+		names := candidateNames(c.IfName)
+		if err := m.intend(intent{Op: opRestore, Endpoints: []intentEndpoint{intentFor(n, &c, names)}}); err != nil {
 			return 0, err
 		}
+		if err := m.setupEndpoint(n, &c, t, names); err != nil {
+			return 0, err
+		}
+		c.Unmarked = false
 		*e = c
 		return endpointRestored, nil
 	}
 	if err != nil {
 		return 0, err
 	}
-	if l.Kind != string(n.Driver) || t.inode != e.NetNSInode ||
-		(n.Driver == MACVlan && e.MAC != "" && l.MAC.String() != e.MAC) {
-		return 0, conflictf("interface %s in %s is not this endpoint's link (a %s link with MAC %s): rename or delete it, then restore again",
-			e.IfName, e.NetNSPath, kindName(l.Kind), l.MAC)
+	want := m.endpointMark(n, e).String()
+	if l.Alias != want && !(l.Alias == "" && l.Group == m.group || e.Unmarked) ||
+		l.Kind != string(n.Driver) || (n.Driver == MACVlan && e.MAC != "" && l.MAC.String() != e.MAC) {
+		return 0, conflictf("interface %s in %s is not this endpoint's link (a %s link with MAC %s%s): rename or delete it, then restore again",
+			e.IfName, e.NetNSPath, kindName(l.Kind), l.MAC, aliasNote(l.Alias))
 	}
 	c := *e
-	if err := configureEndpoint(th, t.ns, n, &c, l.Index, e.IfName, func() bool { return parentUp }, true); err != nil {
+	if err := configureEndpoint(th, t.ns, n, &c, l.Index, e.IfName, func() bool { return parentUp }, true, m.stampFor(n, &c)); err != nil {
 		return 0, err
 	}
+	c.Unmarked = false
 	*e = c
 	return endpointPresent, nil
+}
+
+// aliasNote shows a link's alias in a message.
+func aliasNote(alias string) string {
+	if alias == "" {
+		return ""
+	}
+	return ", alias " + alias
 }
 
 func kindName(kind string) string {

@@ -1,6 +1,7 @@
 package modes
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -18,18 +19,6 @@ import (
 // tempTries is how many temporary names endpointLink.make tries.
 const tempTries = 3
 
-// testHook, when set by tests, is called after each step of
-// setupEndpoint once the link exists, and by CreateNetwork once the parent
-// exists; an error it returns fails the step.
-var testHook func(step string) error
-
-func hook(step string) error {
-	if testHook == nil {
-		return nil
-	}
-	return testHook(step)
-}
-
 // checkName checks a link name, as an ErrInvalid error.
 func checkName(name string) error {
 	return asInvalid(links.CheckName(name))
@@ -45,9 +34,35 @@ func tempName() string {
 	return "vr" + hex.EncodeToString(b)
 }
 
-// linkSpec returns the spec of an endpoint link of n.
-func linkSpec(n *Network, name string, mac net.HardwareAddr, ns *rtnl.NetNS) links.Spec {
-	a := links.Attrs{Name: name, MTU: n.MTU, MAC: mac, NetNS: ns}
+// candidateNames returns the names the link of an endpoint called name
+// may be created under, in the order make tries them: name, then
+// temporary names. Connect records them in its intent before it tries
+// any.
+func candidateNames(name string) []string {
+	names := []string{name}
+	for range tempTries {
+		names = append(names, tempName())
+	}
+	return names
+}
+
+// stamp is what every request that makes or configures an endpoint link
+// carries: the context that stops it, and the link group and alias that
+// mark the link as the endpoint's (see identity.go).
+type stamp struct {
+	ctx   context.Context
+	group uint32
+	alias string
+}
+
+// stampFor returns the stamp of e's link.
+func (m *Manager) stampFor(n *Network, e *Endpoint) stamp {
+	return stamp{ctx: m.ctx, group: m.group, alias: m.endpointMark(n, e).String()}
+}
+
+// linkSpec returns the spec of an endpoint link of n, in group.
+func linkSpec(n *Network, name string, mac net.HardwareAddr, ns *rtnl.NetNS, group uint32) links.Spec {
+	a := links.Attrs{Name: name, MTU: n.MTU, MAC: mac, NetNS: ns, Group: &group}
 	if n.Driver == IPVlan {
 		mode, flag := ipvlanMode(n.IPVlanMode), ipvlanFlag(n.IPVlanFlag)
 		return &links.IPVlan{Attrs: a, Parent: n.Parent, Mode: &mode, Flag: &flag}
@@ -56,24 +71,19 @@ func linkSpec(n *Network, name string, mac net.HardwareAddr, ns *rtnl.NetNS) lin
 	return &links.MACVlan{Attrs: a, Parent: n.Parent, Mode: &mode}
 }
 
-// setupEndpoint makes the link of e in t and configures it, filling in
-// e.MAC, e.Routes and e.Notes. When it fails, the link is deleted.
-func (m *Manager) setupEndpoint(n *Network, e *Endpoint, t *targetNS) error {
+// setupEndpoint makes the link of e in t, under the first of names that
+// is free, and configures it, filling in e.MAC, e.Routes and e.Notes: the
+// three steps of an endpointLink one after the other. When it fails, the
+// link is deleted.
+func (m *Manager) setupEndpoint(n *Network, e *Endpoint, t *targetNS, names []string) error {
 	host, err := m.hostHandle()
 	if err != nil {
 		return err
 	}
 	defer host.Close()
-	return setupEndpoint(host, n, e, t)
-}
-
-// setupEndpoint makes the link of e in t through host, a handle in the
-// namespace of n's parent, and configures it: the three steps of an
-// endpointLink one after the other.
-func setupEndpoint(host *links.Handle, n *Network, e *Endpoint, t *targetNS) error {
-	l := &endpointLink{n: n, e: e, t: t}
+	l := &endpointLink{n: n, e: e, t: t, names: names, stamp: m.stampFor(n, e)}
 	defer l.close()
-	err := l.make(host)
+	err = l.make(host)
 	if err == nil {
 		err = l.setSysctls()
 	}
@@ -97,6 +107,10 @@ type endpointLink struct {
 	n *Network
 	e *Endpoint
 	t *targetNS
+	// names are the names make tries (see candidateNames); stamp marks
+	// the link.
+	names []string
+	stamp stamp
 	// th is a handle in t; name and index are the link's name and index
 	// there, once made; mac is its address.
 	th      *links.Handle
@@ -135,11 +149,11 @@ func (l *endpointLink) make(host *links.Handle) error {
 		return enterError(l.t, err)
 	}
 	l.th = th
-	l.name = e.IfName
-	err = host.Create(linkSpec(n, l.name, mac, l.t.ns))
-	for i := 0; errors.Is(err, unix.EEXIST) && i < tempTries; i++ {
-		l.name = tempName()
-		err = host.Create(linkSpec(n, l.name, mac, l.t.ns))
+	l.name = l.names[0]
+	err = host.Create(linkSpec(n, l.name, mac, l.t.ns, l.stamp.group))
+	for i := 1; errors.Is(err, unix.EEXIST) && i < len(l.names); i++ {
+		l.name = l.names[i]
+		err = host.Create(linkSpec(n, l.name, mac, l.t.ns, l.stamp.group))
 	}
 	if err != nil {
 		return createError(n, err)
@@ -158,7 +172,7 @@ func (l *endpointLink) make(host *links.Handle) error {
 		return errors.Join(fmt.Errorf("find new link %s in %s: %w", l.name, l.t.path, err), l.th.Delete(l.name))
 	}
 	l.index, l.mac = int(link.Index), net.HardwareAddr(link.Attributes.Address)
-	return hook("created")
+	return hook(l.stamp.ctx, "created")
 }
 
 // setSysctls writes the link's sysctls, from any thread.
@@ -169,7 +183,7 @@ func (l *endpointLink) setSysctls() error {
 	if err != nil {
 		return err
 	}
-	return hook("sysctls")
+	return hook(l.stamp.ctx, "sysctls")
 }
 
 // finish adds the addresses, renames the link and brings it up, adds the
@@ -180,22 +194,22 @@ func (l *endpointLink) finish(host *links.Handle) error {
 		p, err := host.Get(l.n.Parent)
 		return err == nil && p.Up()
 	}
-	if err := configureLink(l.th, l.n, l.e, l.index, l.name, parentUp, false); err != nil {
+	if err := configureLink(l.th, l.n, l.e, l.index, l.name, parentUp, false, l.stamp); err != nil {
 		return macInUse(host, l.n, l.mac, err)
 	}
 	l.e.MAC = l.mac.String()
-	return hook("configured")
+	return hook(l.stamp.ctx, "configured")
 }
 
 // undo deletes the link, if it was made, and returns err with any
-// failure to do so.
+// failure to do so, which then matches state.ErrUnfinished.
 func (l *endpointLink) undo(err error) error {
 	if l.index == 0 {
 		return err
 	}
 	derr := l.th.Conn().DeleteLink(int32(l.index))
 	if derr != nil && !errors.Is(derr, unix.ENODEV) {
-		return errors.Join(err, fmt.Errorf("undo: delete link %d in %s: %w", l.index, l.t.path, derr))
+		return errors.Join(err, unfinished(fmt.Errorf("undo: delete link %d in %s: %w", l.index, l.t.path, derr)))
 	}
 	return err
 }
@@ -230,22 +244,23 @@ func createError(n *Network, err error) error {
 // ns, now called name, then configures it as configureLink does. The
 // sysctls are set under the link's current name: the kernel moves them
 // with the link when it is renamed.
-func configureEndpoint(th *links.Handle, ns *rtnl.NetNS, n *Network, e *Endpoint, index int, name string, parentUp func() bool, repair bool) error {
+func configureEndpoint(th *links.Handle, ns *rtnl.NetNS, n *Network, e *Endpoint, index int, name string, parentUp func() bool, repair bool, st stamp) error {
 	if err := writeSysctls(ns, endpointSysctls(n, e, name)); err != nil {
 		return err
 	}
-	if err := hook("sysctls"); err != nil {
+	if err := hook(st.ctx, "sysctls"); err != nil {
 		return err
 	}
-	return configureLink(th, n, e, index, name, parentUp, repair)
+	return configureLink(th, n, e, index, name, parentUp, repair, st)
 }
 
 // configureLink adds the addresses of the endpoint link with index, now
 // called name, sets arp_notify where the link does ARP, renames it to
-// e.IfName and brings it up in one request, and adds the routes. With repair, what is there already is kept (a
-// restore run again); otherwise everything must be new. parentUp is asked
-// only when a gateway is unreachable.
-func configureLink(th *links.Handle, n *Network, e *Endpoint, index int, name string, parentUp func() bool, repair bool) error {
+// e.IfName, marks it (its group and alias, from st) and brings it up in
+// one request, and adds the routes. With repair, what is there already
+// is kept (a restore run again); otherwise everything must be new.
+// parentUp is asked only when a gateway is unreachable.
+func configureLink(th *links.Handle, n *Network, e *Endpoint, index int, name string, parentUp func() bool, repair bool, st stamp) error {
 	for _, p := range []netip.Prefix{e.IPv4, e.IPv6} {
 		if !p.IsValid() {
 			continue
@@ -255,7 +270,7 @@ func configureLink(th *links.Handle, n *Network, e *Endpoint, index int, name st
 			return fmt.Errorf("add address %s to %s: %w", p, e.IfName, err)
 		}
 	}
-	if err := hook("addresses"); err != nil {
+	if err := hook(st.ctx, "addresses"); err != nil {
 		return err
 	}
 	if !n.l3() {
@@ -267,7 +282,8 @@ func configureLink(th *links.Handle, n *Network, e *Endpoint, index int, name st
 			return fmt.Errorf("set %s on %s: %w", rtnl.IPv4ConfARPNotify, name, err)
 		}
 	}
-	up := &rtnl.LinkMessage{Index: int32(index), Flags: unix.IFF_UP, Change: unix.IFF_UP}
+	up := &rtnl.LinkMessage{Index: int32(index), Flags: unix.IFF_UP, Change: unix.IFF_UP,
+		Attributes: rtnl.LinkAttributes{Group: &st.group, Alias: &st.alias}}
 	if name != e.IfName {
 		up.Attributes.Name = e.IfName
 	}
@@ -278,7 +294,7 @@ func configureLink(th *links.Handle, n *Network, e *Endpoint, index int, name st
 		}
 		return err
 	}
-	if err := hook("up"); err != nil {
+	if err := hook(st.ctx, "up"); err != nil {
 		return err
 	}
 	return addRoutes(th, n, e, index, parentUp)

@@ -49,6 +49,10 @@ type LinkAttributes struct {
 	Parent     uint32           // IFLA_LINK: index of the lower device
 	Name       string           // IFLA_IFNAME
 	Info       *LinkInfo        // IFLA_LINKINFO
+	// Alias is IFLA_IFALIAS, the link's free-form description (ip link
+	// set DEV alias TEXT). The kernel ignores it in a request that
+	// creates a link; an empty string clears it.
+	Alias *string
 
 	// IPv4Conf are per-link IPv4 settings to change, sent in
 	// IFLA_AF_SPEC as AF_INET's IFLA_INET_CONF and never decoded. The
@@ -137,6 +141,10 @@ func (a *LinkAttributes) encode(ae *netlink.AttributeEncoder) error {
 		// Like iproute2, nests are sent without NLA_F_NESTED.
 		ae.Bytes(unix.IFLA_LINKINFO, b)
 	}
+	if a.Alias != nil {
+		// As iproute2: the text without its NUL, so "" clears it.
+		ae.Bytes(unix.IFLA_IFALIAS, []byte(*a.Alias))
+	}
 	if len(a.IPv4Conf) > 0 {
 		b, err := encodeIPv4Conf(a.IPv4Conf)
 		if err != nil {
@@ -212,6 +220,9 @@ func (a *LinkAttributes) decode(ad *netlink.AttributeDecoder) error {
 			a.Parent = ad.Uint32()
 		case unix.IFLA_IFNAME:
 			a.Name = ad.String()
+		case unix.IFLA_IFALIAS:
+			v := ad.String()
+			a.Alias = &v
 		case unix.IFLA_MASTER:
 			a.Master = ad.Uint32()
 		case unix.IFLA_OPERSTATE:

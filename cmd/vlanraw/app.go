@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -22,6 +24,9 @@ type globals struct {
 	// stateDir is where networks and endpoints are recorded: --state-dir,
 	// else $VLANRAW_STATE_DIR, else /var/lib/vlanraw (see state.Dir).
 	stateDir string
+	// wait is how long a command waits for another vlanraw holding the
+	// state directory's lock.
+	wait time.Duration
 }
 
 // env is what a command runs with: the global options and where to write.
@@ -31,6 +36,9 @@ type env struct {
 	stderr io.Writer
 	// topic is the object being run, for hints in error messages.
 	topic string
+	// ctx is done when the command is to stop (a signal): the operation in
+	// progress then rolls back.
+	ctx context.Context
 }
 
 // object is one top-level word, such as link or netns. New objects are
@@ -60,6 +68,7 @@ func objects() []object {
 		{name: "disconnect", summary: "disconnect network namespaces from a network", run: runDisconnect, help: disconnectHelp},
 		{name: "routes", summary: "print or apply the routes upstream routers need for a network", run: runRoutes, help: routesHelp},
 		{name: "restore", summary: "recreate recorded networks and endpoints after a reboot", run: runRestore, help: restoreHelp},
+		{name: "gc", summary: "reconcile records and kernel: delete orphan links, release addresses of vanished namespaces", run: runGC, help: gcHelp},
 		{name: "stats", summary: "attach, show and detach eBPF frame counters on a link's tc hooks", run: runStats, help: statsHelp},
 		{name: "verify", summary: "prove with probes and counters that a network does what its mode promises", run: runVerify, help: verifyHelp},
 		{name: "bench", summary: "run the benchmark suite, or build its report from saved runs", run: runBench, help: benchHelp},
@@ -96,6 +105,7 @@ func newFlagSet(g *globals) *pflag.FlagSet {
 	fs.BoolVarP(&g.pretty, "pretty", "p", g.pretty, "indent JSON output")
 	fs.BoolVarP(&g.help, "help", "h", g.help, "show help")
 	fs.StringVar(&g.stateDir, "state-dir", g.stateDir, "record networks and endpoints in DIR")
+	fs.DurationVar(&g.wait, "wait", g.wait, "wait at most this long for another vlanraw holding the state lock")
 	return fs
 }
 
@@ -150,7 +160,17 @@ func (e *env) open() (*links.Handle, error) {
 // run is the whole command: it parses args (without the program name),
 // runs the command and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	e := &env{stdout: stdout, stderr: stderr}
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// defaultWait is how long a command waits for the state lock unless
+// --wait says otherwise.
+const defaultWait = 60 * time.Second
+
+// runContext is run with a context whose end stops the command: the
+// operation in progress rolls back, as on a failure.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr, ctx: ctx, globals: globals{wait: defaultWait}}
 	err := dispatch(e, args)
 	var hr *helpRequested
 	if errors.As(err, &hr) {

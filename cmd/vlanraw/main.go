@@ -17,8 +17,91 @@
 // 2 for a mistake in the command line or an invalid value.
 package main
 
-import "os"
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/vlanraw/vlanraw/modes"
+)
+
+// A signal stops the command: SIGINT, SIGTERM and SIGHUP end the operation
+// in progress at its next step, which then rolls back as a failure does,
+// and the command exits with 128 plus the signal's number.
+var stopSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
+
+// signalError is the cause of a command stopped by a signal.
+type signalError struct{ sig syscall.Signal }
+
+func (e signalError) Error() string { return "interrupted by " + signalName(e.sig) }
+
+func signalName(s syscall.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return s.String()
+}
+
+// testStopEnv names the environment variable that stops vlanraw at a
+// step of its operations, for the tests that kill it there: STEP, or
+// STEP:N for the Nth time the step is reached (see modes.SetStepHook).
+// Stopped, it prints "vlanraw: test stop at STEP" on stderr and waits
+// until a signal stops the command, or for ever.
+const testStopEnv = "VLANRAW_TEST_STOP"
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, stopSignals...)
+	go func() {
+		s := <-sigs
+		cancel(signalError{s.(syscall.Signal)})
+	}()
+	if v := os.Getenv(testStopEnv); v != "" {
+		setTestStop(ctx, v)
+	}
+	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	var se signalError
+	if cause := context.Cause(ctx); cause != nil && errorsAs(cause, &se) {
+		code = 128 + int(se.sig)
+	}
+	os.Exit(code)
+}
+
+// setTestStop makes vlanraw stop at the step spec names (see testStopEnv).
+func setTestStop(ctx context.Context, spec string) {
+	step, nth, _ := strings.Cut(spec, ":")
+	n, err := strconv.Atoi(nth)
+	if err != nil || n < 1 {
+		n = 1
+	}
+	var seen atomic.Int64
+	modes.SetStepHook(func(s string) error {
+		if s != step {
+			return nil
+		}
+		if seen.Add(1) == int64(n) {
+			fmt.Fprintf(os.Stderr, "vlanraw: test stop at %s\n", s)
+			<-ctx.Done()
+		}
+		return nil
+	})
+}
+
+func errorsAs(err error, se *signalError) bool {
+	s, ok := err.(signalError)
+	if ok {
+		*se = s
+	}
+	return ok
 }

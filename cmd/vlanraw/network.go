@@ -47,6 +47,13 @@ func (e *env) manager() (*modes.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.ctx != nil {
+		m.SetContext(e.ctx)
+	}
+	m.SetLockWait(e.wait, func(h state.Holder) {
+		fmt.Fprintf(e.stderr, "vlanraw: waiting for the state lock, held by pid %d (%s); giving up after %s (--wait)\n",
+			h.PID, h.Command, e.wait)
+	})
 	return m, nil
 }
 

@@ -1,0 +1,241 @@
+package modes
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/rtnl"
+)
+
+// GCReport says what GC did.
+type GCReport struct {
+	// Released are the endpoints whose namespace is gone: their records
+	// were dropped and their addresses are free again.
+	Released []EndpointRef `json:"released,omitempty"`
+	// Deleted are the links that carry this state directory's mark but
+	// that no record claims, deleted.
+	Deleted []LinkRef `json:"deleted,omitempty"`
+	// Renamed are the endpoints whose link was found under another name
+	// (renamed by hand); the records now hold that name.
+	Renamed []EndpointRef `json:"renamed,omitempty"`
+	// Marked are the links of endpoints recorded by an older vlanraw,
+	// found by name and kind, that now carry their mark.
+	Marked []EndpointRef `json:"marked,omitempty"`
+	// Missing are the endpoints whose namespace exists but holds no link
+	// with their mark: restore creates them again, disconnect drops them.
+	Missing []EndpointRef `json:"missing,omitempty"`
+}
+
+// LinkRef names a link in a namespace.
+type LinkRef struct {
+	// NetNS is a path the namespace was found through.
+	NetNS string `json:"netns"`
+	Name  string `json:"ifname"`
+	Alias string `json:"alias,omitempty"`
+}
+
+// GC reconciles the records with the kernel, both ways, by identity: it
+// looks at every network namespace on the host (named ones, and those
+// held by a mount, a process or an open file) for links carrying this
+// state directory's mark (see identity.go), deletes those no record
+// claims, follows the links of recorded endpoints that were renamed, and
+// drops the records of endpoints whose namespace is gone. It creates
+// nothing: restore does. Running it again changes nothing.
+func (m *Manager) GC() (GCReport, error) {
+	var rep GCReport
+	err := m.store.Update(func(r *records) error {
+		var err error
+		rep, err = m.gc(r)
+		return err
+	})
+	return rep, err
+}
+
+// claim is what a record expects of a link: the endpoint (or, with ep -1,
+// the parent) of a network.
+type claim struct {
+	n  *Network
+	ep int
+}
+
+// gc is GC on r, under the lock.
+func (m *Manager) gc(r *records) (GCReport, error) {
+	var rep GCReport
+	holders := scanNamespaces()
+	hostIno, err := m.hostInode()
+	if err != nil {
+		return rep, err
+	}
+	claims := map[string]claim{}
+	for _, n := range r.Networks {
+		if n.ParentCreated != "" {
+			claims[m.parentMark(n).String()] = claim{n: n, ep: -1}
+		}
+		for i := range n.Endpoints {
+			claims[m.endpointMark(n, &n.Endpoints[i]).String()] = claim{n: n, ep: i}
+		}
+	}
+	// seen are the IDs of the endpoints whose link was found.
+	seen := map[string]bool{}
+	inos := make([]uint64, 0, len(holders))
+	for ino := range holders {
+		inos = append(inos, ino)
+	}
+	sort.Slice(inos, func(i, j int) bool { return inos[i] < inos[j] })
+	var errs []error
+	for _, ino := range inos {
+		path := holders[ino]
+		t, err := openNSPath(path)
+		if err != nil || t.inode != ino {
+			if err == nil {
+				t.ns.Close()
+			}
+			continue // gone since the scan, or not ours to open
+		}
+		err = withHandle(t, func(h *links.Handle) error {
+			return m.gcNamespace(h, t, ino == hostIno, claims, seen, &rep)
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("network namespace %s: %w", path, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return rep, err
+	}
+	for _, n := range r.Networks {
+		kept := n.Endpoints[:0]
+		for _, e := range n.Endpoints {
+			ref := EndpointRef{Network: n.Name, NetNS: e.NetNS, IfName: e.IfName}
+			if !seen[e.ID] {
+				if _, ok := holders[e.NetNSInode]; !ok {
+					rep.Released = append(rep.Released, ref)
+					continue
+				}
+				rep.Missing = append(rep.Missing, ref)
+			}
+			kept = append(kept, e)
+		}
+		n.Endpoints = kept
+	}
+	r.Swept = true
+	return rep, nil
+}
+
+// gcNamespace reconciles the links of t, reached through h: hostNS says
+// whether t is the namespace of the parents.
+func (m *Manager) gcNamespace(h *links.Handle, t *targetNS, hostNS bool, claims map[string]claim, seen map[string]bool, rep *GCReport) error {
+	ls, err := h.List("")
+	if err != nil {
+		return err
+	}
+	var orphans, parents []links.Link
+	for _, l := range ls {
+		mk, marked := parseMark(l.Alias)
+		if marked && mk.dir != m.id {
+			continue // another state directory's
+		}
+		if !marked {
+			if c, ok := m.adoptable(l, t, hostNS, claims); ok {
+				if err := m.markLink(h, l.Name, c); err != nil {
+					return err
+				}
+				if c.ep >= 0 {
+					e := &c.n.Endpoints[c.ep]
+					seen[e.ID] = true
+					e.Unmarked = false
+					rep.Marked = append(rep.Marked, EndpointRef{Network: c.n.Name, NetNS: e.NetNS, IfName: e.IfName})
+				}
+				continue
+			}
+			if l.Group != m.group {
+				continue // not vlanraw's
+			}
+			// In this directory's group but never marked: made by a
+			// command whose intent is lost, as no command runs now.
+		}
+		c, ok := claims[l.Alias]
+		switch {
+		case ok && c.ep < 0 && hostNS && l.Name == c.n.Parent:
+			continue
+		case ok && c.ep >= 0 && c.n.Endpoints[c.ep].sameNS(t):
+			e := &c.n.Endpoints[c.ep]
+			seen[e.ID] = true
+			if e.IfName != l.Name {
+				e.IfName = l.Name
+				rep.Renamed = append(rep.Renamed, EndpointRef{Network: c.n.Name, NetNS: e.NetNS, IfName: e.IfName})
+			}
+			continue
+		}
+		if marked && mk.endpoint == markParent {
+			parents = append(parents, l)
+		} else {
+			orphans = append(orphans, l)
+		}
+	}
+	// Endpoint links first: deleting a parent deletes the links on it.
+	for _, l := range append(orphans, parents...) {
+		if err := h.Delete(l.Name); err != nil && !errors.Is(err, unix.ENODEV) {
+			return fmt.Errorf("delete %s: %w", l.Name, err)
+		}
+		rep.Deleted = append(rep.Deleted, LinkRef{NetNS: t.path, Name: l.Name, Alias: l.Alias})
+	}
+	return nil
+}
+
+// adoptable returns the record an unmarked link l in t belongs to, if
+// any: the endpoint, recorded by a vlanraw older than the marks or left
+// unmarked by an interrupted restore, of that name and kind in t; or a
+// parent vlanraw made, of that name in the host namespace.
+func (m *Manager) adoptable(l links.Link, t *targetNS, hostNS bool, claims map[string]claim) (claim, bool) {
+	if l.Alias != "" {
+		return claim{}, false
+	}
+	for _, c := range claims {
+		if c.ep < 0 {
+			if hostNS && l.Name == c.n.Parent && (l.Group == m.group || l.Group == 0) && isCreatedParent(c.n, &l) {
+				return c, true
+			}
+			continue
+		}
+		e := &c.n.Endpoints[c.ep]
+		if (e.Unmarked || l.Group == m.group) && e.sameNS(t) && e.IfName == l.Name && l.Kind == string(c.n.Driver) &&
+			(c.n.Driver != MACVlan || e.MAC == "" || l.MAC.String() == e.MAC) {
+			return c, true
+		}
+	}
+	return claim{}, false
+}
+
+// markLink gives the link called name, through h, this state directory's
+// group and the mark of c.
+func (m *Manager) markLink(h *links.Handle, name string, c claim) error {
+	mk := m.parentMark(c.n)
+	if c.ep >= 0 {
+		mk = m.endpointMark(c.n, &c.n.Endpoints[c.ep])
+	}
+	alias := mk.String()
+	err := h.Conn().SetLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{Name: name, Group: &m.group, Alias: &alias}})
+	if err != nil {
+		return fmt.Errorf("mark %s: %w", name, err)
+	}
+	return nil
+}
+
+// hostInode returns the inode of the namespace the parents live in.
+func (m *Manager) hostInode() (uint64, error) {
+	var st unix.Stat_t
+	var err error
+	if m.host != nil {
+		err = unix.Fstat(m.host.FD(), &st)
+	} else {
+		err = unix.Stat("/proc/thread-self/ns/net", &st)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("host network namespace: %w", err)
+	}
+	return st.Ino, nil
+}

@@ -1,0 +1,153 @@
+package modes
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// A network namespace is known by its identity, the device and inode of
+// its nsfs file, never by its name: a name under /run/netns can be
+// deleted and made again for a new namespace, and a process id can be
+// reused. A path or name is kept only to find the namespace again and to
+// show it.
+
+// sameNS reports whether t is the namespace of e.
+func (e *Endpoint) sameNS(t *targetNS) bool {
+	return e.NetNSInode == t.inode && (e.NetNSDev == 0 || e.NetNSDev == t.dev)
+}
+
+// nsHolders maps the inode of every network namespace this process can
+// see held by something other than a name under /run/netns to a path it
+// can be opened through: a bind mount elsewhere, a process or thread
+// living in it, or a file descriptor open on it. A namespace held by none
+// of these (and by no name) is gone: the kernel deleted it, and every
+// link in it.
+type nsHolders map[uint64]string
+
+// scanNamespaces finds every network namespace held by a mount, a
+// process, a thread or an open file descriptor. It costs a walk of /proc:
+// use it where a namespace is not found at its recorded path.
+func scanNamespaces() nsHolders {
+	h := nsHolders{}
+	if f, err := os.Open("/proc/self/mountinfo"); err == nil {
+		s := bufio.NewScanner(f)
+		s.Buffer(nil, 1<<20)
+		for s.Scan() {
+			// ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - FSTYPE ...
+			fields := strings.Fields(s.Text())
+			if len(fields) < 5 {
+				continue
+			}
+			if ino, ok := netInode(fields[3]); ok {
+				h.add(ino, unescapeMount(fields[4]))
+			}
+		}
+		f.Close()
+	}
+	procs, _ := os.ReadDir("/proc")
+	for _, p := range procs {
+		if _, err := strconv.Atoi(p.Name()); err != nil {
+			continue
+		}
+		dir := filepath.Join("/proc", p.Name())
+		h.addLink(filepath.Join(dir, "ns/net"))
+		tasks, _ := os.ReadDir(filepath.Join(dir, "task"))
+		for _, t := range tasks {
+			if t.Name() != p.Name() {
+				h.addLink(filepath.Join(dir, "task", t.Name(), "ns/net"))
+			}
+		}
+		fds, _ := os.ReadDir(filepath.Join(dir, "fd"))
+		for _, fd := range fds {
+			h.addLink(filepath.Join(dir, "fd", fd.Name()))
+		}
+	}
+	return h
+}
+
+func (h nsHolders) add(ino uint64, path string) {
+	if _, ok := h[ino]; !ok {
+		h[ino] = path
+	}
+}
+
+// addLink adds the namespace the magic link at path points to, if it is
+// a network namespace.
+func (h nsHolders) addLink(path string) {
+	target, err := os.Readlink(path)
+	if err != nil {
+		return
+	}
+	if ino, ok := netInode(target); ok {
+		h.add(ino, path)
+	}
+}
+
+// netInode reads "net:[INODE]", as nsfs names a network namespace.
+func netInode(s string) (uint64, bool) {
+	rest, ok := strings.CutPrefix(s, "net:[")
+	if !ok || !strings.HasSuffix(rest, "]") {
+		return 0, false
+	}
+	ino, err := strconv.ParseUint(strings.TrimSuffix(rest, "]"), 10, 64)
+	return ino, err == nil
+}
+
+// unescapeMount undoes mountinfo's octal escapes (\040 for a space).
+func unescapeMount(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// locate opens the namespace of e: at its recorded path when that still
+// holds it, else through whatever holds it (see nsHolders; scanned once
+// by the caller, nil to scan here when needed). It returns nil and no
+// error when the namespace is gone.
+func locate(e *Endpoint, holders *nsHolders) (*targetNS, error) {
+	t, err := openNSPath(e.NetNSPath)
+	switch {
+	case err == nil && e.sameNS(t):
+		t.given = e.NetNS
+		return t, nil
+	case err == nil:
+		t.ns.Close()
+	case !gone(err):
+		return nil, err
+	}
+	if *holders == nil {
+		*holders = scanNamespaces()
+	}
+	path, ok := (*holders)[e.NetNSInode]
+	if !ok {
+		return nil, nil
+	}
+	t, err = openNSPath(path)
+	if gone(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !e.sameNS(t) {
+		t.ns.Close()
+		return nil, nil
+	}
+	t.given = e.NetNS
+	return t, nil
+}
