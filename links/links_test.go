@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mdlayher/netlink"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
@@ -96,6 +97,44 @@ func TestCommonAttrs(t *testing.T) {
 	want := []any{uint32(1400), mac.String(), uint32(77), uint32(9), true}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("kernel reports (-want +got):\n%s", d)
+	}
+}
+
+// TestAlias sets, reads back and clears a link's alias (IFLA_IFALIAS),
+// which vlanraw's marks use, and checks that the kernel ignores it in the
+// request that creates the link, as vlanraw's marks assume.
+func TestAlias(t *testing.T) {
+	h, _ := setup(t)
+	if err := h.Create(&links.MACVlan{Attrs: links.Attrs{Name: "mv0"}, Parent: "p0", Mode: ptr(rtnl.MACVlanModeBridge)}); err != nil {
+		t.Fatal(err)
+	}
+	alias := func() string {
+		l, err := h.Get("mv0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Alias
+	}
+	for _, want := range []string{"vlanraw:0123abcd:0123456789ab:ba9876543210", ""} {
+		if err := h.Conn().SetLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{Name: "mv0", Alias: &want}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := alias(); got != want {
+			t.Errorf("alias %q after setting %q", got, want)
+		}
+	}
+	p0, err := h.Get("p0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := "set at creation"
+	m := &rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{Name: "mv1", Alias: &created, Parent: uint32(p0.Index),
+		Info: &rtnl.LinkInfo{Kind: "macvlan"}}}
+	if _, err := h.Conn().Execute("create", "mv1", unix.RTM_NEWLINK, netlink.Request|netlink.Acknowledge|netlink.Create|netlink.Excl, m); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := h.Get("mv1"); err != nil || l.Alias != "" {
+		t.Errorf("a link created with an alias reports %q (%v): the kernel took it at creation; vlanraw's marks can be set there", l.Alias, err)
 	}
 }
 

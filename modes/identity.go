@@ -75,7 +75,7 @@ func dirID(dir string) string {
 const linkGroupBase = 0x76 << 24
 
 // linkGroup returns the link group of the links made for the state
-// directory with ID id: linkGroupBase and 24 bits of the ID.
+// directory with ID id: linkGroupBase and the ID's last 24 bits.
 func linkGroup(id string) uint32 {
 	b, _ := hex.DecodeString(id)
 	var v [4]byte
