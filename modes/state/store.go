@@ -92,6 +92,10 @@ type Store[T any] struct {
 	name   string
 	schema int
 	opts   options
+	// recoverFn and validateFn are set by SetRecover and SetValidate
+	// (see intent.go).
+	recoverFn  func(*T, []byte) error
+	validateFn func(*T) error
 }
 
 // Open returns the Store for dir/name.json holding documents of type T
@@ -147,9 +151,19 @@ func (s *Store[T]) View(fn func(*T) error) error {
 	if err != nil {
 		return err
 	}
+	if s.recoverFn != nil && s.hasIntent() {
+		// Work left behind is finished under the exclusive lock.
+		l.Close()
+		if l, err = lockFile(s.lockPath(), unix.LOCK_EX); err != nil {
+			return err
+		}
+	}
 	defer l.Close()
-	v, _, err := s.read()
+	v, old, err := s.read()
 	if err != nil {
+		return err
+	}
+	if _, err := s.recoverLocked(v, old); err != nil {
 		return err
 	}
 	return fn(v)
@@ -171,17 +185,38 @@ func (s *Store[T]) Update(fn func(*T) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(v); err != nil {
+	if old, err = s.recoverLocked(v, old); err != nil {
 		return err
 	}
+	if err := fn(v); err != nil {
+		if !errors.Is(err, ErrUnfinished) {
+			// Rolled back: nothing is left to finish.
+			if derr := s.dropIntent(); derr != nil {
+				return errors.Join(err, derr)
+			}
+		}
+		return err
+	}
+	if _, err := s.writeIfChanged(v, old); err != nil {
+		return err
+	}
+	return s.dropIntent()
+}
+
+// writeIfChanged writes v unless it encodes to old, the file's bytes, and
+// returns the bytes now in the file.
+func (s *Store[T]) writeIfChanged(v *T, old []byte) ([]byte, error) {
 	b, err := s.encode(v)
 	if err != nil {
-		return err
+		return old, err
 	}
 	if bytes.Equal(b, old) {
-		return nil
+		return old, nil
 	}
-	return writeAtomic(s.dir, s.file(), b)
+	if err := writeAtomic(s.dir, s.file(), b); err != nil {
+		return old, err
+	}
+	return b, nil
 }
 
 // envelope is the layout of a state file.
@@ -230,6 +265,11 @@ func (s *Store[T]) read() (*T, []byte, error) {
 	}
 	if len(data) > 0 {
 		if err := json.Unmarshal(data, v); err != nil {
+			return nil, nil, s.corrupt(err.Error())
+		}
+	}
+	if s.validateFn != nil {
+		if err := s.validateFn(v); err != nil {
 			return nil, nil, s.corrupt(err.Error())
 		}
 	}
