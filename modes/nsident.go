@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // A network namespace is known by its identity, the device and inode of
@@ -32,6 +34,11 @@ type nsHolders map[uint64]string
 // use it where a namespace is not found at its recorded path.
 func scanNamespaces() nsHolders {
 	h := nsHolders{}
+	var nsfs uint64 // the device of the nsfs file system
+	var self unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/net", &self); err == nil {
+		nsfs = self.Dev
+	}
 	if f, err := os.Open("/proc/self/mountinfo"); err == nil {
 		s := bufio.NewScanner(f)
 		s.Buffer(nil, 1<<20)
@@ -53,16 +60,16 @@ func scanNamespaces() nsHolders {
 			continue
 		}
 		dir := filepath.Join("/proc", p.Name())
-		h.addLink(filepath.Join(dir, "ns/net"))
+		h.addLink(filepath.Join(dir, "ns/net"), nsfs)
 		tasks, _ := os.ReadDir(filepath.Join(dir, "task"))
 		for _, t := range tasks {
 			if t.Name() != p.Name() {
-				h.addLink(filepath.Join(dir, "task", t.Name(), "ns/net"))
+				h.addLink(filepath.Join(dir, "task", t.Name(), "ns/net"), nsfs)
 			}
 		}
 		fds, _ := os.ReadDir(filepath.Join(dir, "fd"))
 		for _, fd := range fds {
-			h.addLink(filepath.Join(dir, "fd", fd.Name()))
+			h.addLink(filepath.Join(dir, "fd", fd.Name()), nsfs)
 		}
 	}
 	return h
@@ -75,14 +82,39 @@ func (h nsHolders) add(ino uint64, path string) {
 }
 
 // addLink adds the namespace the magic link at path points to, if it is
-// a network namespace.
-func (h nsHolders) addLink(path string) {
+// a network namespace. A namespace file opened through a bind mount (a
+// name under /run/netns) does not read as "net:[INODE]" but as the
+// mount's path, or as "/" once the name is deleted, which is when the
+// open file is all that holds the namespace: such a link, when it leads
+// to a file of nsfs (the file system of device nsfs), is opened and asked
+// its namespace type.
+func (h nsHolders) addLink(path string, nsfs uint64) {
 	target, err := os.Readlink(path)
 	if err != nil {
 		return
 	}
 	if ino, ok := netInode(target); ok {
 		h.add(ino, path)
+		return
+	}
+	if !strings.HasPrefix(target, "/") || nsfs == 0 {
+		return // a socket, a pipe, an anonymous inode, another namespace
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil || st.Dev != nsfs {
+		return
+	}
+	if _, ok := h[st.Ino]; ok {
+		return
+	}
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	typ, err := unix.IoctlRetInt(fd, unix.NS_GET_NSTYPE)
+	unix.Close(fd)
+	if err == nil && typ == unix.CLONE_NEWNET {
+		h.add(st.Ino, path)
 	}
 }
 

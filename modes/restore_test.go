@@ -15,8 +15,11 @@ func TestRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Closed at once: a namespace held open by a file descriptor is not
+	// gone when its name is deleted (see nsHolders), and name3's must be.
+	ns3.Close()
 	name3 := "vrtest-restore-" + e.hostName[7:]
-	t.Cleanup(func() { ns3.Close(); rtnl.DeleteNetNS(name3) })
+	t.Cleanup(func() { rtnl.DeleteNetNS(name3) })
 	eps := map[string]*Endpoint{}
 	for _, name := range []string{name1, name2, name3} {
 		ep, err := e.m.Connect(ConnectSpec{Network: "net", NetNS: name})

@@ -71,8 +71,11 @@ func main() {
 		setTestStop(ctx, v)
 	}
 	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	// A command that failed after a signal was stopped by it, and rolled
+	// back; one that succeeded finished before the signal could stop it
+	// (or, as stats show --watch, stops on a signal by design).
 	var se signalError
-	if cause := context.Cause(ctx); cause != nil && errorsAs(cause, &se) {
+	if cause := context.Cause(ctx); code != exitOK && cause != nil && errorsAs(cause, &se) {
 		code = 128 + int(se.sig)
 	}
 	os.Exit(code)
