@@ -131,13 +131,27 @@ func AddNetNS(name string) (*NetNS, error) {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		// The thread is never unlocked: after unshare it is in the new
-		// namespace, and the runtime discards it when this goroutine ends.
+		// After unshare the thread is in the new namespace. It goes back
+		// to its own before it is unlocked; when it cannot, it stays
+		// locked and the runtime discards it when this goroutine ends.
+		// Not on the main thread, which the runtime cannot discard: it
+		// would stay, idle, in the new namespace and keep it alive after
+		// its name is deleted.
+		orig, err := os.Open("/proc/thread-self/ns/net")
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer orig.Close()
 		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
 			errc <- fmt.Errorf("unshare: %w", err)
 			return
 		}
-		errc <- unix.Mount("/proc/thread-self/ns/net", path, "none", unix.MS_BIND, "")
+		err = unix.Mount("/proc/thread-self/ns/net", path, "none", unix.MS_BIND, "")
+		if unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET) == nil {
+			runtime.UnlockOSThread()
+		}
+		errc <- err
 	}()
 	if err := <-errc; err != nil {
 		os.Remove(path)
