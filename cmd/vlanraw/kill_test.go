@@ -2,6 +2,7 @@ package main
 
 import (
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"syscall"
@@ -355,8 +356,8 @@ func TestSignalRollsBack(t *testing.T) {
 
 // randomTrials is how many times the random-time kill tests kill.
 func randomTrials() int {
-	if testing.Short() {
-		return 10
+	if testing.Short() || os.Getenv("VLANRAW_TESTENV_KINDS") != "" {
+		return 10 // under the QEMU harness the CPU is emulated: the 50 run on the host
 	}
 	return 50
 }
