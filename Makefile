@@ -39,6 +39,7 @@ fuzz:
 	@GO=$(GO) bash testenv/fuzz.sh rtnl $(FUZZTIME)
 	@GO=$(GO) bash testenv/fuzz.sh modes/ipam $(FUZZTIME)
 	@GO=$(GO) bash testenv/fuzz.sh modes/state $(FUZZTIME)
+	@GO=$(GO) bash testenv/fuzz.sh modes $(FUZZTIME)
 
 test: unittest vmtest benchsmoke
 

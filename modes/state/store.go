@@ -323,7 +323,7 @@ func (s *Store[T]) read() (*loaded[T], error) {
 			return nil, &SchemaError{Path: path, Found: found, Known: s.schema}
 		}
 		if data, err = s.opts.migrate(found, data); err != nil {
-			return nil, fmt.Errorf("migrate state file %s from schema %d to %d: %w", path, found, s.schema, err)
+			return nil, s.corrupt(fmt.Errorf("cannot migrate it from schema %d to %d: %w", found, s.schema, err))
 		}
 	}
 	if len(data) > 0 {

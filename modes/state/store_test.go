@@ -214,7 +214,7 @@ func TestSchema(t *testing.T) {
 			opts: []Option{Migrate(func(int, json.RawMessage) (json.RawMessage, error) {
 				return nil, os.ErrInvalid
 			})},
-			wantErr: "migrate state file " + path + " from schema 1 to 2: invalid argument"},
+			wantErr: "corrupt state file " + path + ": cannot migrate it from schema 1 to 2: invalid argument; repair it or move it away (vlanraw never resets it)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
