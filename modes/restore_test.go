@@ -73,15 +73,7 @@ func TestRestore(t *testing.T) {
 // A parent that existed before the network is not created again: the
 // network's endpoints are reported as failed and kept.
 func TestRestoreMissingParent(t *testing.T) {
-	e := newEnv(t)
-	dualStack(t, e, "net", nil)
-	_, name, _ := e.target()
-	if _, err := e.m.Connect(ConnectSpec{Network: "net", NetNS: name}); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.hh.Delete("p0"); err != nil {
-		t.Fatal(err)
-	}
+	e := parentLost(t)
 	rep, err := e.m.Restore()
 	errContains(t, err, "restore network net", "the requested parent interface p0 was not found on the host")
 	if len(rep.Failed) != 1 || rep.Failed[0].Network != "net" || rep.Failed[0].NetNS != "" {
@@ -91,6 +83,22 @@ func TestRestoreMissingParent(t *testing.T) {
 	if len(n.Endpoints) != 1 {
 		t.Errorf("endpoint records: %d, want 1 kept", len(n.Endpoints))
 	}
+}
+
+// parentLost returns an env with network net on p0, one endpoint
+// connected, and p0 deleted since (which took the endpoint's link).
+func parentLost(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t)
+	dualStack(t, e, "net", nil)
+	_, name, _ := e.target()
+	if _, err := e.m.Connect(ConnectSpec{Network: "net", NetNS: name}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.hh.Delete("p0"); err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
 
 func checkReport(t *testing.T, what string, got, want RestoreReport) {

@@ -179,15 +179,7 @@ func TestRestoreWaitOneByOne(t *testing.T) {
 // with a *ParentWaitError naming it and its network, and keeps the
 // records.
 func TestRestoreWaitTimeout(t *testing.T) {
-	e := newEnv(t)
-	dualStack(t, e, "net", nil)
-	_, name, _ := e.target()
-	if _, err := e.m.Connect(ConnectSpec{Network: "net", NetNS: name}); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.hh.Delete("p0"); err != nil {
-		t.Fatal(err)
-	}
+	e := parentLost(t)
 	rep, err := e.m.RestoreWait(t.Context(), 100*time.Millisecond, nil)
 	var we *ParentWaitError
 	if !errors.As(err, &we) {

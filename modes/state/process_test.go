@@ -150,6 +150,22 @@ func TestHelperProcess(t *testing.T) {
 func startHelper(t *testing.T, mode, dir, want string) (*exec.Cmd, io.WriteCloser) {
 	t.Helper()
 	cmd := helper(mode, dir)
+	stdin, out := startPiped(t, cmd)
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGCONT)
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if line != want+"\n" {
+		t.Fatalf("helper %s printed %q (%v), want %q", mode, line, err, want)
+	}
+	return cmd, stdin
+}
+
+// startPiped starts cmd with pipes to its stdin and from its stdout.
+func startPiped(t *testing.T, cmd *exec.Cmd) (io.WriteCloser, io.ReadCloser) {
+	t.Helper()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -161,16 +177,7 @@ func startHelper(t *testing.T, mode, dir, want string) (*exec.Cmd, io.WriteClose
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGCONT)
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if line != want+"\n" {
-		t.Fatalf("helper %s printed %q (%v), want %q", mode, line, err, want)
-	}
-	return cmd, stdin
+	return stdin, out
 }
 
 // helper returns the command that runs this test binary as a helper
@@ -197,17 +204,7 @@ func TestParallelProcesses(t *testing.T) {
 	var procs []proc
 	for w := range workers {
 		cmd := helper("claim", dir, envWorker+"="+strconv.Itoa(w))
-		stdin, err := cmd.StdinPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		stdin, out := startPiped(t, cmd)
 		procs = append(procs, proc{cmd, stdin, out})
 	}
 	for _, p := range procs { // start them all at once
