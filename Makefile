@@ -1,6 +1,7 @@
 # vlanraw: build, test, benchmark.
 #
-#   make demo    act out the ipvlan L3 article: a network, two endpoints, a router (QEMU if the kernel lacks ipvlan)
+#   make demo    act out the ipvlan L3 article (a network, two endpoints, a router), Docker's L3 network without
+#                a parent, and vlanraw verify on L3 (QEMU if the kernel lacks ipvlan)
 #   make test    unit tests, host tests (root), the QEMU tests (make vmtest), each benchmark once (make benchsmoke)
 #   make bench   benchmarks against iproute2 and the CNI plugins (and the eBPF classifier against a trivial counter),
 #                on the host and in QEMU, and their report in bench/results
@@ -109,7 +110,8 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
 	$(GO) vet ./...
 
-# demo acts out the ipvlan L3 article with vlanraw alone (cmd/vlanraw-demo):
+# demo acts out the ipvlan L3 article, Docker's L3 example without a parent
+# and vlanraw verify on the L3 network, with vlanraw alone (cmd/vlanraw-demo):
 # on this kernel when it can create ipvlan links, else inside QEMU on
 # Debian's 6.12 kernel, with bin/vlanraw added to the guest.
 demo: deps build
