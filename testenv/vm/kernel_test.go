@@ -214,13 +214,16 @@ func TestConfigEnabled(t *testing.T) {
 func TestQemuArgs(t *testing.T) {
 	args := strings.Join(qemuArgs(Machine{Memory: "1G", CPUs: 2}, "/k", "/i", 3, 4), " ")
 	for _, want := range []string{
-		"-accel tcg -cpu qemu64,-cx16", "-m 1G", "-smp 2", "-no-reboot", "-nographic",
+		"-accel tcg,thread=single -cpu qemu64,-cx16", "-m 1G", "-smp 2", "-no-reboot", "-nographic",
 		"-kernel /k", "-initrd /i", "-serial file:/dev/fd/3 -serial file:/dev/fd/4",
 		"console=ttyS0 panic=-1",
 	} {
 		if !strings.Contains(args, want) {
 			t.Errorf("qemu args %q lack %q", args, want)
 		}
+	}
+	if mt := strings.Join(qemuArgs(Machine{Memory: "1G", MTTCG: true}, "/k", "/i", 3, 4), " "); !strings.Contains(mt, "-accel tcg,thread=multi ") {
+		t.Errorf("MTTCG args %q", mt)
 	}
 	kvm := strings.Join(qemuArgs(Machine{Memory: "1G", KVM: true, Append: "foo=1"}, "/k", "/i", 3, 4), " ")
 	if !strings.Contains(kvm, "-accel kvm") || strings.Contains(kvm, "tcg") || !strings.Contains(kvm, "quiet foo=1") {

@@ -41,8 +41,10 @@
 // vmtest prints the guest kernel's release with every result. It exits
 // with 125 when it cannot tell the program's status: the kernel crashed
 // (the console is printed), the guest never reported, or the -timeout
-// watchdog killed QEMU. Other variables: VLANRAW_KVM=1 uses KVM instead of
-// TCG; VLANRAW_VMTEST_REFRESH=1 asks apt for the newest kernel even if it
+// watchdog killed QEMU. TCG runs the guest's vCPUs in one host thread
+// (see vm.Machine.MTTCG for why). Other variables: VLANRAW_KVM=1 uses KVM
+// instead of TCG; VLANRAW_VMTEST_MTTCG=1 uses multi-threaded TCG;
+// VLANRAW_VMTEST_REFRESH=1 asks apt for the newest kernel even if it
 // asked recently; VLANRAW_VMTEST_BZIMAGE=1 boots the bzImage rather than
 // the extracted vmlinux.
 //
