@@ -44,10 +44,11 @@ func crossCheck(t *testing.T, kind string, c crossCase) string {
 	ns := newNetNS(t)
 	addVeth(t, ns, "a0")
 	addVeth(t, ns, "b0")
-	if kc, stripped := forKernel(t, c); stripped {
+	kc, stripped := forKernel(t, c)
+	if stripped {
 		refusedLine(t, ns, "link add link a0 name vr0 type "+kind+" "+c.opts, "bcqueuelen", "5.11")
-		c = kc
 	}
+	c = kc
 	vrLine(t, ns, "link add link a0 name vr0 type "+kind+" "+c.opts)
 	ip(t, ns, "link add link b0 name ip0 type "+kind+" "+c.opts)
 	compareLinks(t, ns, kind, c)
@@ -301,10 +302,11 @@ func TestCrossCheckMACVlanSet(t *testing.T) {
 				{opts: "nodst macaddr add " + a, want: `{"nodst":true,"macaddr_count":1}`},
 				{opts: "mode bridge bcqueuelen 10", want: `{"mode":"bridge","bcqueuelen":10,"usedbcqueuelen":10}`},
 			} {
-				if kstep, stripped := forKernel(t, step); stripped {
+				kstep, stripped := forKernel(t, step)
+				if stripped {
 					refusedLine(t, ns, "link set dev vr0 type "+kind+" "+step.opts, "bcqueuelen", "5.11")
-					step = kstep
 				}
+				step = kstep
 				both(t, ns, "link set dev DEV type "+kind+" "+step.opts)
 				compareLinks(t, ns, kind, step)
 			}
@@ -450,10 +452,11 @@ func TestCrossCheckIPVlan(t *testing.T) {
 				{opts: "private", want: `{"mode":"l3","private":true}`},
 				{opts: "mode l3s", want: `{"mode":"l3s","bridge":true}`},
 			} {
-				if kstep, stripped := forKernel(t, step); stripped {
+				kstep, stripped := forKernel(t, step)
+				if stripped {
 					refusedLine(t, ns, "link set dev vr0 type "+kind+" "+step.opts, "bcqueuelen", "5.11")
-					step = kstep
 				}
+				step = kstep
 				both(t, ns, "link set dev DEV type "+kind+" "+step.opts)
 				compareLinks(t, ns, kind, step)
 			}
