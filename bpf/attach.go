@@ -100,8 +100,8 @@ func attach(o AttachOptions) (*Hook, error) {
 	}
 
 	var objs counterObjects
-	if err := loadCounterObjects(&objs, nil); err != nil {
-		return fail(newLoadError(err))
+	if err := loadClassifier(&objs); err != nil {
+		return fail(err)
 	}
 	h.prog, h.classes, h.vlans = objs.CountFrames, objs.Classes, objs.Vlans
 	if h.pinDir != "" {

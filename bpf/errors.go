@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 )
 
 // ErrNotSupported is matched by errors about something the running
@@ -71,12 +72,20 @@ func (e *notSupportedError) Is(target error) bool { return target == ErrNotSuppo
 type LoadError struct {
 	Err error
 	Log []string
+	// Memlock is why RLIMIT_MEMLOCK could not be raised, when that
+	// failed and the kernel then refused the load with EPERM: kernels
+	// before 5.11 charge eBPF maps and programs to that limit, and
+	// raising it needs CAP_SYS_RESOURCE.
+	Memlock error
 }
 
 // Error implements error; the verifier's log, if any, follows the cause
 // on separate lines.
 func (e *LoadError) Error() string {
 	s := "load the classifier into the kernel: " + e.Err.Error()
+	if e.Memlock != nil {
+		s += "; kernel " + kernelRelease() + " charges eBPF maps to RLIMIT_MEMLOCK, which could not be raised: " + e.Memlock.Error()
+	}
 	if len(e.Log) > 0 {
 		s += "\nverifier log:\n" + strings.Join(e.Log, "\n")
 	}
@@ -87,11 +96,27 @@ func (e *LoadError) Error() string {
 // no.
 func (e *LoadError) Unwrap() error { return e.Err }
 
-func newLoadError(err error) error {
+// newLoadError wraps a failure to load the classifier; memlock is the
+// error of raising RLIMIT_MEMLOCK before the load, or nil.
+func newLoadError(err, memlock error) error {
 	le := &LoadError{Err: err}
 	var ve *ebpf.VerifierError
 	if errors.As(err, &ve) {
 		le.Log = ve.Log
 	}
+	if memlock != nil && errors.Is(err, unix.EPERM) {
+		le.Memlock = memlock
+	}
 	return le
+}
+
+// loadClassifier loads a fresh copy of the classifier into objs, after
+// raising RLIMIT_MEMLOCK where the kernel needs that (see raiseMemlock).
+// Errors are *LoadError values.
+func loadClassifier(objs *counterObjects) error {
+	memlock := raiseMemlock()
+	if err := loadCounterObjects(objs, nil); err != nil {
+		return newLoadError(err, memlock)
+	}
+	return nil
 }

@@ -32,8 +32,8 @@ type Objects struct {
 // LoadObjects loads a fresh classifier.
 func LoadObjects() (*Objects, error) {
 	o := &Objects{}
-	if err := loadCounterObjects(&o.objs, nil); err != nil {
-		return nil, newLoadError(err)
+	if err := loadClassifier(&o.objs); err != nil {
+		return nil, err
 	}
 	o.Program = o.objs.CountFrames
 	return o, nil

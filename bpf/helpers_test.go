@@ -13,6 +13,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/rlimit"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 
@@ -193,6 +194,11 @@ func waitCounts(t *testing.T, h *bpf.Hook, before, want bpf.Counts) {
 // test.
 func trivialCounter(tb testing.TB) (*ebpf.Program, *ebpf.Map) {
 	tb.Helper()
+	// Before Linux 5.11 the map and program count against
+	// RLIMIT_MEMLOCK, as the classifier's do (see Attach).
+	if err := rlimit.RemoveMemlock(); err != nil {
+		tb.Fatal(err)
+	}
 	m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1})
 	if err != nil {
 		tb.Fatal(err)

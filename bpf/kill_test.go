@@ -34,6 +34,8 @@ func TestMain(m *testing.M) {
 		os.Exit(helperAttach())
 	case "mount":
 		os.Exit(helperMount())
+	case "memlock":
+		os.Exit(helperMemlock())
 	}
 	os.Exit(m.Run())
 }

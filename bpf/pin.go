@@ -57,6 +57,12 @@ func makeHookDir(ino uint64, ifname string, d Direction, r record) (string, erro
 	}
 	if err != nil {
 		removePins(tmp)
+		if exists(err) && r.Cookie == 0 {
+			// Without namespace cookies the pins cannot be told from
+			// those of a namespace that is gone: say so.
+			return "", fmt.Errorf("%w (pinned at %s): detach them first (kernel %s has no SO_NETNS_COOKIE, of Linux 5.14, "+
+				"to tell them from pins left by a namespace that is gone and had the same inode number)", ErrAttached, final, kernelRelease())
+		}
 		if exists(err) {
 			return "", fmt.Errorf("%w (pinned at %s): detach them first", ErrAttached, final)
 		}

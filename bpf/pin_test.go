@@ -2,12 +2,14 @@ package bpf_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/testenv"
 )
 
 // TestPinnedOutlivesHook attaches pinned counters, closes the hook, and
@@ -94,9 +96,38 @@ func found0(f []bpf.PinnedHook) bpf.PinnedHook {
 // gone left under an inode number the kernel has since given to another
 // namespace: OpenPinned removes them and says nothing is attached, and a
 // pinned Attach replaces them.
+//
+// Telling the two apart takes the namespace's cookie (SO_NETNS_COOKIE,
+// Linux 5.14). An older kernel has none: stale pins are then taken for
+// the namespace's own, OpenPinned opens them (and Detach removes them),
+// and a pinned Attach refuses, saying why.
 func TestStalePins(t *testing.T) {
 	p := newPair(t)
 	o := bpf.AttachOptions{NetNS: p.a, Ifname: "t0", Direction: bpf.Ingress, Mode: bpf.ModeClsBPF, Pin: true}
+	if !testenv.KernelAtLeast("5.14") {
+		h := attach(t, o)
+		dir := h.PinPath()
+		h.Close()
+		if err := bpf.MakeStale(dir); err != nil {
+			t.Fatal(err)
+		}
+		_, err := bpf.Attach(o)
+		if !errors.Is(err, bpf.ErrAttached) || !strings.Contains(err.Error(), "SO_NETNS_COOKIE, of Linux 5.14") {
+			t.Errorf("kernel %s: pinned Attach over stale pins: %v; want ErrAttached naming SO_NETNS_COOKIE and Linux 5.14", testenv.KernelRelease(), err)
+		}
+		h, err = bpf.OpenPinned(p.a, "t0", bpf.Ingress)
+		if err != nil {
+			t.Fatalf("kernel %s: OpenPinned on stale pins: %v; want them opened, as the namespace's own", testenv.KernelRelease(), err)
+		}
+		if err := h.Detach(); err != nil {
+			t.Fatal(err)
+		}
+		if pins := pinsOf(t, p.a); len(pins) != 0 {
+			t.Errorf("pins left after Detach: %v", pins)
+		}
+		t.Logf("kernel %s (before 5.14) has no namespace cookies: stale pins are taken as the namespace's own", testenv.KernelRelease())
+		return
+	}
 	for _, next := range []string{"open", "attach"} {
 		h := attach(t, o)
 		dir := h.PinPath()

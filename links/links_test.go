@@ -220,9 +220,19 @@ func TestSetModeAndRename(t *testing.T) {
 	if err := h.Create(&links.MACVlan{Attrs: links.Attrs{Name: "mv0"}, Parent: "p0", Mode: ptr(rtnl.MACVlanModeBridge)}); err != nil {
 		t.Fatal(err)
 	}
-	err := h.Set("mv0", links.Change{Data: &rtnl.MACVlan{Mode: ptr(rtnl.MACVlanModePrivate), BCQueueLen: ptr[uint32](321)},
-		MTU: ptr[uint32](1300), Up: ptr(true), Name: "mv1"})
-	if err != nil {
+	change := links.Change{Data: &rtnl.MACVlan{Mode: ptr(rtnl.MACVlanModePrivate), BCQueueLen: ptr[uint32](321)},
+		MTU: ptr[uint32](1300), Up: ptr(true), Name: "mv1"}
+	bcq := testenv.KernelAtLeast("5.11")
+	if !bcq {
+		// Refused whole, before anything changed.
+		var ke *links.KernelError
+		if err := h.Set("mv0", change); !errors.As(err, &ke) || ke.Since != "5.11" {
+			t.Fatalf("kernel %s: set with bcqueuelen: %v; want a *KernelError naming Linux 5.11", testenv.KernelRelease(), err)
+		}
+		mustGet(t, h, "mv0")
+		change.Data.(*rtnl.MACVlan).BCQueueLen = nil
+	}
+	if err := h.Set("mv0", change); err != nil {
 		t.Fatal(err)
 	}
 	l, err := h.Get("mv1")
@@ -230,8 +240,11 @@ func TestSetModeAndRename(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := l.Data.(*rtnl.MACVlan)
-	if *d.Mode != rtnl.MACVlanModePrivate || *d.BCQueueLen != 321 || l.MTU != 1300 || !l.Up() {
-		t.Errorf("after set: mode %v bcqueuelen %d mtu %d up %v", d.Mode, *d.BCQueueLen, l.MTU, l.Up())
+	if *d.Mode != rtnl.MACVlanModePrivate || l.MTU != 1300 || !l.Up() {
+		t.Errorf("after set: mode %v mtu %d up %v", d.Mode, l.MTU, l.Up())
+	}
+	if bcq && (d.BCQueueLen == nil || *d.BCQueueLen != 321) {
+		t.Errorf("after set: bcqueuelen %v, want 321", d.BCQueueLen)
 	}
 	if _, err := h.Get("mv0"); !errors.Is(err, unix.ENODEV) {
 		t.Errorf("old name still resolves: %v", err)

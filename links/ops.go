@@ -31,6 +31,11 @@ func (h *Handle) Create(s Spec) error {
 	if err != nil {
 		return err
 	}
+	if info := m.Attributes.Info; info != nil && info.Data != nil {
+		if err := checkKernel(info.Data); err != nil {
+			return err
+		}
+	}
 	if err := h.c.NewLink(m); err != nil {
 		return err
 	}

@@ -62,6 +62,9 @@ func (h *Handle) Set(name string, c Change) error {
 		if err := checkChange(c.Data, cur); err != nil {
 			return err
 		}
+		if err := checkKernel(c.Data); err != nil {
+			return err
+		}
 		m.Attributes.Info = &rtnl.LinkInfo{Kind: kind, Data: c.Data}
 	}
 	err = h.c.SetLink(m)

@@ -292,3 +292,65 @@ func TestDumpInterrupted(t *testing.T) {
 		})
 	}
 }
+
+// TestGetLinkEMSGSIZE checks that a single RTM_GETLINK the kernel cannot
+// build (EMSGSIZE, as for a macvlan with bclim other than 1 on kernels
+// whose macvlan_get_size lacked IFLA_MACVLAN_BC_CUTOFF) is answered from a
+// dump instead, by name and by index, and that a link the dump lacks is
+// ENODEV.
+func TestGetLinkEMSGSIZE(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		get       func(c *rtnl.Conn) (*rtnl.LinkMessage, error)
+		dumpFails bool
+		want      string // link name; "" for an error
+		wantErr   []error
+	}{
+		{name: "by name", get: func(c *rtnl.Conn) (*rtnl.LinkMessage, error) { return c.GetLink("p0") }, want: "p0"},
+		{name: "by index", get: func(c *rtnl.Conn) (*rtnl.LinkMessage, error) { return c.GetLinkIndex(2) }, want: "p1"},
+		{name: "missing", get: func(c *rtnl.Conn) (*rtnl.LinkMessage, error) { return c.GetLink("mv9") }, wantErr: []error{unix.ENODEV}},
+		{name: "dump fails too", get: func(c *rtnl.Conn) (*rtnl.LinkMessage, error) { return c.GetLink("p0") }, dumpFails: true,
+			wantErr: []error{unix.EMSGSIZE, unix.ENOBUFS}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			k := &dumpKernel{}
+			var gets int
+			c := rtnl.NewConn(nltest.Dial(func(reqs []netlink.Message) ([]netlink.Message, error) {
+				if len(reqs) == 0 {
+					return nil, io.EOF
+				}
+				req := reqs[0]
+				if req.Header.Type != unix.RTM_GETLINK {
+					t.Fatalf("request type %v, want RTM_GETLINK", req.Header.Type)
+				}
+				if req.Header.Flags&netlink.Dump == 0 {
+					gets++
+					return errorReply(req, unix.EMSGSIZE, ""), nil
+				}
+				if tt.dumpFails {
+					return errorReply(req, unix.ENOBUFS, ""), nil
+				}
+				return k.answer(reqs)
+			}))
+			defer c.Close()
+			l, err := tt.get(c)
+			if gets != 1 || k.dumps > 1 {
+				t.Errorf("%d single gets and %d dumps; want one get, then at most one dump", gets, k.dumps)
+			}
+			if tt.want != "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if l.Attributes.Name != tt.want {
+					t.Errorf("got link %q, want %q", l.Attributes.Name, tt.want)
+				}
+				return
+			}
+			for _, want := range tt.wantErr {
+				if !errors.Is(err, want) {
+					t.Errorf("error %v does not match %v", err, want)
+				}
+			}
+		})
+	}
+}

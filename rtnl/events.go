@@ -64,7 +64,8 @@ func DialLinkEvents(ns *NetNS) (*LinkEvents, error) {
 // of its batch is lost.
 //
 // When the kernel dropped notifications because the socket's receive
-// buffer was full, Receive discards those still queued, which are stale,
+// buffer was full (or because it could not build one, EMSGSIZE),
+// Receive discards those still queued, which are stale,
 // and fails with an error matching ErrOverrun: every change from then on
 // is received again, so check the whole state, then go on receiving.
 //
@@ -73,7 +74,12 @@ func DialLinkEvents(ns *NetNS) (*LinkEvents, error) {
 // net.ErrClosed after Close, which also ends a pending Receive.
 func (e *LinkEvents) Receive() ([]LinkEvent, error) {
 	msgs, err := e.c.Receive()
-	if errors.Is(err, unix.ENOBUFS) {
+	// EMSGSIZE: the kernel could not build a notification and dropped
+	// it (rtnl_set_sk_err), as kernels whose macvlan_get_size lacked
+	// IFLA_MACVLAN_BC_CUTOFF did for a macvlan with bclim other than 1
+	// (see getLinkFromDump). That loses a notification just as an
+	// overrun does.
+	if errors.Is(err, unix.ENOBUFS) || errors.Is(err, unix.EMSGSIZE) {
 		if derr := e.drain(); derr != nil {
 			return nil, e.receiveError(derr)
 		}

@@ -2,6 +2,7 @@ package rtnl
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/mdlayher/netlink"
 	"github.com/mdlayher/netlink/nlenc"
@@ -113,6 +114,9 @@ func (c *Conn) GetLinkIndex(index int32) (*LinkMessage, error) {
 
 func (c *Conn) getLink(name string, req *getLinkRequest) (*LinkMessage, error) {
 	msgs, err := c.Execute("get link", name, unix.RTM_GETLINK, 0, req)
+	if errors.Is(err, unix.EMSGSIZE) {
+		return c.getLinkFromDump(name, req.index, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +128,27 @@ func (c *Conn) getLink(name string, req *getLinkRequest) (*LinkMessage, error) {
 		return nil, &OpError{Op: "get link", Name: name, Err: err}
 	}
 	return m, nil
+}
+
+// getLinkFromDump finds a link by name (or, when name is "", by index)
+// in a dump of every link. It stands in for a single RTM_GETLINK that
+// failed with EMSGSIZE (getErr): the kernel sizes that reply with the
+// driver's get_size, and a driver that under-reserves makes the reply
+// overflow. macvlan did so for IFLA_MACVLAN_BC_CUTOFF (bclim other than
+// 1) from Linux 6.4 until upstream fa92a77b0ed4 (stable 77ecfa4e27f2,
+// April 2026; Debian's 6.12 since 6.12.94-1). A dump packs its replies
+// into buffers of at least a page, which have room to spare.
+func (c *Conn) getLinkFromDump(name string, index int32, getErr error) (*LinkMessage, error) {
+	ls, err := c.ListLinks("")
+	if err != nil {
+		return nil, fmt.Errorf("%w; and in a dump instead: %w", getErr, err)
+	}
+	for i := range ls {
+		if name != "" && ls[i].Attributes.Name == name || name == "" && ls[i].Index == index {
+			return &ls[i], nil
+		}
+	}
+	return nil, &OpError{Op: "get link", Name: name, Err: unix.ENODEV}
 }
 
 // ListLinks returns every link, or only those of kind when it is not

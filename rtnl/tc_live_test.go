@@ -8,6 +8,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/rtnl"
@@ -17,6 +18,11 @@ import (
 // passProgram loads the smallest SCHED_CLS program: return TC_ACT_UNSPEC.
 func passProgram(t *testing.T) *ebpf.Program {
 	t.Helper()
+	// Before Linux 5.11 programs count against RLIMIT_MEMLOCK, whose
+	// default there (64 KiB) may be too small.
+	if err := rlimit.RemoveMemlock(); err != nil {
+		t.Fatal(err)
+	}
 	p, err := ebpf.NewProgram(&ebpf.ProgramSpec{
 		Type:         ebpf.SchedCLS,
 		License:      "MIT",

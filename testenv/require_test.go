@@ -212,3 +212,69 @@ func TestRequireKindPerKind(t *testing.T) {
 		})
 	}
 }
+
+func TestIsKernelSkip(t *testing.T) {
+	for _, tt := range []struct {
+		reason string
+		want   bool
+	}{
+		{"bclim needs kernel 6.4 or newer; running 6.1.0-57-cloud-amd64", true},
+		{"TCX link needs kernel 6.6 or newer; running 5.10.0-43-cloud-amd64", true},
+		{"kernel 5.10.0-43-cloud-amd64 lacks link kind ipvlan (CONFIG_IPVLAN)", true},
+		{"kernel 5.10.0-43-cloud-amd64 lacks SO_NETNS_COOKIE (Linux 5.14)", true},
+		{"    live_test.go:12: kernel 6.18.44 lacks link kind vlan (CONFIG_VLAN_8021Q)", true},
+		{"needs root (euid is 1000)", false},
+		{"probing link kind ipvlan needs root (euid is 1000)", false},
+		{"link kind vlan: cannot probe: netlink: permission denied", false},
+		{"the running kernel has no macvlan", false},
+		{"helper process", false},
+		{"skipping in short mode", false},
+		{"kernel lacks something", false},
+	} {
+		if got := IsKernelSkip(tt.reason); got != tt.want {
+			t.Errorf("IsKernelSkip(%q) = %v, want %v", tt.reason, got, tt.want)
+		}
+	}
+}
+
+func TestRequireSkipsAreKernelSkips(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		run  func(tb testing.TB)
+	}{
+		{"RequireKernel", func(tb testing.TB) { RequireKernel(tb, "999.0", "a feature of the future") }},
+		{"SkipKernelLacks", func(tb testing.TB) { SkipKernelLacks(tb, "SO_NETNS_COOKIE", "Linux 5.14") }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &skipRecorder{TB: t}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				tt.run(r)
+			}()
+			<-done
+			if !r.skipped {
+				t.Fatalf("%s did not skip", tt.name)
+			}
+			if !IsKernelSkip(r.reason) {
+				t.Errorf("%s skipped with %q, which IsKernelSkip does not accept", tt.name, r.reason)
+			}
+		})
+	}
+}
+
+// skipRecorder records a Skipf instead of skipping, ending the goroutine
+// as SkipNow would.
+type skipRecorder struct {
+	testing.TB
+	skipped bool
+	reason  string
+}
+
+func (r *skipRecorder) Helper()                         {}
+func (r *skipRecorder) Logf(format string, args ...any) {}
+func (r *skipRecorder) Cleanup(func())                  {}
+func (r *skipRecorder) Skipf(format string, args ...any) {
+	r.skipped, r.reason = true, fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}

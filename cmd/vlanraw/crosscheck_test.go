@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -43,10 +44,57 @@ func crossCheck(t *testing.T, kind string, c crossCase) string {
 	ns := newNetNS(t)
 	addVeth(t, ns, "a0")
 	addVeth(t, ns, "b0")
+	kc, stripped := forKernel(t, c)
+	if stripped {
+		refusedLine(t, ns, "link add link a0 name vr0 type "+kind+" "+c.opts, "bcqueuelen", "5.11")
+	}
+	c = kc
 	vrLine(t, ns, "link add link a0 name vr0 type "+kind+" "+c.opts)
 	ip(t, ns, "link add link b0 name ip0 type "+kind+" "+c.opts)
 	compareLinks(t, ns, kind, c)
 	return ns
+}
+
+// bcqWords are the words that set a macvlan's broadcast queue length.
+var bcqWords = regexp.MustCompile(`\s*\b(?:bcqueuelen|bcq)\s+\d+`)
+
+// forKernel adapts a macvlan case to a kernel before Linux 5.11, which
+// has no broadcast queue length (IFLA_MACVLAN_BC_QUEUE_LEN): the words
+// that set it go, since vlanraw refuses them (which the caller checks
+// when stripped is true), and the kernel must report no queue length.
+// On newer kernels c is returned as it is.
+func forKernel(t *testing.T, c crossCase) (kc crossCase, stripped bool) {
+	t.Helper()
+	if testenv.KernelAtLeast("5.11") {
+		return c, false
+	}
+	kc = crossCase{opts: strings.TrimSpace(bcqWords.ReplaceAllString(c.opts, "")), absent: append(c.absent[:len(c.absent):len(c.absent)], "bcqueuelen", "usedbcqueuelen")}
+	if c.want != "" {
+		var want map[string]any
+		if err := json.Unmarshal([]byte(c.want), &want); err != nil {
+			t.Fatalf("bad want %s: %v", c.want, err)
+		}
+		delete(want, "bcqueuelen")
+		delete(want, "usedbcqueuelen")
+		b, _ := json.Marshal(want)
+		kc.want = string(b)
+	}
+	return kc, kc.opts != c.opts
+}
+
+// refusedLine runs vlanraw with line in ns and checks that it fails
+// because the kernel lacks setting, naming the Linux version that has
+// it, and that no link was left behind.
+func refusedLine(t *testing.T, ns, line, setting, since string) {
+	t.Helper()
+	code, _, stderr := runCLI(append([]string{"-n", ns}, strings.Fields(line)...)...)
+	if code != exitRuntime || !strings.Contains(stderr, setting) || !strings.Contains(stderr, "Linux "+since) ||
+		!strings.Contains(stderr, testenv.KernelRelease()) {
+		t.Errorf("kernel %s: vlanraw %s: exit %d, %q; want exit %d naming %s, the kernel and Linux %s",
+			testenv.KernelRelease(), line, code, stderr, exitRuntime, setting, since)
+		return
+	}
+	t.Logf("kernel %s: vlanraw %s: refused: %s", testenv.KernelRelease(), line, strings.TrimSpace(stderr))
 }
 
 // compareLinks compares vr0 and ip0 in ns; see crossCheck.
@@ -254,6 +302,11 @@ func TestCrossCheckMACVlanSet(t *testing.T) {
 				{opts: "nodst macaddr add " + a, want: `{"nodst":true,"macaddr_count":1}`},
 				{opts: "mode bridge bcqueuelen 10", want: `{"mode":"bridge","bcqueuelen":10,"usedbcqueuelen":10}`},
 			} {
+				kstep, stripped := forKernel(t, step)
+				if stripped {
+					refusedLine(t, ns, "link set dev vr0 type "+kind+" "+step.opts, "bcqueuelen", "5.11")
+				}
+				step = kstep
 				both(t, ns, "link set dev DEV type "+kind+" "+step.opts)
 				compareLinks(t, ns, kind, step)
 			}
@@ -264,7 +317,8 @@ func TestCrossCheckMACVlanSet(t *testing.T) {
 // TestBCLim sets bclim (IFLA_MACVLAN_BC_CUTOFF, Linux 6.4) with vlanraw
 // and reads it back with vlanraw. iproute2 6.1, Debian 12's, cannot set
 // or print it, so it is not the reference here; the test logs what ip
-// and the kernel do with it.
+// and the kernel do with it. On a kernel before 6.4, which would ignore
+// the attribute, vlanraw refuses bclim, naming the version.
 func TestBCLim(t *testing.T) {
 	testenv.RequireKind(t, "macvlan")
 	ns := newNetNS(t)
@@ -276,7 +330,15 @@ func TestBCLim(t *testing.T) {
 		t.Logf("this iproute2 accepts bclim")
 		ip(t, ns, "link del dev ip0")
 	}
-	newKernel := kernelAtLeast(6, 4)
+	if !testenv.KernelAtLeast("6.4") {
+		refusedLine(t, ns, "link add link a0 name vr0 type macvlan mode bridge bclim 5", "bclim", "6.4")
+		vrLine(t, ns, "link add link a0 name vr0 type macvlan mode bridge")
+		refusedLine(t, ns, "link set dev vr0 type macvlan bclim 0", "bclim", "6.4")
+		if _, ok := infoData(t, vrLinkJSON(t, ns, "vr0"))["bclim"]; ok {
+			t.Errorf("kernel %s (before 6.4) reports a bclim", testenv.KernelRelease())
+		}
+		return
+	}
 	for _, step := range []struct {
 		line string
 		want int
@@ -297,14 +359,13 @@ func TestBCLim(t *testing.T) {
 		case step.want == 1:
 			// The kernel leaves out the default cutoff, 1.
 			t.Logf("kernel %s: after %q, no bclim reported (the default, 1)", testenv.KernelRelease(), step.line)
-		case newKernel:
-			t.Errorf("kernel %s (6.4 or newer) reports no bclim after %q; want %d", testenv.KernelRelease(), step.line, step.want)
 		default:
-			t.Logf("kernel %s (before 6.4) ignores bclim: none reported after %q", testenv.KernelRelease(), step.line)
+			t.Errorf("kernel %s (6.4 or newer) reports no bclim after %q; want %d", testenv.KernelRelease(), step.line, step.want)
 		}
 	}
 	// A single-link RTM_GETLINK, which `link set` does first, must work
-	// with a cutoff other than 1 (some 6.12 kernels fail it with EMSGSIZE).
+	// with a cutoff other than 1 (kernels whose macvlan_get_size lacks
+	// room for it fail it with EMSGSIZE).
 	vrLine(t, ns, "link set dev vr0 type macvlan bclim 3")
 	code, _, stderr := runCLI("-n", ns, "link", "set", "dev", "vr0", "mtu", "1400")
 	if code != exitOK {
@@ -312,13 +373,48 @@ func TestBCLim(t *testing.T) {
 	}
 }
 
-// kernelAtLeast reports whether the running kernel is major.minor or newer.
-func kernelAtLeast(major, minor int) bool {
-	var ma, mi int
-	if _, err := fmt.Sscanf(testenv.KernelRelease(), "%d.%d", &ma, &mi); err != nil {
-		return false
+// TestBCLimLinkPresent is the command-level regression test of macvlan's
+// get_size, which lacked room for IFLA_MACVLAN_BC_CUTOFF from Linux 6.4
+// until upstream fa92a77b0ed4 (see links' TestKernelMACVlanBCCutoffReplies
+// for what each kernel does): with a macvlan whose bclim is not 1 on the
+// parent of a network, every command that reads links (link show, one
+// link and all, with details and JSON; network ls and inspect; connect,
+// whose new endpoint shares the parent's cutoff; gc) must work. Before
+// 6.4 vlanraw refuses bclim, and the same commands run without it.
+func TestBCLimLinkPresent(t *testing.T) {
+	testenv.RequireKind(t, "macvlan")
+	w := newWorld(t)
+	w.uplink("p0")
+	w.vr("network create -d macvlan --subnet 10.97.0.0/24 -o parent=p0 net")
+	a, _ := w.endpoint()
+	w.connect("net", a)
+	add := "link add link p0 name mv9 type macvlan mode bridge bclim 4"
+	if testenv.KernelAtLeast("6.4") {
+		w.vr(add)
+		if got := infoData(t, vrLinkJSON(t, w.host, "mv9"))["bclim"]; got != float64(4) {
+			t.Fatalf("kernel %s: bclim of mv9 is %v, want 4", testenv.KernelRelease(), got)
+		}
+	} else {
+		refusedLine(t, w.host, add, "bclim", "6.4")
+		w.vr(strings.TrimSuffix(add, " bclim 4"))
 	}
-	return ma > major || ma == major && mi >= minor
+	for _, line := range []string{
+		"link show", "link show dev mv9", "-d link show", "-d link show dev mv9", "-j -d link show",
+		"link show type macvlan", "network ls", "network inspect net",
+	} {
+		t.Run(line, func(t *testing.T) {
+			code, _, stderr := runCLI(w.args(strings.Fields(line)...)...)
+			if code != exitOK {
+				t.Errorf("kernel %s: vlanraw %s with a macvlan with bclim 4 present: exit %d: %s", testenv.KernelRelease(), line, code, stderr)
+			}
+		})
+	}
+	b, _ := w.endpoint()
+	w.connect("net", b)
+	w.vr("gc")
+	if out := w.vr("network inspect net"); !strings.Contains(out, a) || !strings.Contains(out, b) {
+		t.Errorf("network inspect after connect and gc lacks an endpoint:\n%s", out)
+	}
 }
 
 var ipvlanCases = []crossCase{
@@ -356,6 +452,11 @@ func TestCrossCheckIPVlan(t *testing.T) {
 				{opts: "private", want: `{"mode":"l3","private":true}`},
 				{opts: "mode l3s", want: `{"mode":"l3s","bridge":true}`},
 			} {
+				kstep, stripped := forKernel(t, step)
+				if stripped {
+					refusedLine(t, ns, "link set dev vr0 type "+kind+" "+step.opts, "bcqueuelen", "5.11")
+				}
+				step = kstep
 				both(t, ns, "link set dev DEV type "+kind+" "+step.opts)
 				compareLinks(t, ns, kind, step)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes"
 	"github.com/vlanraw/vlanraw/rtnl"
@@ -121,6 +122,8 @@ func hint(err error, topic string) string {
 	var ue *usageError
 	var oe *rtnl.OpError
 	var we *modes.ParentWaitError
+	var ke *links.KernelError
+	var le *bpf.LoadError
 	switch {
 	case errors.As(err, &ue):
 		if ue.help != "" {
@@ -135,6 +138,12 @@ func hint(err error, topic string) string {
 		return `check the parent's name with "vlanraw link show", wait longer with --wait-parent, or remove the network`
 	case errors.Is(err, modes.ErrNotFound):
 		return `see "vlanraw network ls", and "vlanraw network inspect NETWORK" for its endpoints`
+	case errors.As(err, &ke):
+		return fmt.Sprintf("leave %s out, or use Linux %s or later", strings.TrimPrefix(ke.Setting, "macvlan "), ke.Since)
+	case errors.As(err, &le) && le.Memlock != nil:
+		// Not a lack of privilege: the limit is too low, and vlanraw
+		// could not raise it.
+		return "this kernel charges eBPF maps to RLIMIT_MEMLOCK (Linux before 5.11): raise the limit (ulimit -l unlimited, or LimitMEMLOCK=infinity in a systemd unit), or give vlanraw CAP_SYS_RESOURCE so that it raises it itself"
 	case errors.Is(err, rtnl.ErrNotSupported):
 		return "use a kernel with that link kind, or another kind"
 	case errors.Is(err, unix.EPERM), errors.Is(err, os.ErrPermission):

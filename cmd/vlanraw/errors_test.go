@@ -1,12 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/links"
 )
 
 // TestPermissionHint: the hint after a permission error follows what the
@@ -83,5 +87,53 @@ func TestPermissionHintReal(t *testing.T) {
 	}
 	if msg := message(fmt.Errorf("x: %w", unix.EPERM), ""); strings.Contains(msg, "run vlanraw as root") {
 		t.Errorf("root with CAP_NET_ADMIN is told %q", msg)
+	}
+}
+
+// TestKernelLimitHints: a setting the kernel lacks, and an eBPF load
+// refused because RLIMIT_MEMLOCK could not be raised, get hints about
+// the kernel, not about privileges, whoever runs vlanraw.
+func TestKernelLimitHints(t *testing.T) {
+	memlock := &bpf.HookError{Op: "attach counters to", Ifname: "eth0", Direction: bpf.Ingress, Err: &bpf.LoadError{
+		Err:     fmt.Errorf("map vlans: map create: %w (MEMLOCK may be too low, consider rlimit.RemoveMemlock)", unix.EPERM),
+		Memlock: errors.New("failed to set memlock rlimit: operation not permitted"),
+	}}
+	denied := &bpf.HookError{Op: "attach counters to", Ifname: "eth0", Direction: bpf.Ingress, Err: &bpf.LoadError{
+		Err: fmt.Errorf("map vlans: map create: %w", unix.EPERM),
+	}}
+	kernel := &links.KernelError{Setting: "macvlan bcqueuelen", Attr: "IFLA_MACVLAN_BC_QUEUE_LEN", Since: "5.11", Release: "5.10.0-43-cloud-amd64"}
+	for _, tt := range []struct {
+		name     string
+		err      error
+		euid     int
+		want     string
+		wantCode int
+	}{
+		{"bcqueuelen on 5.10", kernel, 0, "leave bcqueuelen out, or use Linux 5.11 or later", exitRuntime},
+		{"memlock as root", memlock, 0, "this kernel charges eBPF maps to RLIMIT_MEMLOCK (Linux before 5.11): raise the limit", exitRuntime},
+		{"memlock as a user", memlock, 1000, "this kernel charges eBPF maps to RLIMIT_MEMLOCK (Linux before 5.11): raise the limit", exitRuntime},
+		{"denied as a user", denied, 1000, "run vlanraw as root (it needs CAP_NET_ADMIN)", exitRuntime},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			oldCaps, oldEuid := effectiveCaps, geteuid
+			defer func() { effectiveCaps, geteuid = oldCaps, oldEuid }()
+			effectiveCaps = func() (uint64, error) {
+				if tt.euid == 0 {
+					return 1<<(unix.CAP_LAST_CAP+1) - 1, nil
+				}
+				return 0, nil
+			}
+			geteuid = func() int { return tt.euid }
+			msg := message(tt.err, "")
+			if !strings.Contains(msg, "\nvlanraw: "+tt.want) {
+				t.Errorf("message:\n%s\nwant the hint %q", msg, tt.want)
+			}
+			if tt.want != "run vlanraw as root (it needs CAP_NET_ADMIN)" && strings.Contains(msg, "as root") {
+				t.Errorf("message blames privileges:\n%s", msg)
+			}
+			if got := exitCode(tt.err); got != tt.wantCode {
+				t.Errorf("exit code %d, want %d", got, tt.wantCode)
+			}
+		})
 	}
 }

@@ -151,11 +151,14 @@ TYPE macvlan, macvtap: mode MODE [flag FLAG] [nopromisc] [nodst]
   macaddr set LLADDR.. replace the list with these MACs (none: empty it)
   macaddr flush        empty the list
   bcqueuelen N         the broadcast/multicast receive queue length this
-                       link asks for (default 1000); the parent uses the
-                       largest over its macvlans (usedbcqueuelen)
+                       link asks for (Linux 5.11+, default 1000); the
+                       parent uses the largest over its macvlans
+                       (usedbcqueuelen)
   bclim N              broadcast cutoff (Linux 6.4+, 32-bit signed): the
                        number of macvlans above which multicast goes
-                       through the broadcast queue; shared by the parent
+                       through the broadcast queue; shared by the parent.
+                       Older kernels would ignore these two: vlanraw
+                       refuses them there
 
 TYPE vlan: id VLANID [protocol {802.1Q | 802.1ad}]
           [reorder_hdr {on|off}] [gvrp {on|off}] [mvrp {on|off}]

@@ -78,7 +78,9 @@ func checkClaims(t *testing.T, s *Store[doc], workers, each int, handed []int) {
 func TestHelperProcess(t *testing.T) {
 	mode := os.Getenv(envHelper)
 	if mode == "" {
-		t.Skip("helper process for the tests that run other processes")
+		// Not a helper: nothing to do. It passes rather than skips,
+		// since vmsuite fails skips that name no missing kernel feature.
+		return
 	}
 	s, err := Open[doc](os.Getenv(envDir), "test", 1)
 	if err != nil {

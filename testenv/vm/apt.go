@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Log receives vmtest's progress messages (installing packages, fetching
@@ -20,10 +21,11 @@ func logf(format string, args ...any) {
 	fmt.Fprintf(Log, "vmtest: "+format+"\n", args...)
 }
 
-// aptUpdated is true once this process has run apt-get update.
+// aptUpdated holds the apt configurations (by aptConfig.Dir) that this
+// process has run apt-get update for.
 var (
 	aptMu      sync.Mutex
-	aptUpdated bool
+	aptUpdated = map[string]bool{}
 )
 
 // aptLock serialises apt-get runs of concurrent vmtest processes.
@@ -50,28 +52,120 @@ func runApt(dir string, name string, args ...string) ([]byte, error) {
 	return stdout.Bytes(), nil
 }
 
-// aptUpdate runs apt-get update, once per process.
-func aptUpdate() error {
+// aptConfig is an apt configuration: the host's (Dir "") or a private one
+// below Dir, with its own sources.list, package lists, cache and an empty
+// dpkg status, so that suites of other Debian releases can be looked up
+// and downloaded from without touching the host's apt.
+type aptConfig struct {
+	Dir     string
+	Sources string // the private sources.list
+	Name    string // its suites, for messages
+}
+
+// hostApt is the host's own apt configuration.
+var hostApt = &aptConfig{}
+
+// options returns the apt options that select a private configuration.
+// The host's apt.conf.d still applies (proxies, say); the package
+// indices' translations and AppStream metadata are not fetched.
+func (a *aptConfig) options() []string {
+	if a.Dir == "" {
+		return nil
+	}
+	opt := func(k, v string) []string { return []string{"-o", k + "=" + v} }
+	var o []string
+	for _, kv := range [][2]string{
+		{"Dir::Etc::SourceList", filepath.Join(a.Dir, "sources.list")},
+		{"Dir::Etc::SourceParts", filepath.Join(a.Dir, "sources.list.d")},
+		{"Dir::State::Lists", filepath.Join(a.Dir, "lists")},
+		{"Dir::State::status", filepath.Join(a.Dir, "status")},
+		{"Dir::Cache", filepath.Join(a.Dir, "cache")},
+		{"Acquire::Languages", "none"},
+		{"Acquire::IndexTargets::deb::DEP-11::DefaultEnabled", "false"},
+		{"Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled", "false"},
+		{"Acquire::IndexTargets::deb::DEP-11-icons-small::DefaultEnabled", "false"},
+		{"Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled", "false"},
+	} {
+		o = append(o, opt(kv[0], kv[1])...)
+	}
+	return o
+}
+
+// run runs an apt tool (apt-get, apt-cache) with the configuration, in
+// directory dir.
+func (a *aptConfig) run(dir, tool string, args ...string) ([]byte, error) {
+	return runApt(dir, tool, append(a.options(), args...)...)
+}
+
+// prepare creates a private configuration's files and reports whether
+// its package lists must be fetched: they are missing, older than
+// resolveTTL, or of other sources.
+func (a *aptConfig) prepare() (stale bool, err error) {
+	if a.Dir == "" {
+		return false, nil
+	}
+	for _, d := range []string{"sources.list.d", "lists/partial", "cache/archives/partial"} {
+		if err := os.MkdirAll(filepath.Join(a.Dir, d), 0o755); err != nil {
+			return false, fmt.Errorf("apt configuration: %w", err)
+		}
+	}
+	status := filepath.Join(a.Dir, "status")
+	if _, err := os.Stat(status); err != nil {
+		if err := os.WriteFile(status, nil, 0o644); err != nil {
+			return false, fmt.Errorf("apt configuration: %w", err)
+		}
+	}
+	list := filepath.Join(a.Dir, "sources.list")
+	if old, err := os.ReadFile(list); err != nil || string(old) != a.Sources {
+		if err := os.WriteFile(list, []byte(a.Sources), 0o644); err != nil {
+			return false, fmt.Errorf("apt configuration: %w", err)
+		}
+		return true, nil
+	}
+	fi, err := os.Stat(filepath.Join(a.Dir, "lists", "updated"))
+	return err != nil || time.Since(fi.ModTime()) >= resolveTTL, nil
+}
+
+// update runs apt-get update, once per process and configuration.
+func (a *aptConfig) update() error {
 	aptMu.Lock()
 	defer aptMu.Unlock()
-	if aptUpdated {
+	if aptUpdated[a.Dir] {
 		return nil
 	}
 	if os.Geteuid() != 0 {
 		return errors.New("apt-get update needs root")
+	}
+	if _, err := a.prepare(); err != nil {
+		return err
 	}
 	unlock, err := aptLock()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	logf("running apt-get update")
-	if _, err := runApt("", "apt-get", "-q", "update"); err != nil {
+	start := time.Now()
+	if a.Dir == "" {
+		logf("running apt-get update")
+	} else {
+		logf("running apt-get update of %s (private lists in %s)", a.Name, a.Dir)
+	}
+	if _, err := a.run("", "apt-get", "-q", "update"); err != nil {
 		return err
 	}
-	aptUpdated = true
+	if a.Dir != "" {
+		logf("apt-get update took %.1fs", time.Since(start).Seconds())
+		if err := os.WriteFile(filepath.Join(a.Dir, "lists", "updated"), nil, 0o644); err != nil {
+			return fmt.Errorf("apt configuration: %w", err)
+		}
+	}
+	aptUpdated[a.Dir] = true
 	return nil
 }
+
+// aptUpdate runs apt-get update of the host's configuration, once per
+// process.
+func aptUpdate() error { return hostApt.update() }
 
 // aptInstall installs packages, running apt-get update first if the
 // install fails on stale or empty package lists.

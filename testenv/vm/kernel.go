@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 )
 
 // Kernel is a kernel image and the modules that go with it.
 type Kernel struct {
-	Series  string `json:"series,omitempty"`  // "6.1" or "6.12"; "" for a kernel given by path
+	Series  string `json:"series,omitempty"`  // "5.10", "6.1", "6.12" or "7"; "" for a kernel given by path
 	Package string `json:"package,omitempty"` // Debian package name
 	Version string `json:"version,omitempty"` // Debian package version
 	Release string `json:"release,omitempty"` // uname -r, as far as known before boot
@@ -46,36 +44,16 @@ func (k *Kernel) String() string {
 	}
 }
 
-// seriesPackage matches the Debian package names of each kernel series;
-// the first group is the number that grows with every ABI bump.
-var seriesPackage = map[string]struct {
-	prefix string
-	re     *regexp.Regexp
-}{
-	"6.1":  {"linux-image-6.1.0-", regexp.MustCompile(`^linux-image-6\.1\.0-(\d+)-cloud-amd64-unsigned$`)},
-	"6.12": {"linux-image-6.12.", regexp.MustCompile(`^linux-image-6\.12\.(\d+)\+deb12-cloud-amd64-unsigned$`)},
-}
-
-// Series lists the kernel series that ResolveKernel fetches by name.
-func Series() []string {
-	s := make([]string, 0, len(seriesPackage))
-	for name := range seriesPackage {
-		s = append(s, name)
-	}
-	sort.Strings(s)
-	return s
-}
-
-// ResolveKernel returns the kernel named by spec: a series ("6.1", "6.12"),
-// fetched with apt into the cache, or the path of a vmlinuz file, whose
-// modules are in modulesDir or, if that is "", looked for next to it and
-// in /lib/modules.
+// ResolveKernel returns the kernel named by spec: a series (see Series:
+// "5.10", "6.1", "6.12", or "7" for the newest 7.x), fetched with apt into
+// the cache, or the path of a vmlinuz file, whose modules are in
+// modulesDir or, if that is "", looked for next to it and in /lib/modules.
 func ResolveKernel(spec, modulesDir string) (*Kernel, error) {
-	if _, ok := seriesPackage[spec]; ok {
+	if s := lookupSeries(spec); s != nil {
 		if modulesDir != "" {
 			return nil, fmt.Errorf("kernel %s: a modules directory only goes with a kernel path", spec)
 		}
-		return fetchSeries(spec)
+		return fetchSeries(s)
 	}
 	if fi, err := os.Stat(spec); err != nil || !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("kernel %q: neither a series (%s) nor a kernel image file", spec, strings.Join(Series(), ", "))
@@ -94,6 +72,13 @@ func kernelFromPath(vmlinuz, modulesDir string) (*Kernel, error) {
 	for _, p := range []string{"vmlinuz-", "vmlinux-", "bzImage-"} {
 		if rel, ok := strings.CutPrefix(base, p); ok {
 			k.Release = rel
+		}
+	}
+	if dir := filepath.Dir(vmlinuz); modulesDir == "" && base == "vmlinuz" {
+		// Debian 13's layout: <root>/usr/lib/modules/<release>/vmlinuz,
+		// beside the modules and the config.
+		if fi, err := os.Stat(filepath.Join(dir, "kernel")); err == nil && fi.IsDir() {
+			modulesDir = dir
 		}
 	}
 	if modulesDir == "" && k.Release != "" {
@@ -118,9 +103,15 @@ func kernelFromPath(vmlinuz, modulesDir string) (*Kernel, error) {
 		}
 	}
 	if k.Release != "" {
-		cfg := filepath.Join(filepath.Dir(vmlinuz), "config-"+k.Release)
-		if _, err := os.Stat(cfg); err == nil {
-			k.Config = cfg
+		cfgs := []string{filepath.Join(filepath.Dir(vmlinuz), "config-"+k.Release)}
+		if k.Modules != "" {
+			cfgs = append(cfgs, filepath.Join(k.Modules, "config")) // Debian 13
+		}
+		for _, cfg := range cfgs {
+			if _, err := os.Stat(cfg); err == nil {
+				k.Config = cfg
+				break
+			}
 		}
 	}
 	return k, nil

@@ -83,17 +83,29 @@ func addBootImage(k *Kernel) error {
 	return writeKernelMeta(k.dir, k)
 }
 
-// describeUnpacked finds the kernel image, modules and config in an
-// unpacked linux-image package, with paths relative to root.
+// describeUnpacked finds the kernel image, modules and config in the
+// unpacked packages of one kernel, with paths relative to root. Up to
+// Debian 12 the image package holds boot/vmlinuz-<release> and
+// boot/config-<release>; since Debian 13 the kernel is
+// usr/lib/modules/<release>/vmlinuz (package linux-binary-*) and the
+// config usr/lib/modules/<release>/config (linux-base-*).
 func describeUnpacked(root string) (*Kernel, error) {
-	images, _ := filepath.Glob(filepath.Join(root, "boot", "vmlinuz-*"))
-	if len(images) != 1 {
+	var k *Kernel
+	if images, _ := filepath.Glob(filepath.Join(root, "boot", "vmlinuz-*")); len(images) == 1 {
+		rel := strings.TrimPrefix(filepath.Base(images[0]), "vmlinuz-")
+		k = &Kernel{Release: rel, Vmlinuz: filepath.Join("boot", "vmlinuz-"+rel), Config: filepath.Join("boot", "config-"+rel)}
+	} else if len(images) > 1 {
 		return nil, fmt.Errorf("found %d boot/vmlinuz-* files", len(images))
+	} else {
+		images, _ = filepath.Glob(filepath.Join(root, "usr", "lib", "modules", "*", "vmlinuz"))
+		if len(images) != 1 {
+			return nil, fmt.Errorf("found no boot/vmlinuz-* file and %d usr/lib/modules/*/vmlinuz files", len(images))
+		}
+		rel := filepath.Base(filepath.Dir(images[0]))
+		k = &Kernel{Release: rel, Vmlinuz: filepath.Join("usr", "lib", "modules", rel, "vmlinuz"), Config: filepath.Join("usr", "lib", "modules", rel, "config")}
 	}
-	rel := strings.TrimPrefix(filepath.Base(images[0]), "vmlinuz-")
-	k := &Kernel{Release: rel, Vmlinuz: filepath.Join("boot", "vmlinuz-"+rel)}
-	for _, dir := range []string{"lib/modules/" + rel, "usr/lib/modules/" + rel} {
-		if fi, err := os.Stat(filepath.Join(root, dir)); err == nil && fi.IsDir() {
+	for _, dir := range []string{"lib/modules/" + k.Release, "usr/lib/modules/" + k.Release} {
+		if fi, err := os.Stat(filepath.Join(root, dir, "kernel")); err == nil && fi.IsDir() {
 			k.Modules = dir
 			break
 		}
@@ -101,10 +113,9 @@ func describeUnpacked(root string) (*Kernel, error) {
 	if k.Modules == "" {
 		return nil, errors.New("no modules directory")
 	}
-	cfg := filepath.Join("boot", "config-"+rel)
-	if _, err := os.Stat(filepath.Join(root, cfg)); err == nil {
-		k.Config = cfg
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(root, k.Config)); errors.Is(err, fs.ErrNotExist) {
+		k.Config = ""
+	} else if err != nil {
 		return nil, err
 	}
 	return k, nil

@@ -11,10 +11,25 @@
 //
 //	vmtest -kernel 6.1 -- /path/to/program args...
 //
-// The kernel is a series, "6.1" or "6.12" (the newest Debian bookworm cloud
-// kernel of that series, fetched with apt into .cache/kernels at the module
-// root, or $VLANRAW_CACHE/kernels), or the path of a vmlinuz, with -modules
-// naming its /lib/modules/<release> directory if that is not next to it.
+// The kernel is a series, or the path of a vmlinuz, with -modules naming
+// its /lib/modules/<release> directory if that is not next to it. A series
+// is the newest Debian cloud kernel of that series that the archive
+// serves, fetched with apt into .cache/kernels at the module root (or
+// $VLANRAW_CACHE/kernels), cached by version and looked up again every 6
+// hours:
+//
+//	5.10   bullseye-security, linux-image-5.10.0-N-cloud-amd64-unsigned
+//	6.1    bookworm, linux-image-6.1.0-N-cloud-amd64-unsigned
+//	6.12   bookworm-security, linux-image-6.12.N+deb12-cloud-amd64-unsigned
+//	7      trixie-backports, the newest 7.x: linux-binary-7.M.N+deb13-cloud-amd64
+//	       with its linux-modules-* and linux-base-* (the config)
+//
+// 6.1 and 6.12 come from the host's own apt sources (Debian 12); 5.10 and
+// 7 from a private apt configuration (sources, lists and cache in
+// .cache/kernels/apt-SERIES, on deb.debian.org or $VLANRAW_VMTEST_MIRROR),
+// so the host's apt is left alone. When the newest listed package cannot
+// be downloaded (bullseye-security's index named 5.10.0-44 to -46 while
+// its pool answered 404), the next older one is tried.
 //
 // The guest runs the program in the same working directory, with the
 // directory's testdata copied in; the files listed in VLANRAW_VMTEST_EXTRA
@@ -26,8 +41,10 @@
 // vmtest prints the guest kernel's release with every result. It exits
 // with 125 when it cannot tell the program's status: the kernel crashed
 // (the console is printed), the guest never reported, or the -timeout
-// watchdog killed QEMU. Other variables: VLANRAW_KVM=1 uses KVM instead of
-// TCG; VLANRAW_VMTEST_REFRESH=1 asks apt for the newest kernel even if it
+// watchdog killed QEMU. TCG runs the guest's vCPUs in one host thread
+// (see vm.Machine.MTTCG for why). Other variables: VLANRAW_KVM=1 uses KVM
+// instead of TCG; VLANRAW_VMTEST_MTTCG=1 uses multi-threaded TCG;
+// VLANRAW_VMTEST_REFRESH=1 asks apt for the newest kernel even if it
 // asked recently; VLANRAW_VMTEST_BZIMAGE=1 boots the bzImage rather than
 // the extracted vmlinux.
 //
@@ -156,11 +173,20 @@ func run() int {
 		if errors.Is(err, vm.ErrKernelCrash) {
 			fmt.Fprintf(os.Stderr, "vmtest: *** KERNEL CRASH *** (console above)\n")
 		}
-		fmt.Fprintf(os.Stderr, "vmtest: kernel %s: %s: %v after %.1fs\n", release(res, k), prog, err, res.Elapsed.Seconds())
+		fmt.Fprintf(os.Stderr, "vmtest: kernel %s%s: %s: %v after %.1fs\n", release(res, k), debianVersion(k), prog, err, res.Elapsed.Seconds())
 		return res.Status()
 	}
-	fmt.Fprintf(os.Stderr, "vmtest: kernel %s: %s exit %d in %.1fs\n", res.Release, prog, res.ExitCode, res.Elapsed.Seconds())
+	fmt.Fprintf(os.Stderr, "vmtest: kernel %s%s: %s exit %d in %.1fs\n", res.Release, debianVersion(k), prog, res.ExitCode, res.Elapsed.Seconds())
 	return res.Status()
+}
+
+// debianVersion names the Debian package version of a fetched kernel,
+// " (Debian 5.10.251-5)", or returns "" for a kernel given by path.
+func debianVersion(k *vm.Kernel) string {
+	if k.Version == "" {
+		return ""
+	}
+	return " (Debian " + k.Version + ")"
 }
 
 // release names the kernel of a run, from the guest if it said.
