@@ -68,9 +68,14 @@ test: unittest vmtest benchsmoke
 # differences are in the fast packages. That keeps make test (bash .ci/run)
 # under 45 minutes on this 2-core machine. VMTEST_TIMEOUT is generous:
 # TCG on a shared machine is slow.
+#
+# The seeds' scenario tests (cmd/vlanraw TestSeed*, about 75 s a kernel)
+# run on every kernel: they are the specification every kernel we support
+# must meet.
 VMTEST_PKGS        ?= ./testenv/ ./testenv/traffic/ ./rtnl/... ./links/... ./modes/ ./modes/ipam/ ./modes/state/ ./bpf/
 VMTEST_SLOW_PKGS   ?= ./modes/verify/ ./cmd/vlanraw/...
 VMTEST_FULL_KERNELS ?= 5.10 7
+VMTEST_SEEDS       ?= -run ^TestSeed ./cmd/vlanraw/
 VMTEST_TIMEOUT     ?= 25m
 vmtest: deps
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/vmtest ./testenv/cmd/vmtest
@@ -78,10 +83,12 @@ vmtest: deps
 	@fail=; tc=$$(command -v tc || true); summary=$$(mktemp); \
 	export VLANRAW_VMTEST_EXTRA="$${VLANRAW_VMTEST_EXTRA:+$$VLANRAW_VMTEST_EXTRA:}$$tc:$(CURDIR)/dist"; \
 	for k in $(KERNELS); do \
-		pkgs="$(VMTEST_PKGS)"; \
-		case " $(VMTEST_FULL_KERNELS) " in *" $$k "*) pkgs="$$pkgs $(VMTEST_SLOW_PKGS)";; esac; \
+		pkgs="$(VMTEST_PKGS)"; seeds="$(VMTEST_SEEDS)"; \
+		case " $(VMTEST_FULL_KERNELS) " in *" $$k "*) pkgs="$$pkgs $(VMTEST_SLOW_PKGS)"; seeds=;; esac; \
 		echo "== vmtest: kernel $$k: $$pkgs"; \
 		GO=$(GO) $(BIN)/vmsuite -kernel $$k -summary $$summary -- -count=1 -timeout $(VMTEST_TIMEOUT) $$pkgs || fail="$$fail $$k"; \
+		if [ -n "$$seeds" ]; then echo "== vmtest: kernel $$k: $$seeds"; \
+		GO=$(GO) $(BIN)/vmsuite -kernel $$k -summary $$summary -- -count=1 -timeout $(VMTEST_TIMEOUT) $$seeds || fail="$$fail $$k"; fi; \
 	done; \
 	echo "== vmtest summary"; cat $$summary; rm -f $$summary; \
 	if [ -n "$$fail" ]; then echo "vmtest: FAILED on kernel(s):$$fail"; exit 1; fi
