@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"net/netip"
 	"os"
@@ -239,18 +238,7 @@ func (w *world) unchanged(what string, before snapshot) {
 // and returns the endpoint's IPv4 address, without its prefix length.
 func (w *world) connect(network, ns string, flags ...string) string {
 	w.t.Helper()
-	args := w.args(append(append([]string{"connect", "-j"}, flags...), network, ns)...)
-	code, stdout, stderr := runCLI(args...)
-	if code != exitOK {
-		w.t.Fatalf("vlanraw %s: exit %d: %s", strings.Join(args, " "), code, stderr)
-	}
-	var ep struct {
-		IPv4 netip.Prefix `json:"ipv4"`
-	}
-	if err := json.Unmarshal([]byte(stdout), &ep); err != nil {
-		w.t.Fatalf("connect -j printed %q: %v", stdout, err)
-	}
-	return ep.IPv4.Addr().String()
+	return w.attach(network, ns, flags...).IPv4
 }
 
 // noReply checks that an ICMP echo from ns (from src, or any address when
