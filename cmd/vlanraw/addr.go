@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
@@ -16,13 +17,13 @@ import (
 // runAddr runs `vlanraw addr [show [[dev] DEV]]`: the links with their
 // addresses, as `ip addr show` prints them, or with -j as `ip -j addr
 // show` does; and `vlanraw addr {add|del} PREFIX dev DEV [nodad]`.
-func runAddr(e *env, args []string) error {
+func runAddr(e *cli.Env, args []string) error {
 	if len(args) > 0 {
-		if kw, ok := lookup(addrChangeWords, args[0]); ok {
-			return runAddrChange(e, kw.name, args[1:])
+		if kw, ok := cli.Lookup(addrChangeWords, args[0]); ok {
+			return runAddrChange(e, kw.Name, args[1:])
 		}
 	}
-	h, byIndex, index, err := e.openShow("addr", args)
+	h, byIndex, index, err := openShow(e, "addr", args)
 	if err != nil {
 		return err
 	}
@@ -35,13 +36,13 @@ func runAddr(e *env, args []string) error {
 	for _, m := range msgs {
 		addrs[int(m.Index)] = append(addrs[int(m.Index)], m)
 	}
-	p := &linkPrinter{byIndex: byIndex, details: e.details}
+	p := &linkPrinter{byIndex: byIndex, details: e.Details}
 	var objs []*jsonObject
 	for _, l := range sortedLinks(byIndex) {
 		if index != 0 && l.Index != index {
 			continue
 		}
-		if e.json {
+		if e.JSON {
 			o := p.json(l)
 			info := []*jsonObject{}
 			for _, m := range addrs[l.Index] {
@@ -56,15 +57,15 @@ func runAddr(e *env, args []string) error {
 		for _, m := range addrs[l.Index] {
 			b.WriteString(addrText(&m, l.Name))
 		}
-		if _, err := io.WriteString(e.stdout, b.String()); err != nil {
+		if _, err := io.WriteString(e.Stdout, b.String()); err != nil {
 			return fmt.Errorf("write: %w", err)
 		}
 	}
-	if e.json {
+	if e.JSON {
 		if objs == nil {
 			objs = []*jsonObject{}
 		}
-		return writeJSON(e.stdout, objs, e.pretty)
+		return cli.WriteJSON(e.Stdout, objs, e.Pretty)
 	}
 	return nil
 }
@@ -189,9 +190,8 @@ func addrJSON(m *rtnl.AddressMessage) *jsonObject {
 	return o
 }
 
-// addrHelp writes the help of the addr object.
-func addrHelp(w io.Writer) {
-	fmt.Fprint(w, `Usage: vlanraw [OPTIONS] addr [show [[dev] DEV]]
+// addrHelp is the help of the addr object.
+const addrHelp = `Usage: vlanraw [OPTIONS] addr [show [[dev] DEV]]
        vlanraw [OPTIONS] addr {add | del} PREFIX dev DEV [nodad]
 
   add        put PREFIX (an address with its prefix length, such as
@@ -209,5 +209,4 @@ func addrHelp(w io.Writer) {
   help       print this help
 
 "vlanraw connect" puts an endpoint's addresses on its link itself.
-`)
-}
+`

@@ -1,14 +1,18 @@
 package main
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+)
 
 // addrChangeWords are the commands of the addr object that change
 // addresses, in iproute2's order ("a" is add, "d" delete).
-var addrChangeWords = []keyword{{name: "add"}, {name: "delete"}}
+var addrChangeWords = []cli.Keyword{{Name: "add"}, {Name: "delete"}}
 
 // runAddrChange runs `addr add|del PREFIX dev DEV [nodad]`, as iproute2's
 // `ip addr add 10.0.0.2/24 dev eth0` does.
-func runAddrChange(e *env, cmd string, args []string) error {
+func runAddrChange(e *cli.Env, cmd string, args []string) error {
 	var prefix netip.Prefix
 	dev, nodad := "", false
 	ws := &words{w: args}
@@ -16,7 +20,7 @@ func runAddrChange(e *env, cmd string, args []string) error {
 		word := ws.next()
 		switch {
 		case word == "help":
-			return &helpRequested{topic: "addr"}
+			return &cli.HelpRequested{Topic: "addr"}
 		case word == "dev":
 			v, err := ws.value("dev", "a link name")
 			if err != nil {
@@ -31,17 +35,17 @@ func runAddrChange(e *env, cmd string, args []string) error {
 				p, err = netip.PrefixFrom(a, a.BitLen()), nil // a host address
 			}
 			if err != nil {
-				return usagef("addr %s: %q is not an address, with or without a prefix length, such as 10.0.0.2/24", cmd, word)
+				return cli.Usagef("addr %s: %q is not an address, with or without a prefix length, such as 10.0.0.2/24", cmd, word)
 			}
 			prefix = p
 		default:
-			return usagef("addr %s: unexpected word %q", cmd, word)
+			return cli.Usagef("addr %s: unexpected word %q", cmd, word)
 		}
 	}
 	if !prefix.IsValid() || dev == "" {
-		return usagef("addr %s takes PREFIX dev DEV, such as \"addr %s 10.0.0.2/24 dev eth0\"", cmd, cmd)
+		return cli.Usagef("addr %s takes PREFIX dev DEV, such as \"addr %s 10.0.0.2/24 dev eth0\"", cmd, cmd)
 	}
-	h, err := e.open()
+	h, err := open(e)
 	if err != nil {
 		return err
 	}

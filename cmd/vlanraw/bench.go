@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vlanraw/vlanraw/bench/report"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 )
 
 // benchSuites are the compiled benchmark suites `vlanraw bench` runs, as
@@ -51,33 +52,33 @@ func newBenchFlags(o *benchOptions) *pflag.FlagSet {
 }
 
 // runBench runs `vlanraw bench [OPTIONS]`, or `vlanraw bench report`.
-func runBench(e *env, args []string) error {
+func runBench(e *cli.Env, args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch {
-		case (keyword{name: "report"}).matches(args[0]):
+		case (cli.Keyword{Name: "report"}).Matches(args[0]):
 			return runBenchReport(e, args[1:])
 		case args[0] == "help":
-			return &helpRequested{topic: "bench"}
+			return &cli.HelpRequested{Topic: "bench"}
 		}
-		return usagef("unknown bench command %q: use report or help, or give options only", args[0])
+		return cli.Usagef("unknown bench command %q: use report or help, or give options only", args[0])
 	}
 	var o benchOptions
-	rest, err := parseFlags(newBenchFlags(&o), "bench", &o.help, args)
+	rest, err := cli.ParseFlags(newBenchFlags(&o), "bench", &o.help, args)
 	if err != nil {
 		return err
 	}
 	switch {
 	case len(rest) > 0:
-		return usagef("bench takes options only, got %q", rest[0])
+		return cli.Usagef("bench takes options only, got %q", rest[0])
 	case o.count < 1:
-		return usagef("invalid --count %d: give 1 or more", o.count)
+		return cli.Usagef("invalid --count %d: give 1 or more", o.count)
 	case !validBenchtime(o.benchtime):
-		return usagef("invalid --benchtime %q: give iterations such as 3x or a time such as 2s", o.benchtime)
+		return cli.Usagef("invalid --benchtime %q: give iterations such as 3x or a time such as 2s", o.benchtime)
 	case o.out == "":
-		return usagef("--out needs a directory")
+		return cli.Usagef("--out needs a directory")
 	}
 	if _, err := regexp.Compile(o.run); err != nil {
-		return usagef("invalid --run %q: %v", o.run, err)
+		return cli.Usagef("invalid --run %q: %v", o.run, err)
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -96,7 +97,7 @@ func runBench(e *env, args []string) error {
 	var failed []string
 	for _, bin := range bins {
 		if err := runSuite(e, self, bin, &o, &out); err != nil {
-			fmt.Fprintf(e.stderr, "vlanraw: %s: %v\n", filepath.Base(bin), err)
+			fmt.Fprintf(e.Stderr, "vlanraw: %s: %v\n", filepath.Base(bin), err)
 			failed = append(failed, filepath.Base(bin))
 		}
 	}
@@ -148,7 +149,7 @@ func findSuite(self, name string) (string, error) {
 // output to stderr and keeping it in out. The suite's CLI benchmarks run
 // this vlanraw (VLANRAW_BENCH_VLANRAW), unless the variable says
 // otherwise.
-func runSuite(e *env, self, bin string, o *benchOptions, out *bytes.Buffer) error {
+func runSuite(e *cli.Env, self, bin string, o *benchOptions, out *bytes.Buffer) error {
 	args := []string{"-test.run", "^$", "-test.bench", o.run,
 		"-test.count", strconv.Itoa(o.count), "-test.benchtime", o.benchtime, "-test.timeout", "0"}
 	if o.short {
@@ -159,9 +160,9 @@ func runSuite(e *env, self, bin string, o *benchOptions, out *bytes.Buffer) erro
 	if os.Getenv("VLANRAW_BENCH_VLANRAW") == "" {
 		cmd.Env = append(cmd.Env, "VLANRAW_BENCH_VLANRAW="+self)
 	}
-	w := io.MultiWriter(e.stderr, out)
+	w := io.MultiWriter(e.Stderr, out)
 	cmd.Stdout, cmd.Stderr = w, w
-	fmt.Fprintf(e.stderr, "vlanraw: running %s %s\n", bin, strings.Join(args, " "))
+	fmt.Fprintf(e.Stderr, "vlanraw: running %s %s\n", bin, strings.Join(args, " "))
 	if err := cmd.Run(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
@@ -174,7 +175,7 @@ func runSuite(e *env, self, bin string, o *benchOptions, out *bytes.Buffer) erro
 
 // writeBenchReport builds the report of inputs, writes it into dir and
 // prints the paths it wrote.
-func writeBenchReport(e *env, inputs []*report.Input, dir string) error {
+func writeBenchReport(e *cli.Env, inputs []*report.Input, dir string) error {
 	r, err := report.New(inputs, report.Findings, time.Now())
 	if err != nil {
 		var names []string
@@ -185,7 +186,59 @@ func writeBenchReport(e *env, inputs []*report.Input, dir string) error {
 	}
 	paths, err := r.WriteFiles(dir)
 	for _, p := range paths {
-		fmt.Fprintln(e.stdout, p)
+		fmt.Fprintln(e.Stdout, p)
 	}
 	return err
 }
+
+// benchHelp is the help of the bench object.
+const benchHelp = `Usage: vlanraw bench [--out DIR] [--count N] [--benchtime X] [--short] [--run REGEXP]
+       vlanraw bench report [--out DIR] FILE[=LABEL]...
+
+bench runs vlanraw's benchmark suite on this machine and writes its
+report: each benchmark against a named peer in the same run (iproute2,
+the CNI plugins, veth+bridge, a trivial eBPF counter), as ratios. It
+needs root, and the suites compiled as test binaries, found next to the
+vlanraw executable or in PATH:
+
+  vlanraw-bench.test        go test -c -o bin/vlanraw-bench.test ./bench
+  vlanraw-bpf-bench.test    go test -c -o bin/vlanraw-bpf-bench.test ./bpf
+
+("make bench-bin" builds both into bin/, next to bin/vlanraw). Their
+output streams to standard error; the paths written go to standard
+output. The CLI benchmarks run this vlanraw; set VLANRAW_BENCH_CNI to a
+directory holding cnitool and the macvlan, ipvlan and host-local CNI
+plugins to compare with them (without it, and without Go to build them,
+those comparisons skip).
+
+The report, in DIR (default bench/results), is named after the kernel
+and the day: KERNEL-DATE.json (every run of every metric, with median,
+min and max), KERNEL-DATE.md (findings, environment, a table per group
+of benchmarks: median [min..max] of the runs) and KERNEL-DATE-GROUP.svg,
+a chart per group. Runs under QEMU with TCG report only same-boot ratios
+and counts: absolute times there mean nothing.
+
+COMMANDS:
+  report   build the report from saved outputs of go test -bench (or of
+           the suites), each FILE labelled LABEL (default: its name
+           without extension, such as host or qemu-6.12); this is what
+           "make bench" does after running the suite on the host and in
+           QEMU
+
+OPTIONS:
+  --out DIR          write the report into DIR (default bench/results)
+  --count N          run each benchmark N times (default 3); each figure
+                     is the median of the N runs
+  --benchtime X      per run: iterations such as 3x (default) or a time
+                     such as 2s, as go test's -benchtime
+  --short            minimal sizes and loads, to check that every
+                     benchmark runs (figures are not meaningful)
+  --run REGEXP       run only the benchmarks matching REGEXP, as go test's
+                     -bench (default: all)
+  -h, --help         print this help; so does a lone "help"
+
+Exit status: 0 when every suite passed and the report was written; 1
+when a suite is missing or failed (the report is still written with what
+was measured) or a file cannot be read; 2 for a mistake in the command
+line.
+`

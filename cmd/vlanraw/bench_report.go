@@ -9,26 +9,27 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vlanraw/vlanraw/bench/report"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 )
 
 // runBenchReport runs `vlanraw bench report [--out DIR] FILE[=LABEL]...`:
 // it builds the report from saved go test -bench outputs, each labelled
 // with where it ran (by default the file's name without its extension).
-func runBenchReport(e *env, args []string) error {
+func runBenchReport(e *cli.Env, args []string) error {
 	var out string
 	var help bool
 	fs := pflag.NewFlagSet("bench report", pflag.ContinueOnError)
 	fs.StringVar(&out, "out", defaultBenchOut, "write the report into DIR")
 	fs.BoolVarP(&help, "help", "h", false, "show help")
-	rest, err := parseFlags(fs, "bench", &help, args)
+	rest, err := cli.ParseFlags(fs, "bench", &help, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) == 0 {
-		return usagef("bench report needs the output of at least one benchmark run: FILE[=LABEL]")
+		return cli.Usagef("bench report needs the output of at least one benchmark run: FILE[=LABEL]")
 	}
 	if out == "" {
-		return usagef("--out needs a directory")
+		return cli.Usagef("--out needs a directory")
 	}
 	type source struct{ file, label string }
 	var sources []source
@@ -42,10 +43,10 @@ func runBenchReport(e *env, args []string) error {
 			label = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 		}
 		if file == "" {
-			return usagef("bench report: %q names no file", a)
+			return cli.Usagef("bench report: %q names no file", a)
 		}
 		if seen[label] {
-			return usagef("bench report: two inputs labelled %q: give each its own with FILE=LABEL", label)
+			return cli.Usagef("bench report: two inputs labelled %q: give each its own with FILE=LABEL", label)
 		}
 		seen[label] = true
 		sources = append(sources, source{file, label})

@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"io"
 
 	"github.com/spf13/pflag"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/modes"
 )
 
@@ -13,7 +13,7 @@ import (
 // NAME] NETWORK NETNS [NETNS...]`: it gives each namespace a link on the
 // network, with its addresses and routes, all or none. With -j it prints
 // the endpoint as JSON (an array of them for several namespaces).
-func runConnect(e *env, args []string) error {
+func runConnect(e *cli.Env, args []string) error {
 	var spec modes.ConnectSpec
 	var help bool
 	fs := pflag.NewFlagSet("connect", pflag.ContinueOnError)
@@ -21,26 +21,26 @@ func runConnect(e *env, args []string) error {
 	fs.StringVar(&spec.IPv6, "ip6", "", "the IPv6 address (default: the next free one, on --ipv6 networks)")
 	fs.StringVar(&spec.MAC, "mac", "", "the MAC address (macvlan only; default: a random one)")
 	fs.StringVar(&spec.IfName, "ifname", "", "the link's name in the namespace (default: eth0, eth1, ...)")
-	e.outputFlags(fs)
+	e.OutputFlags(fs)
 	fs.BoolVarP(&help, "help", "h", false, "show help")
-	rest, err := parseFlags(fs, "connect", &help, args)
+	rest, err := cli.ParseFlags(fs, "connect", &help, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) < 2 {
-		return usagef("connect takes a network and a network namespace, got %d words", len(rest))
+		return cli.Usagef("connect takes a network and a network namespace, got %d words", len(rest))
 	}
 	if len(rest) > 2 && (spec.IPv4 != "" || spec.IPv6 != "" || spec.MAC != "") {
-		return usagef("--ip, --ip6 and --mac name one endpoint's addresses: give one network namespace with them, not %d", len(rest)-1)
+		return cli.Usagef("--ip, --ip6 and --mac name one endpoint's addresses: give one network namespace with them, not %d", len(rest)-1)
 	}
 	seen := map[string]bool{}
 	for _, ns := range rest[1:] {
 		if seen[ns] {
-			return usagef("network namespace %s is named twice: a namespace has one endpoint on a network, name it once", ns)
+			return cli.Usagef("network namespace %s is named twice: a namespace has one endpoint on a network, name it once", ns)
 		}
 		seen[ns] = true
 	}
-	m, err := e.manager()
+	m, err := manager(e)
 	if err != nil {
 		return err
 	}
@@ -52,8 +52,8 @@ func runConnect(e *env, args []string) error {
 			return err
 		}
 		printNotes(e, ep)
-		if e.json {
-			return writeJSON(e.stdout, ep, e.pretty)
+		if e.JSON {
+			return cli.WriteJSON(e.Stdout, ep, e.Pretty)
 		}
 		return nil
 	}
@@ -69,38 +69,38 @@ func runConnect(e *env, args []string) error {
 	for _, ep := range eps {
 		printNotes(e, ep)
 	}
-	if e.json {
-		return writeJSON(e.stdout, eps, e.pretty)
+	if e.JSON {
+		return cli.WriteJSON(e.Stdout, eps, e.Pretty)
 	}
 	return nil
 }
 
 // printNotes writes what connect left out for ep, if anything.
-func printNotes(e *env, ep *modes.Endpoint) {
+func printNotes(e *cli.Env, ep *modes.Endpoint) {
 	for _, note := range ep.Notes {
-		fmt.Fprintf(e.stderr, "vlanraw: note: %s: %s\n", ep.NetNS, note)
+		fmt.Fprintf(e.Stderr, "vlanraw: note: %s: %s\n", ep.NetNS, note)
 	}
 }
 
 // runDisconnect runs `vlanraw disconnect NETWORK NETNS` and `vlanraw
 // disconnect --all NETWORK`: it deletes the endpoint links and frees their
 // addresses.
-func runDisconnect(e *env, args []string) error {
+func runDisconnect(e *cli.Env, args []string) error {
 	var all, help bool
 	fs := pflag.NewFlagSet("disconnect", pflag.ContinueOnError)
 	fs.BoolVar(&all, "all", false, "disconnect every namespace connected to the network")
 	fs.BoolVarP(&help, "help", "h", false, "show help")
-	rest, err := parseFlags(fs, "disconnect", &help, args)
+	rest, err := cli.ParseFlags(fs, "disconnect", &help, args)
 	if err != nil {
 		return err
 	}
 	switch {
 	case all && len(rest) != 1:
-		return usagef("disconnect --all takes one network, got %d words", len(rest))
+		return cli.Usagef("disconnect --all takes one network, got %d words", len(rest))
 	case !all && len(rest) != 2:
-		return usagef("disconnect takes a network and a network namespace (or --all and a network), got %d words", len(rest))
+		return cli.Usagef("disconnect takes a network and a network namespace (or --all and a network), got %d words", len(rest))
 	}
-	m, err := e.manager()
+	m, err := manager(e)
 	if err != nil {
 		return err
 	}
@@ -111,9 +111,8 @@ func runDisconnect(e *env, args []string) error {
 	return m.Disconnect(rest[0], rest[1])
 }
 
-// connectHelp writes the help of the connect object.
-func connectHelp(w io.Writer) {
-	fmt.Fprint(w, `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] connect [--ip A] [--ip6 A]
+// connectHelp is the help of the connect object.
+const connectHelp = `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] connect [--ip A] [--ip6 A]
                  [--mac M] [--ifname NAME] [-j] [-p] NETWORK NETNS
 
 Connect network namespace NETNS to NETWORK, as "docker network connect"
@@ -146,12 +145,10 @@ Several namespaces are connected in one go, all or none: a failure in
 one undoes the others. --ip, --ip6 and --mac need a single namespace.
 Addresses are allocated under a lock on the state directory, so
 concurrent connects never get the same address.
-`)
-}
+`
 
-// disconnectHelp writes the help of the disconnect object.
-func disconnectHelp(w io.Writer) {
-	fmt.Fprint(w, `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] disconnect NETWORK NETNS
+// disconnectHelp is the help of the disconnect object.
+const disconnectHelp = `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] disconnect NETWORK NETNS
        vlanraw [-n HOSTNS] [--state-dir DIR] disconnect --all NETWORK
 
 Disconnect NETNS from NETWORK: its link on the network is deleted and its
@@ -161,5 +158,4 @@ addresses are freed.
   NETNS        the namespace, as given to connect: a name, path or pid
   --all        disconnect every namespace connected to NETWORK
   -h, --help   print this help; so does a lone "help"
-`)
-}
+`

@@ -2,29 +2,29 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/pflag"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/modes"
 )
 
 // runGC runs `vlanraw gc`: it reconciles the records with the kernel, both
 // ways, and prints what it did (see modes.Manager.GC).
-func runGC(e *env, args []string) error {
+func runGC(e *cli.Env, args []string) error {
 	var help bool
 	fs := pflag.NewFlagSet("gc", pflag.ContinueOnError)
-	e.outputFlags(fs)
+	e.OutputFlags(fs)
 	fs.BoolVarP(&help, "help", "h", false, "show help")
-	rest, err := parseFlags(fs, "gc", &help, args)
+	rest, err := cli.ParseFlags(fs, "gc", &help, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
-		return usagef("gc takes no words, got %q", rest[0])
+		return cli.Usagef("gc takes no words, got %q", rest[0])
 	}
-	m, err := e.manager()
+	m, err := manager(e)
 	if err != nil {
 		return err
 	}
@@ -33,10 +33,10 @@ func runGC(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if e.json {
-		return writeJSON(e.stdout, rep, e.pretty)
+	if e.JSON {
+		return cli.WriteJSON(e.Stdout, rep, e.Pretty)
 	}
-	if _, err := fmt.Fprint(e.stdout, gcText(rep)); err != nil {
+	if _, err := fmt.Fprint(e.Stdout, gcText(rep)); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil
@@ -64,9 +64,8 @@ func gcText(rep modes.GCReport) string {
 	return b.String()
 }
 
-// gcHelp writes the help of the gc object.
-func gcHelp(w io.Writer) {
-	fmt.Fprint(w, `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] gc [-j] [-p]
+// gcHelp is the help of the gc object.
+const gcHelp = `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] gc [-j] [-p]
 
 Reconcile the records with the kernel, both ways. Every link vlanraw makes
 carries its mark: a link group of the state directory, set as it is
@@ -89,5 +88,4 @@ It creates nothing, and running it again changes nothing.
   -j, --json     print what was done as JSON
   -p, --pretty   indent the JSON
   -h, --help     print this help; so does a lone "help"
-`)
-}
+`

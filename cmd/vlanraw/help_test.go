@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/modes"
 )
 
@@ -15,16 +16,16 @@ import (
 // commands and values.
 func linkKeywords() []string {
 	var ws []string
-	for _, table := range [][]keyword{linkWords, macvlanWords, ipvlanWords, vlanWords, showWords} {
+	for _, table := range [][]cli.Keyword{linkWords, macvlanWords, ipvlanWords, vlanWords, showWords} {
 		for _, k := range table {
-			if !k.unsupported {
-				ws = append(ws, k.name)
+			if !k.Unsupported {
+				ws = append(ws, k.Name)
 			}
 		}
 	}
 	for _, c := range linkCommands {
-		if !c.kw.unsupported {
-			ws = append(ws, c.kw.name)
+		if !c.kw.Unsupported {
+			ws = append(ws, c.kw.Name)
 		}
 	}
 	for w := range macvlanModes {
@@ -75,10 +76,10 @@ func TestLinkHelpCoversEveryWord(t *testing.T) {
 
 func TestNetNSHelpCoversEveryWord(t *testing.T) {
 	var b bytes.Buffer
-	netnsHelp(&b)
+	b.WriteString(netnsHelp)
 	for _, c := range netnsCommands {
-		if !mentions(b.String(), c.kw.name) {
-			t.Errorf("vlanraw help netns does not mention %q", c.kw.name)
+		if !mentions(b.String(), c.kw.Name) {
+			t.Errorf("vlanraw help netns does not mention %q", c.kw.Name)
 		}
 	}
 }
@@ -88,12 +89,12 @@ func TestMainHelp(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("--help: exit %d", code)
 	}
-	for _, o := range objects() {
-		if !mentions(out, o.name) {
-			t.Errorf("vlanraw help does not mention object %q", o.name)
+	for _, o := range commands {
+		if !mentions(out, o.Name) {
+			t.Errorf("vlanraw help does not mention object %q", o.Name)
 		}
 	}
-	fs := newFlagSet(&globals{})
+	fs := cli.NewFlagSet(&cli.Options{})
 	for _, name := range []string{"netns", "json", "details", "pretty", "help"} {
 		f := fs.Lookup(name)
 		if !mentions(out, "--"+f.Name) || !mentions(out, "-"+f.Shorthand) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 )
 
 // jsonObject is a JSON object that keeps its keys in insertion order, so
@@ -48,18 +47,4 @@ func (o *jsonObject) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
-}
-
-// writeJSON writes v as iproute2 does: on one line, or indented with
-// pretty, followed by a newline.
-func writeJSON(w io.Writer, v any, pretty bool) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if pretty {
-		enc.SetIndent("", "    ")
-	}
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("write JSON: %w", err)
-	}
-	return nil
 }

@@ -1,16 +1,17 @@
 package main
 
 import (
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // ipvlanWords are iproute2's ipvlan/ipvtap words, in its order.
-var ipvlanWords = []keyword{
-	{name: "mode"},
-	{name: "private"},
-	{name: "vepa"},
-	{name: "bridge"},
-	{name: "help"},
+var ipvlanWords = []cli.Keyword{
+	{Name: "mode"},
+	{Name: "private"},
+	{Name: "vepa"},
+	{Name: "bridge"},
+	{Name: "help"},
 }
 
 // ipvlanModes are the values of "mode", matched exactly.
@@ -33,11 +34,11 @@ func parseIPVlan(kind string, args []string) (*rtnl.IPVlan, error) {
 	ws := &words{w: args}
 	for ws.more() {
 		word := ws.next()
-		kw, ok := lookup(ipvlanWords, word)
+		kw, ok := cli.Lookup(ipvlanWords, word)
 		if !ok {
-			return nil, usagef("%s: unknown option %q: use mode {l2|l3|l3s} and one of bridge, private or vepa", kind, word)
+			return nil, cli.Usagef("%s: unknown option %q: use mode {l2|l3|l3s} and one of bridge, private or vepa", kind, word)
 		}
-		switch kw.name {
+		switch kw.Name {
 		case "mode":
 			s, err := ws.value("mode", "l2, l3 or l3s")
 			if err != nil {
@@ -45,22 +46,22 @@ func parseIPVlan(kind string, args []string) (*rtnl.IPVlan, error) {
 			}
 			m, ok := ipvlanModes[s]
 			if !ok {
-				return nil, usagef("%s: argument of \"mode\" must be \"l2\", \"l3\" or \"l3s\", not %q", kind, s)
+				return nil, cli.Usagef("%s: argument of \"mode\" must be \"l2\", \"l3\" or \"l3s\", not %q", kind, s)
 			}
 			v.Mode = &m
 		case "private", "vepa", "bridge":
 			if flagWord != "" {
-				return nil, usagef("%s: %q after %q: give only one of bridge, private and vepa", kind, word, flagWord)
+				return nil, cli.Usagef("%s: %q after %q: give only one of bridge, private and vepa", kind, word, flagWord)
 			}
 			flagWord = word
-			switch kw.name {
+			switch kw.Name {
 			case "private":
 				flag = rtnl.IPVlanFlagPrivate
 			case "vepa":
 				flag = rtnl.IPVlanFlagVEPA
 			}
 		case "help":
-			return nil, &helpRequested{topic: "link"}
+			return nil, &cli.HelpRequested{Topic: "link"}
 		}
 	}
 	v.Flags = &flag

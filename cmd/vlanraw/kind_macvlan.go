@@ -5,19 +5,20 @@ import (
 	"net"
 	"strings"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // macvlanWords are iproute2's macvlan/macvtap words, in its order.
-var macvlanWords = []keyword{
-	{name: "mode"},
-	{name: "flag"},
-	{name: "macaddr"},
-	{name: "nopromisc"},
-	{name: "nodst"},
-	{name: "bcqueuelen"},
-	{name: "bclim", exact: true},
-	{name: "help"},
+var macvlanWords = []cli.Keyword{
+	{Name: "mode"},
+	{Name: "flag"},
+	{Name: "macaddr"},
+	{Name: "nopromisc"},
+	{Name: "nodst"},
+	{Name: "bcqueuelen"},
+	{Name: "bclim", Exact: true},
+	{Name: "help"},
 }
 
 // macvlanModes are the values of "mode", matched exactly.
@@ -54,11 +55,11 @@ func parseMACVlan(kind string, args []string) (*rtnl.MACVlan, error) {
 	ws := &words{w: args}
 	for ws.more() {
 		word := ws.next()
-		kw, ok := lookup(macvlanWords, word)
+		kw, ok := cli.Lookup(macvlanWords, word)
 		if !ok {
-			return nil, usagef("%s: unknown option %q: use mode, flag, macaddr, nopromisc, nodst, bcqueuelen or bclim", kind, word)
+			return nil, cli.Usagef("%s: unknown option %q: use mode, flag, macaddr, nopromisc, nodst, bcqueuelen or bclim", kind, word)
 		}
-		switch kw.name {
+		switch kw.Name {
 		case "mode":
 			s, err := ws.value("mode", "private, vepa, bridge, passthru or source")
 			if err != nil {
@@ -66,7 +67,7 @@ func parseMACVlan(kind string, args []string) (*rtnl.MACVlan, error) {
 			}
 			m, ok := macvlanModes[s]
 			if !ok {
-				return nil, usagef("%s: argument of \"mode\" must be \"private\", \"vepa\", \"bridge\", \"passthru\" or \"source\", not %q", kind, s)
+				return nil, cli.Usagef("%s: argument of \"mode\" must be \"private\", \"vepa\", \"bridge\", \"passthru\" or \"source\", not %q", kind, s)
 			}
 			v.Mode = &m
 		case "flag":
@@ -76,7 +77,7 @@ func parseMACVlan(kind string, args []string) (*rtnl.MACVlan, error) {
 			}
 			f, ok := macvlanFlagValues[s]
 			if !ok {
-				return nil, usagef("%s: argument of \"flag\" must be \"nopromisc\", \"nodst\" or \"null\", not %q", kind, s)
+				return nil, cli.Usagef("%s: argument of \"flag\" must be \"nopromisc\", \"nodst\" or \"null\", not %q", kind, s)
 			}
 			flags |= f
 			hasFlags = true
@@ -88,7 +89,7 @@ func parseMACVlan(kind string, args []string) (*rtnl.MACVlan, error) {
 			hasFlags = true
 		case "macaddr":
 			if v.MACAddrMode != nil {
-				return nil, usagef("%s: \"macaddr\" is given twice; the kernel would only apply the last: use \"macaddr set MAC MAC...\" for several addresses", kind)
+				return nil, cli.Usagef("%s: \"macaddr\" is given twice; the kernel would only apply the last: use \"macaddr set MAC MAC...\" for several addresses", kind)
 			}
 			if err := parseMACAddr(kind, ws, v); err != nil {
 				return nil, err
@@ -107,17 +108,17 @@ func parseMACVlan(kind string, args []string) (*rtnl.MACVlan, error) {
 			}
 			n, err := parseInt(s, 32)
 			if err != nil {
-				return nil, usagef("%s: illegal value for \"bclim\": %q: use a 32-bit integer", kind, s)
+				return nil, cli.Usagef("%s: illegal value for \"bclim\": %q: use a 32-bit integer", kind, s)
 			}
 			c := int32(n)
 			v.BCCutoff = &c
 		case "help":
-			return nil, &helpRequested{topic: "link"}
+			return nil, &cli.HelpRequested{Topic: "link"}
 		}
 	}
 	if hasFlags {
 		if flags&rtnl.MACVlanFlagNoPromisc != 0 && (v.Mode == nil || *v.Mode != rtnl.MACVlanModePassthru) {
-			return nil, usagef("%s: the nopromisc flag is only valid in passthru mode: add \"mode passthru\"", kind)
+			return nil, cli.Usagef("%s: the nopromisc flag is only valid in passthru mode: add \"mode passthru\"", kind)
 		}
 		v.Flags = &flags
 	}
@@ -133,7 +134,7 @@ func parseMACAddr(kind string, ws *words, v *rtnl.MACVlan) error {
 	}
 	op, ok := macaddrOps[s]
 	if !ok {
-		return usagef("%s: argument of \"macaddr\" must be \"add\", \"del\", \"set\" or \"flush\", not %q", kind, s)
+		return cli.Usagef("%s: argument of \"macaddr\" must be \"add\", \"del\", \"set\" or \"flush\", not %q", kind, s)
 	}
 	v.MACAddrMode = &op
 	switch op {

@@ -4,21 +4,22 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // vlanWords are iproute2's vlan words, in its order ("i" is id).
-var vlanWords = []keyword{
-	{name: "protocol"},
-	{name: "id"},
-	{name: "reorder_hdr"},
-	{name: "gvrp"},
-	{name: "mvrp"},
-	{name: "loose_binding"},
-	{name: "bridge_binding"},
-	{name: "ingress-qos-map"},
-	{name: "egress-qos-map"},
-	{name: "help"},
+var vlanWords = []cli.Keyword{
+	{Name: "protocol"},
+	{Name: "id"},
+	{Name: "reorder_hdr"},
+	{Name: "gvrp"},
+	{Name: "mvrp"},
+	{Name: "loose_binding"},
+	{Name: "bridge_binding"},
+	{Name: "ingress-qos-map"},
+	{Name: "egress-qos-map"},
+	{Name: "help"},
 }
 
 // vlanFlagWords maps the on|off words to their flag bits.
@@ -43,12 +44,12 @@ func parseVLAN(args []string) (*rtnl.VLAN, error) {
 	ws := &words{w: args}
 	for ws.more() {
 		word := ws.next()
-		kw, ok := lookup(vlanWords, word)
+		kw, ok := cli.Lookup(vlanWords, word)
 		if !ok {
-			return nil, usagef("vlan: unknown option %q: use id, protocol, reorder_hdr, gvrp, mvrp, loose_binding, bridge_binding, ingress-qos-map or egress-qos-map", word)
+			return nil, cli.Usagef("vlan: unknown option %q: use id, protocol, reorder_hdr, gvrp, mvrp, loose_binding, bridge_binding, ingress-qos-map or egress-qos-map", word)
 		}
 		var err error
-		switch kw.name {
+		switch kw.Name {
 		case "protocol":
 			var p rtnl.VLANProtocol
 			if p, err = vlanProtocol(ws); err == nil {
@@ -60,15 +61,15 @@ func parseVLAN(args []string) (*rtnl.VLAN, error) {
 				break
 			}
 			if n > vlanIDMax {
-				err = usagef("vlan: id %d is out of range: use 0-%d (4095 is reserved)", n, vlanIDMax)
+				err = cli.Usagef("vlan: id %d is out of range: use 0-%d (4095 is reserved)", n, vlanIDMax)
 				break
 			}
 			id := uint16(n)
 			v.ID = &id
 		case "reorder_hdr", "gvrp", "mvrp", "loose_binding", "bridge_binding":
-			bit := vlanFlagWords[kw.name]
+			bit := vlanFlagWords[kw.Name]
 			var on bool
-			if on, err = ws.onOff(kw.name); err != nil {
+			if on, err = ws.onOff(kw.Name); err != nil {
 				break
 			}
 			flags.Mask |= bit
@@ -78,11 +79,11 @@ func parseVLAN(args []string) (*rtnl.VLAN, error) {
 				flags.Flags &^= bit
 			}
 		case "ingress-qos-map":
-			v.IngressQoS, err = qosMap(ws, kw.name, true)
+			v.IngressQoS, err = qosMap(ws, kw.Name, true)
 		case "egress-qos-map":
-			v.EgressQoS, err = qosMap(ws, kw.name, false)
+			v.EgressQoS, err = qosMap(ws, kw.Name, false)
 		case "help":
-			return nil, &helpRequested{topic: "link"}
+			return nil, &cli.HelpRequested{Topic: "link"}
 		}
 		if err != nil {
 			return nil, err
@@ -113,7 +114,7 @@ func vlanProtocol(ws *words) (rtnl.VLANProtocol, error) {
 			return p, nil
 		}
 	}
-	return 0, usagef("vlan: invalid protocol %q: use 802.1Q or 802.1ad", s)
+	return 0, cli.Usagef("vlan: invalid protocol %q: use 802.1Q or 802.1ad", s)
 }
 
 // qosMap reads FROM:TO mappings after an *-qos-map word, up to the first
@@ -121,7 +122,7 @@ func vlanProtocol(ws *words) (rtnl.VLANProtocol, error) {
 // must be 0-7; the kernel would silently keep only its low three bits.
 func qosMap(ws *words, kw string, ingress bool) ([]rtnl.QoSMapping, error) {
 	if !ws.more() {
-		return nil, usagef("%q needs FROM:TO mappings after it", kw)
+		return nil, cli.Usagef("%q needs FROM:TO mappings after it", kw)
 	}
 	maps := []rtnl.QoSMapping{}
 	for ws.more() && strings.Contains(ws.peek(), ":") {
@@ -138,7 +139,7 @@ func qosMap(ws *words, kw string, ingress bool) ([]rtnl.QoSMapping, error) {
 			if ingress {
 				side = "FROM"
 			}
-			return nil, usagef("vlan: invalid %s mapping %q: use FROM:TO with numbers, %s being a priority code point 0-7", kw, s, side)
+			return nil, cli.Usagef("vlan: invalid %s mapping %q: use FROM:TO with numbers, %s being a priority code point 0-7", kw, s, side)
 		}
 		maps = append(maps, rtnl.QoSMapping{From: uint32(f), To: uint32(t)})
 	}

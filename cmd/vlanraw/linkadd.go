@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
@@ -30,13 +31,13 @@ func parseLinkAdd(args []string) (*addRequest, error) {
 		return nil, err
 	}
 	if a.name != a.dev {
-		return nil, usagef("both \"name\" (%q) and a device name (%q) given: when creating a link, give its name once", a.name, a.dev)
+		return nil, cli.Usagef("both \"name\" (%q) and a device name (%q) given: when creating a link, give its name once", a.name, a.dev)
 	}
 	if a.name == "" {
-		return nil, usagef("no name given for the new link: add \"name NAME\"")
+		return nil, cli.Usagef("no name given for the new link: add \"name NAME\"")
 	}
 	if !a.hasType {
-		return nil, usagef("no link type given: add \"type KIND\", with KIND one of %s", kindList())
+		return nil, cli.Usagef("no link type given: add \"type KIND\", with KIND one of %s", kindList())
 	}
 	attrs := links.Attrs{Name: a.name, MTU: a.mtu, MAC: a.mac, TxQueueLen: a.txqlen, Group: a.group}
 	if a.up != nil {
@@ -45,13 +46,13 @@ func parseLinkAdd(args []string) (*addRequest, error) {
 	req := &addRequest{netns: a.netns}
 	needParent := func() error {
 		if a.parent == "" {
-			return usagef("%s needs a parent link: add \"link DEV\"", a.kind)
+			return cli.Usagef("%s needs a parent link: add \"link DEV\"", a.kind)
 		}
 		return nil
 	}
 	noParent := func() error {
 		if a.parent != "" {
-			return usagef("%s links have no parent: remove \"link %s\"", a.kind, a.parent)
+			return cli.Usagef("%s links have no parent: remove \"link %s\"", a.kind, a.parent)
 		}
 		return nil
 	}
@@ -64,7 +65,7 @@ func parseLinkAdd(args []string) (*addRequest, error) {
 		req.spec, err = vlanSpec(a, attrs, needParent)
 	case "dummy":
 		if err = noParent(); err == nil && len(a.kindWords) > 0 {
-			err = usagef("dummy: unknown option %q: dummy links take no options", a.kindWords[0])
+			err = cli.Usagef("dummy: unknown option %q: dummy links take no options", a.kindWords[0])
 		}
 		req.spec = &links.Dummy{Attrs: attrs}
 	case "veth":
@@ -72,7 +73,7 @@ func parseLinkAdd(args []string) (*addRequest, error) {
 			req.spec, req.peerNetNS, err = vethSpec(a.kindWords, attrs)
 		}
 	default:
-		err = usagef("unknown link type %q: use one of %s", a.kind, kindList())
+		err = cli.Usagef("unknown link type %q: use one of %s", a.kind, kindList())
 	}
 	if err != nil {
 		return nil, err
@@ -101,7 +102,7 @@ func ipvlanSpec(a *linkArgs, attrs links.Attrs, needParent func() error) (links.
 		return nil, err
 	}
 	if a.mac != nil {
-		return nil, usagef("%s links share their parent's MAC address: remove \"address %s\"", a.kind, a.mac)
+		return nil, cli.Usagef("%s links share their parent's MAC address: remove \"address %s\"", a.kind, a.mac)
 	}
 	v, err := parseIPVlan(a.kind, a.kindWords)
 	if err != nil {
@@ -124,7 +125,7 @@ func macvlanSpec(a *linkArgs, attrs links.Attrs, needParent func() error) (links
 		return nil, err
 	}
 	if v.MACAddrMode != nil && (v.Mode == nil || *v.Mode != rtnl.MACVlanModeSource) {
-		return nil, usagef("%s: \"macaddr\" edits the source list of a source-mode link: add \"mode source\"", a.kind)
+		return nil, cli.Usagef("%s: \"macaddr\" edits the source list of a source-mode link: add \"mode source\"", a.kind)
 	}
 	s := &links.MACVlan{
 		Attrs: attrs, Parent: a.parent, Tap: a.kind == "macvtap",
@@ -150,7 +151,7 @@ func vlanSpec(a *linkArgs, attrs links.Attrs, needParent func() error) (links.Sp
 		return nil, err
 	}
 	if v.ID == nil {
-		return nil, usagef("vlan: no id given: add \"id N\" (0-%d)", vlanIDMax)
+		return nil, cli.Usagef("vlan: no id given: add \"id N\" (0-%d)", vlanIDMax)
 	}
 	s := &links.VLAN{
 		Attrs: attrs, Parent: a.parent, ID: *v.ID, Protocol: v.Protocol,
@@ -178,10 +179,10 @@ func vethSpec(args []string, attrs links.Attrs) (links.Spec, string, error) {
 	s := &links.Veth{Attrs: attrs}
 	if len(args) == 0 {
 		// iproute2 lets the kernel name the peer; links.Veth needs a name.
-		return nil, "", usagef("veth: name the other end: add \"peer name NAME\"")
+		return nil, "", cli.Usagef("veth: name the other end: add \"peer name NAME\"")
 	}
 	if args[0] != "peer" {
-		return nil, "", usagef("veth: unknown option %q: use \"peer name NAME\"", args[0])
+		return nil, "", cli.Usagef("veth: unknown option %q: use \"peer name NAME\"", args[0])
 	}
 	p, err := parseLinkArgs(&words{w: args[1:]})
 	if err != nil {
@@ -189,14 +190,14 @@ func vethSpec(args []string, attrs links.Attrs) (links.Spec, string, error) {
 	}
 	switch {
 	case p.hasType:
-		return nil, "", usagef("veth: \"type\" is given twice: the peer is always a veth")
+		return nil, "", cli.Usagef("veth: \"type\" is given twice: the peer is always a veth")
 	case p.parent != "":
-		return nil, "", usagef("veth: a peer has no parent: remove \"link %s\"", p.parent)
+		return nil, "", cli.Usagef("veth: a peer has no parent: remove \"link %s\"", p.parent)
 	case p.name != p.dev:
-		return nil, "", usagef("veth: both \"name\" (%q) and a device name (%q) given for the peer: give its name once", p.name, p.dev)
+		return nil, "", cli.Usagef("veth: both \"name\" (%q) and a device name (%q) given for the peer: give its name once", p.name, p.dev)
 	case p.txqlen != nil, p.group != nil:
 		// links.Veth does not send them for the peer yet.
-		return nil, "", usagef("veth: vlanraw cannot set a peer's txqueuelen or group yet: set them with \"link set\" after creating it")
+		return nil, "", cli.Usagef("veth: vlanraw cannot set a peer's txqueuelen or group yet: set them with \"link set\" after creating it")
 	}
 	s.Peer = links.Attrs{Name: p.name, MTU: p.mtu, MAC: p.mac}
 	if p.up != nil {
@@ -236,13 +237,13 @@ func openNetNSWord(word string, attrs *links.Attrs) (*rtnl.NetNS, error) {
 		return nil, nil
 	}
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, usagef("invalid \"netns\" value %q: no namespace of that name (see \"vlanraw netns ls\") and not a process id", word)
+		return nil, cli.Usagef("invalid \"netns\" value %q: no namespace of that name (see \"vlanraw netns ls\") and not a process id", word)
 	}
 	return nil, fmt.Errorf("netns %q: %w", word, err)
 }
 
 // runLinkAdd creates a link.
-func runLinkAdd(e *env, args []string) error {
+func runLinkAdd(e *cli.Env, args []string) error {
 	req, err := parseLinkAdd(args)
 	if err != nil {
 		return err
@@ -265,7 +266,7 @@ func runLinkAdd(e *env, args []string) error {
 			defer ns.Close()
 		}
 	}
-	h, err := e.open()
+	h, err := open(e)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,10 @@
 package main
 
-import "github.com/vlanraw/vlanraw/links"
+import (
+	"github.com/vlanraw/vlanraw/links"
+
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+)
 
 // parseLinkDel reads the words after `link del`: one or more link names,
 // each optionally after "dev".
@@ -17,7 +21,7 @@ func parseLinkDel(args []string) ([]string, error) {
 			}
 			word = v
 		case "help":
-			return nil, &helpRequested{topic: "link"}
+			return nil, &cli.HelpRequested{Topic: "link"}
 		}
 		if err := links.CheckName(word); err != nil {
 			return nil, err
@@ -25,19 +29,19 @@ func parseLinkDel(args []string) ([]string, error) {
 		names = append(names, word)
 	}
 	if len(names) == 0 {
-		return nil, usagef("no link given: add the name of the link to delete")
+		return nil, cli.Usagef("no link given: add the name of the link to delete")
 	}
 	return names, nil
 }
 
 // runLinkDel deletes links: one RTM_DELLINK for a single name, one
 // batched group delete for several.
-func runLinkDel(e *env, args []string) error {
+func runLinkDel(e *cli.Env, args []string) error {
 	names, err := parseLinkDel(args)
 	if err != nil {
 		return err
 	}
-	h, err := e.open()
+	h, err := open(e)
 	if err != nil {
 		return err
 	}

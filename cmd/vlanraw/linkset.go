@@ -3,6 +3,7 @@ package main
 import (
 	"slices"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
@@ -20,19 +21,19 @@ func parseLinkSet(args []string) (*setRequest, error) {
 		return nil, err
 	}
 	if a.dev == "" {
-		return nil, usagef("no link given: add \"dev NAME\"")
+		return nil, cli.Usagef("no link given: add \"dev NAME\"")
 	}
 	switch {
 	case a.parent != "":
-		return nil, usagef("vlanraw link set cannot change a link's parent (\"link %s\"): delete and re-create the link", a.parent)
+		return nil, cli.Usagef("vlanraw link set cannot change a link's parent (\"link %s\"): delete and re-create the link", a.parent)
 	case a.mac != nil:
-		return nil, usagef("vlanraw link set cannot change \"address\" yet")
+		return nil, cli.Usagef("vlanraw link set cannot change \"address\" yet")
 	case a.txqlen != nil:
-		return nil, usagef("vlanraw link set cannot change \"txqueuelen\" yet")
+		return nil, cli.Usagef("vlanraw link set cannot change \"txqueuelen\" yet")
 	case a.group != nil:
-		return nil, usagef("vlanraw link set cannot change \"group\" yet")
+		return nil, cli.Usagef("vlanraw link set cannot change \"group\" yet")
 	case a.netns != "":
-		return nil, usagef("vlanraw link set cannot move a link to another namespace (\"netns\") yet")
+		return nil, cli.Usagef("vlanraw link set cannot move a link to another namespace (\"netns\") yet")
 	}
 	r := &setRequest{dev: a.dev}
 	c := &r.change
@@ -48,7 +49,7 @@ func parseLinkSet(args []string) (*setRequest, error) {
 		return r, nil
 	}
 	if !slices.Contains(kinds, a.kind) {
-		return nil, usagef("unknown link type %q: use one of %s", a.kind, kindList())
+		return nil, cli.Usagef("unknown link type %q: use one of %s", a.kind, kindList())
 	}
 	if len(a.kindWords) == 0 {
 		// As iproute2: a type without options sends no kind data.
@@ -82,18 +83,18 @@ func parseLinkSet(args []string) (*setRequest, error) {
 		}
 		c.Data = v
 	case "dummy", "veth":
-		return nil, usagef("%s: unknown option %q: %s links have no options to change", a.kind, a.kindWords[0], a.kind)
+		return nil, cli.Usagef("%s: unknown option %q: %s links have no options to change", a.kind, a.kindWords[0], a.kind)
 	}
 	return r, nil
 }
 
 // runLinkSet changes a link.
-func runLinkSet(e *env, args []string) error {
+func runLinkSet(e *cli.Env, args []string) error {
 	r, err := parseLinkSet(args)
 	if err != nil {
 		return err
 	}
-	h, err := e.open()
+	h, err := open(e)
 	if err != nil {
 		return err
 	}

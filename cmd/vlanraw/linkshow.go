@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/links"
 )
 
@@ -16,12 +17,12 @@ type showRequest struct {
 }
 
 // showWords are the words `link show` takes besides a link name.
-var showWords = []keyword{
-	{name: "dev", exact: true},
-	{name: "type"},
-	{name: "up", exact: true},
-	{name: "group", exact: true},
-	{name: "help"},
+var showWords = []cli.Keyword{
+	{Name: "dev", Exact: true},
+	{Name: "type"},
+	{Name: "up", Exact: true},
+	{Name: "group", Exact: true},
+	{Name: "help"},
 }
 
 // parseLinkShow reads the words after `link show`, once global options
@@ -31,8 +32,8 @@ func parseLinkShow(args []string) (*showRequest, error) {
 	ws := &words{w: args}
 	for ws.more() {
 		word := ws.next()
-		kw, ok := lookup(showWords, word)
-		if ok && kw.name == "dev" {
+		kw, ok := cli.Lookup(showWords, word)
+		if ok && kw.Name == "dev" {
 			v, err := ws.value("dev", "a link name")
 			if err != nil {
 				return nil, err
@@ -41,13 +42,13 @@ func parseLinkShow(args []string) (*showRequest, error) {
 		}
 		if !ok {
 			if r.dev != "" {
-				return nil, usagef("two links given, %q and %q: show one, or all", r.dev, word)
+				return nil, cli.Usagef("two links given, %q and %q: show one, or all", r.dev, word)
 			}
 			r.dev = word
 			continue
 		}
 		var err error
-		switch kw.name {
+		switch kw.Name {
 		case "type":
 			r.kind, err = ws.value("type", "a link kind")
 		case "up":
@@ -57,7 +58,7 @@ func parseLinkShow(args []string) (*showRequest, error) {
 			g, err = groupValue(ws)
 			r.group = &g
 		case "help":
-			return nil, &helpRequested{topic: "link"}
+			return nil, &cli.HelpRequested{Topic: "link"}
 		}
 		if err != nil {
 			return nil, err
@@ -67,8 +68,8 @@ func parseLinkShow(args []string) (*showRequest, error) {
 }
 
 // runLinkShow lists links as `ip link show` does, as text or JSON.
-func runLinkShow(e *env, args []string) error {
-	args, err := e.parseTrailing(args)
+func runLinkShow(e *cli.Env, args []string) error {
+	args, err := e.ParseTrailing(args)
 	if err != nil {
 		return err
 	}
@@ -76,7 +77,7 @@ func runLinkShow(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	h, err := e.open()
+	h, err := open(e)
 	if err != nil {
 		return err
 	}
@@ -102,28 +103,20 @@ func runLinkShow(e *env, args []string) error {
 		shown = append(shown, l)
 	}
 	if r.dev != "" && len(shown) == 0 {
-		return fmt.Errorf("link %q does not exist%s", r.dev, e.inNetNS())
+		return fmt.Errorf("link %q does not exist%s", r.dev, inNetNS(e))
 	}
-	p := &linkPrinter{byIndex: byIndex, details: e.details}
-	if e.json {
+	p := &linkPrinter{byIndex: byIndex, details: e.Details}
+	if e.JSON {
 		objs := make([]*jsonObject, 0, len(shown))
 		for _, l := range shown {
 			objs = append(objs, p.json(l))
 		}
-		return writeJSON(e.stdout, objs, e.pretty)
+		return cli.WriteJSON(e.Stdout, objs, e.Pretty)
 	}
 	for _, l := range shown {
-		if _, err := fmt.Fprint(e.stdout, p.text(l)); err != nil {
+		if _, err := fmt.Fprint(e.Stdout, p.text(l)); err != nil {
 			return fmt.Errorf("write: %w", err)
 		}
 	}
 	return nil
-}
-
-// inNetNS names the namespace given with -n, for messages.
-func (e *env) inNetNS() string {
-	if e.netns == "" {
-		return ""
-	}
-	return fmt.Sprintf(" in network namespace %q", e.netns)
 }

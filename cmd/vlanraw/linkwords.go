@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/links"
 )
 
@@ -10,53 +11,53 @@ import (
 // that a prefix selects the same word as in iproute2 ("t" is txqueuelen,
 // "ty" is type). Words vlanraw does not implement are marked unsupported.
 // Anything that is not a keyword is the device name, as in iproute2.
-var linkWords = []keyword{
-	{name: "up", exact: true},
-	{name: "down", exact: true},
-	{name: "name", exact: true},
-	{name: "index", exact: true, unsupported: true},
-	{name: "link"},
-	{name: "address"},
-	{name: "broadcast", unsupported: true},
-	{name: "brd", exact: true, unsupported: true},
-	{name: "txqueuelen"},
-	{name: "qlen", exact: true},
-	{name: "txqlen"},
-	{name: "mtu", exact: true},
-	{name: "xdpgeneric", exact: true, unsupported: true},
-	{name: "xdpdrv", exact: true, unsupported: true},
-	{name: "xdpoffload", exact: true, unsupported: true},
-	{name: "xdp", exact: true, unsupported: true},
-	{name: "netns", exact: true},
-	{name: "multicast", exact: true, unsupported: true},
-	{name: "allmulticast", exact: true, unsupported: true},
-	{name: "promisc", exact: true, unsupported: true},
-	{name: "trailers", exact: true, unsupported: true},
-	{name: "arp", exact: true, unsupported: true},
-	{name: "carrier", exact: true, unsupported: true},
-	{name: "vf", exact: true, unsupported: true},
-	{name: "master", unsupported: true},
-	{name: "vrf", exact: true, unsupported: true},
-	{name: "nomaster", unsupported: true},
-	{name: "dynamic", unsupported: true},
-	{name: "type"},
-	{name: "alias", unsupported: true},
-	{name: "group", exact: true},
-	{name: "mode", exact: true, unsupported: true},
-	{name: "state", exact: true, unsupported: true},
-	{name: "numtxqueues", unsupported: true},
-	{name: "numrxqueues", unsupported: true},
-	{name: "addrgenmode", unsupported: true},
-	{name: "link-netns", unsupported: true},
-	{name: "link-netnsid", unsupported: true},
-	{name: "protodown", exact: true, unsupported: true},
-	{name: "protodown_reason", exact: true, unsupported: true},
-	{name: "gso_max_size", exact: true, unsupported: true},
-	{name: "gso_max_segs", exact: true, unsupported: true},
-	{name: "gro_max_size", exact: true, unsupported: true},
-	{name: "parentdev", exact: true, unsupported: true},
-	{name: "help"},
-	{name: "dev", exact: true},
+var linkWords = []cli.Keyword{
+	{Name: "up", Exact: true},
+	{Name: "down", Exact: true},
+	{Name: "name", Exact: true},
+	{Name: "index", Exact: true, Unsupported: true},
+	{Name: "link"},
+	{Name: "address"},
+	{Name: "broadcast", Unsupported: true},
+	{Name: "brd", Exact: true, Unsupported: true},
+	{Name: "txqueuelen"},
+	{Name: "qlen", Exact: true},
+	{Name: "txqlen"},
+	{Name: "mtu", Exact: true},
+	{Name: "xdpgeneric", Exact: true, Unsupported: true},
+	{Name: "xdpdrv", Exact: true, Unsupported: true},
+	{Name: "xdpoffload", Exact: true, Unsupported: true},
+	{Name: "xdp", Exact: true, Unsupported: true},
+	{Name: "netns", Exact: true},
+	{Name: "multicast", Exact: true, Unsupported: true},
+	{Name: "allmulticast", Exact: true, Unsupported: true},
+	{Name: "promisc", Exact: true, Unsupported: true},
+	{Name: "trailers", Exact: true, Unsupported: true},
+	{Name: "arp", Exact: true, Unsupported: true},
+	{Name: "carrier", Exact: true, Unsupported: true},
+	{Name: "vf", Exact: true, Unsupported: true},
+	{Name: "master", Unsupported: true},
+	{Name: "vrf", Exact: true, Unsupported: true},
+	{Name: "nomaster", Unsupported: true},
+	{Name: "dynamic", Unsupported: true},
+	{Name: "type"},
+	{Name: "alias", Unsupported: true},
+	{Name: "group", Exact: true},
+	{Name: "mode", Exact: true, Unsupported: true},
+	{Name: "state", Exact: true, Unsupported: true},
+	{Name: "numtxqueues", Unsupported: true},
+	{Name: "numrxqueues", Unsupported: true},
+	{Name: "addrgenmode", Unsupported: true},
+	{Name: "link-netns", Unsupported: true},
+	{Name: "link-netnsid", Unsupported: true},
+	{Name: "protodown", Exact: true, Unsupported: true},
+	{Name: "protodown_reason", Exact: true, Unsupported: true},
+	{Name: "gso_max_size", Exact: true, Unsupported: true},
+	{Name: "gso_max_segs", Exact: true, Unsupported: true},
+	{Name: "gro_max_size", Exact: true, Unsupported: true},
+	{Name: "parentdev", Exact: true, Unsupported: true},
+	{Name: "help"},
+	{Name: "dev", Exact: true},
 }
 
 // linkArgs are the kind-independent words of `link add` and `link set`.
@@ -87,15 +88,15 @@ func parseLinkArgs(ws *words) (*linkArgs, error) {
 	seen := map[string]bool{}
 	once := func(kw string) error {
 		if seen[kw] {
-			return usagef("%q is given twice", kw)
+			return cli.Usagef("%q is given twice", kw)
 		}
 		seen[kw] = true
 		return nil
 	}
 	for ws.more() {
 		word := ws.next()
-		kw, ok := lookup(linkWords, word)
-		if !ok || kw.name == "dev" {
+		kw, ok := cli.Lookup(linkWords, word)
+		if !ok || kw.Name == "dev" {
 			if ok {
 				v, err := ws.value("dev", "a link name")
 				if err != nil {
@@ -104,7 +105,7 @@ func parseLinkArgs(ws *words) (*linkArgs, error) {
 				word = v
 			}
 			if a.dev != "" && !devFromName {
-				return nil, usagef("two link names given, %q and %q: give one, or use \"name NAME\" for the other", a.dev, word)
+				return nil, cli.Usagef("two link names given, %q and %q: give one, or use \"name NAME\" for the other", a.dev, word)
 			}
 			if err := links.CheckName(word); err != nil {
 				return nil, err
@@ -112,13 +113,13 @@ func parseLinkArgs(ws *words) (*linkArgs, error) {
 			a.dev, devFromName = word, false
 			continue
 		}
-		if kw.unsupported {
-			return nil, usagef("vlanraw does not support iproute2's %q option", kw.name)
+		if kw.Unsupported {
+			return nil, cli.Usagef("vlanraw does not support iproute2's %q option", kw.Name)
 		}
 		var err error
-		switch kw.name {
+		switch kw.Name {
 		case "up", "down":
-			up := kw.name == "up"
+			up := kw.Name == "up"
 			a.up = &up
 		case "name":
 			if err = once("name"); err == nil {
@@ -137,7 +138,7 @@ func parseLinkArgs(ws *words) (*linkArgs, error) {
 		case "txqueuelen", "qlen", "txqlen":
 			if err = once("txqueuelen"); err == nil {
 				var n uint64
-				n, err = ws.uintValue(kw.name, 0, 1<<32-1)
+				n, err = ws.uintValue(kw.Name, 0, 1<<32-1)
 				q := uint32(n)
 				a.txqlen = &q
 			}
@@ -163,7 +164,7 @@ func parseLinkArgs(ws *words) (*linkArgs, error) {
 				a.kindWords = ws.rest()
 			}
 		case "help":
-			return nil, &helpRequested{topic: "link"}
+			return nil, &cli.HelpRequested{Topic: "link"}
 		}
 		if err != nil {
 			return nil, err
@@ -191,7 +192,7 @@ func groupValue(ws *words) (uint32, error) {
 	}
 	n, err := parseUint(s, 32)
 	if err != nil {
-		return 0, usagef("invalid \"group\" value %q: use a number, or a name from %s", s, groupFile)
+		return 0, cli.Usagef("invalid \"group\" value %q: use a number, or a name from %s", s, groupFile)
 	}
 	return uint32(n), nil
 }

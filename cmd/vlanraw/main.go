@@ -27,6 +27,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/modes"
 )
 
@@ -75,7 +76,7 @@ func main() {
 	// back; one that succeeded finished before the signal could stop it
 	// (or, as stats show --watch, stops on a signal by design).
 	var se signalError
-	if cause := context.Cause(ctx); code != exitOK && cause != nil && errorsAs(cause, &se) {
+	if cause := context.Cause(ctx); code != cli.ExitOK && cause != nil && errorsAs(cause, &se) {
 		code = 128 + int(se.sig)
 	}
 	os.Exit(code)

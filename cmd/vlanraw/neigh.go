@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 )
 
 // nudNames are the NUD_* states, in iproute2's print order.
@@ -42,8 +44,8 @@ func nudStates(s uint16) []string {
 // IPv6 (NDP) neighbour entries, as `ip neigh show` prints them, or with -j
 // as `ip -j neigh show` does; -d adds the NOARP entries, as `ip neigh
 // show nud all` does.
-func runNeigh(e *env, args []string) error {
-	h, byIndex, index, err := e.openShow("neigh", args)
+func runNeigh(e *cli.Env, args []string) error {
+	h, byIndex, index, err := openShow(e, "neigh", args)
 	if err != nil {
 		return err
 	}
@@ -58,7 +60,7 @@ func runNeigh(e *env, args []string) error {
 	for _, n := range ns {
 		// As iproute2, leave out the kernel's NOARP entries (multicast
 		// and links without ARP) unless details are asked for.
-		if !n.IP.IsValid() || (n.State == unix.NUD_NOARP && !e.details) {
+		if !n.IP.IsValid() || (n.State == unix.NUD_NOARP && !e.Details) {
 			continue
 		}
 		o := &jsonObject{}
@@ -77,18 +79,17 @@ func runNeigh(e *env, args []string) error {
 		b.WriteString(strings.Join(states, " ") + "\n")
 		objs = append(objs, o)
 	}
-	if e.json {
-		return writeJSON(e.stdout, objs, e.pretty)
+	if e.JSON {
+		return cli.WriteJSON(e.Stdout, objs, e.Pretty)
 	}
-	if _, err := io.WriteString(e.stdout, b.String()); err != nil {
+	if _, err := io.WriteString(e.Stdout, b.String()); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil
 }
 
-// neighHelp writes the help of the neigh object.
-func neighHelp(w io.Writer) {
-	fmt.Fprint(w, `Usage: vlanraw [OPTIONS] neigh [show [[dev] DEV]]
+// neighHelp is the help of the neigh object.
+const neighHelp = `Usage: vlanraw [OPTIONS] neigh [show [[dev] DEV]]
 
   show       list the IPv4 (ARP) and IPv6 (NDP) neighbour entries of the
              namespace (-n NETNS), as "ip neigh show" prints them: "IP dev
@@ -100,5 +101,4 @@ func neighHelp(w io.Writer) {
              is the default)
   dev DEV    only entries on this link ("dev" may be left out)
   help       print this help
-`)
-}
+`

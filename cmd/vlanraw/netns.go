@@ -4,56 +4,57 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // netnsCommands are the commands of the netns object, in iproute2's order.
 var netnsCommands = []struct {
-	kw  keyword
-	run func(e *env, args []string) error
+	kw  cli.Keyword
+	run func(e *cli.Env, args []string) error
 }{
-	{keyword{name: "list"}, runNetNSList},
-	{keyword{name: "show"}, runNetNSList},
-	{keyword{name: "lst"}, runNetNSList},
-	{keyword{name: "ls", exact: true}, runNetNSList},
-	{keyword{name: "help"}, func(*env, []string) error { return &helpRequested{topic: "netns"} }},
-	{keyword{name: "add"}, runNetNSAdd},
-	{keyword{name: "delete"}, runNetNSDel},
-	{keyword{name: "exec"}, runNetNSExec},
+	{cli.Keyword{Name: "list"}, runNetNSList},
+	{cli.Keyword{Name: "show"}, runNetNSList},
+	{cli.Keyword{Name: "lst"}, runNetNSList},
+	{cli.Keyword{Name: "ls", Exact: true}, runNetNSList},
+	{cli.Keyword{Name: "help"}, func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "netns"} }},
+	{cli.Keyword{Name: "add"}, runNetNSAdd},
+	{cli.Keyword{Name: "delete"}, runNetNSDel},
+	{cli.Keyword{Name: "exec"}, runNetNSExec},
 }
 
 // runNetNS runs `vlanraw netns COMMAND ...`; with no command it lists the
 // namespaces. It needs no iproute2: namespaces are bind-mounted under
 // /run/netns as `ip netns add` does, so both tools see the same ones.
-func runNetNS(e *env, args []string) error {
+func runNetNS(e *cli.Env, args []string) error {
 	if len(args) == 0 {
 		return runNetNSList(e, nil)
 	}
 	for _, c := range netnsCommands {
-		if c.kw.matches(args[0]) {
+		if c.kw.Matches(args[0]) {
 			return c.run(e, args[1:])
 		}
 	}
-	return usagef("unknown netns command %q: use add, del, ls, exec or help", args[0])
+	return cli.Usagef("unknown netns command %q: use add, del, ls, exec or help", args[0])
 }
 
 // oneName reads the single namespace name a command takes.
 func oneName(cmd string, args []string) (string, error) {
 	if len(args) != 1 {
-		return "", usagef("netns %s takes one namespace name, got %d words", cmd, len(args))
+		return "", cli.Usagef("netns %s takes one namespace name, got %d words", cmd, len(args))
 	}
 	name := args[0]
 	switch {
 	case name == "help":
-		return "", &helpRequested{topic: "netns"}
+		return "", &cli.HelpRequested{Topic: "netns"}
 	case name == "" || name == "." || name == ".." || strings.Contains(name, "/"):
-		return "", usagef("invalid namespace name %q: use a plain name such as \"blue\"", name)
+		return "", cli.Usagef("invalid namespace name %q: use a plain name such as \"blue\"", name)
 	}
 	return name, nil
 }
 
 // runNetNSAdd creates a named namespace.
-func runNetNSAdd(e *env, args []string) error {
+func runNetNSAdd(e *cli.Env, args []string) error {
 	name, err := oneName("add", args)
 	if err != nil {
 		return err
@@ -66,7 +67,7 @@ func runNetNSAdd(e *env, args []string) error {
 }
 
 // runNetNSDel removes named namespaces.
-func runNetNSDel(e *env, args []string) error {
+func runNetNSDel(e *cli.Env, args []string) error {
 	name, err := oneName("del", args)
 	if err != nil {
 		return err
@@ -76,31 +77,54 @@ func runNetNSDel(e *env, args []string) error {
 
 // runNetNSList prints the named namespaces, one a line, or as
 // `ip -j netns ls` does: [{"name":"blue"}, ...].
-func runNetNSList(e *env, args []string) error {
-	args, err := e.parseTrailing(args)
+func runNetNSList(e *cli.Env, args []string) error {
+	args, err := e.ParseTrailing(args)
 	if err != nil {
 		return err
 	}
 	if len(args) > 0 {
-		return usagef("netns ls takes no words, got %q", args[0])
+		return cli.Usagef("netns ls takes no words, got %q", args[0])
 	}
 	names, err := rtnl.ListNetNS()
 	if err != nil {
 		return err
 	}
-	if e.json {
+	if e.JSON {
 		objs := make([]*jsonObject, 0, len(names))
 		for _, n := range names {
 			o := &jsonObject{}
 			o.set("name", n)
 			objs = append(objs, o)
 		}
-		return writeJSON(e.stdout, objs, e.pretty)
+		return cli.WriteJSON(e.Stdout, objs, e.Pretty)
 	}
 	for _, n := range names {
-		if _, err := fmt.Fprintln(e.stdout, n); err != nil {
+		if _, err := fmt.Fprintln(e.Stdout, n); err != nil {
 			return fmt.Errorf("write: %w", err)
 		}
 	}
 	return nil
 }
+
+// netnsHelp is the help of the netns object.
+const netnsHelp = `Usage: vlanraw netns add NAME
+       vlanraw netns del NAME
+       vlanraw netns ls
+       vlanraw netns exec NAME COMMAND [ARGS...]
+
+  add NAME   create a network namespace and pin it at /run/netns/NAME,
+             as "ip netns add" does, so both tools see it
+  del NAME   unpin it; the namespace goes away with its last user
+  ls         list the pinned namespaces (also list, lst, show; -j for JSON)
+  exec NAME COMMAND [ARGS...]
+             run COMMAND (looked up in $PATH) in namespace NAME, as "ip
+             netns exec" does: vlanraw enters the namespace on one thread,
+             gives that thread a mount namespace of its own in which /sys
+             is mounted afresh (so /sys/class/net lists NAME's links) and
+             each file under /etc/netns/NAME is bind-mounted over its
+             namesake in /etc, then replaces itself with COMMAND, which
+             keeps the environment and the exit status is COMMAND's
+  help       print this help
+
+Any prefix of add, delete, exec, list and show works, as in iproute2.
+`

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -23,12 +24,12 @@ import (
 // /sys/class/net lists the namespace's links, /etc/netns/NAME/* bind-mounted
 // over /etc/*, then execve(2) from that thread, which takes the whole
 // process into the new program with the thread's namespaces.
-func runNetNSExec(e *env, args []string) error {
+func runNetNSExec(e *cli.Env, args []string) error {
 	if len(args) >= 1 && args[0] == "help" {
-		return &helpRequested{topic: "netns"}
+		return &cli.HelpRequested{Topic: "netns"}
 	}
 	if len(args) < 2 {
-		return usagef("netns exec takes a namespace name and a command, got %d words", len(args))
+		return cli.Usagef("netns exec takes a namespace name and a command, got %d words", len(args))
 	}
 	name := args[0]
 	if _, err := oneName("exec", []string{name}); err != nil {

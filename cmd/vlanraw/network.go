@@ -3,95 +3,55 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/pflag"
 
-	"github.com/vlanraw/vlanraw/modes"
-	"github.com/vlanraw/vlanraw/modes/state"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 )
 
 // networkCommands are the commands of the network object, with Docker's
 // words and aliases (no prefixes, as in Docker).
-var networkCommands = map[string]func(e *env, args []string) error{
+var networkCommands = map[string]func(e *cli.Env, args []string) error{
 	"create":  runNetworkCreate,
 	"ls":      runNetworkList,
 	"list":    runNetworkList,
 	"inspect": runNetworkInspect,
 	"rm":      runNetworkRemove,
 	"remove":  runNetworkRemove,
-	"help":    func(*env, []string) error { return &helpRequested{topic: "network"} },
-	"-h":      func(*env, []string) error { return &helpRequested{topic: "network"} },
-	"--help":  func(*env, []string) error { return &helpRequested{topic: "network"} },
+	"help":    func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "network"} },
+	"-h":      func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "network"} },
+	"--help":  func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "network"} },
 }
 
 // runNetwork runs `vlanraw network COMMAND ...`.
-func runNetwork(e *env, args []string) error {
+func runNetwork(e *cli.Env, args []string) error {
 	if len(args) == 0 {
-		return usagef("network needs a command: create, ls, inspect, rm or help")
+		return cli.Usagef("network needs a command: create, ls, inspect, rm or help")
 	}
 	run, ok := networkCommands[args[0]]
 	if !ok {
-		return usagef("unknown network command %q: use create, ls, inspect, rm or help", args[0])
+		return cli.Usagef("unknown network command %q: use create, ls, inspect, rm or help", args[0])
 	}
 	return run(e, args[1:])
 }
 
-// manager opens the record of networks in the state directory, with the
-// parent links in the namespace given with -n, or in the current one.
-// The caller closes it.
-func (e *env) manager() (*modes.Manager, error) {
-	m, err := modes.NewManagerIn(state.Dir(e.stateDir), e.netns)
-	if err != nil {
-		return nil, err
-	}
-	if e.ctx != nil {
-		m.SetContext(e.ctx)
-	}
-	m.SetLockWait(e.wait, func(h state.Holder) {
-		fmt.Fprintf(e.stderr, "vlanraw: waiting for the state lock, held by pid %d (%s); giving up after %s (--wait)\n",
-			h.PID, h.Command, e.wait)
-	})
-	return m, nil
-}
-
-// parseFlags parses args with fs, whose -h/--help is bound to help; a
-// lone "help" word asks for help too. It returns the other words.
-func parseFlags(fs *pflag.FlagSet, topic string, help *bool, args []string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		return nil, usagef("%s: %v", fs.Name(), err)
-	}
-	if *help || (fs.NArg() == 1 && fs.Arg(0) == "help") {
-		return nil, &helpRequested{topic: topic}
-	}
-	return fs.Args(), nil
-}
-
-// outputFlags adds -j/--json and -p/--pretty bound to e, so that they may
-// follow the command as in `vlanraw network ls -j`.
-func (e *env) outputFlags(fs *pflag.FlagSet) {
-	fs.BoolVarP(&e.json, "json", "j", e.json, "print JSON")
-	fs.BoolVarP(&e.pretty, "pretty", "p", e.pretty, "indent JSON")
-}
-
 // runNetworkList prints the networks as a table, or as JSON (the inspect
 // form of each) with -j.
-func runNetworkList(e *env, args []string) error {
+func runNetworkList(e *cli.Env, args []string) error {
 	var help bool
 	fs := pflag.NewFlagSet("network ls", pflag.ContinueOnError)
-	e.outputFlags(fs)
+	e.OutputFlags(fs)
 	fs.BoolVarP(&help, "help", "h", false, "show help")
-	rest, err := parseFlags(fs, "network", &help, args)
+	rest, err := cli.ParseFlags(fs, "network", &help, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
-		return usagef("network ls takes no names, got %q", rest[0])
+		return cli.Usagef("network ls takes no names, got %q", rest[0])
 	}
-	m, err := e.manager()
+	m, err := manager(e)
 	if err != nil {
 		return err
 	}
@@ -100,14 +60,14 @@ func runNetworkList(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if e.json {
+	if e.JSON {
 		out := make([]any, 0, len(nets))
 		for i := range nets {
 			out = append(out, nets[i].Inspect())
 		}
-		return writeJSON(e.stdout, out, e.pretty)
+		return cli.WriteJSON(e.Stdout, out, e.Pretty)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 8, 3, ' ', 0)
+	tw := tabwriter.NewWriter(e.Stdout, 0, 8, 3, ' ', 0)
 	fmt.Fprintln(tw, "NETWORK ID\tNAME\tDRIVER\tPARENT\tMODE\tSUBNETS\tENDPOINTS")
 	for i := range nets {
 		n := &nets[i]
@@ -146,19 +106,19 @@ func dash(s string) string {
 
 // runNetworkInspect prints the named networks as a JSON array, as `docker
 // network inspect` does, indented unless -j asks for one line.
-func runNetworkInspect(e *env, args []string) error {
+func runNetworkInspect(e *cli.Env, args []string) error {
 	var help bool
 	fs := pflag.NewFlagSet("network inspect", pflag.ContinueOnError)
 	fs.BoolVarP(&help, "help", "h", false, "show help")
 	compact := fs.BoolP("json", "j", false, "print the array on one line")
-	names, err := parseFlags(fs, "network", &help, args)
+	names, err := cli.ParseFlags(fs, "network", &help, args)
 	if err != nil {
 		return err
 	}
 	if len(names) == 0 {
-		return usagef("network inspect takes one or more network names")
+		return cli.Usagef("network inspect takes one or more network names")
 	}
-	m, err := e.manager()
+	m, err := manager(e)
 	if err != nil {
 		return err
 	}
@@ -176,7 +136,7 @@ func runNetworkInspect(e *env, args []string) error {
 	if out == nil {
 		out = []any{}
 	}
-	if err := writeJSON(e.stdout, out, !*compact); err != nil {
+	if err := cli.WriteJSON(e.Stdout, out, !*compact); err != nil {
 		return err
 	}
 	return errors.Join(errs...)
@@ -186,19 +146,19 @@ func runNetworkInspect(e *env, args []string) error {
 // created (a dummy or vlan parent); it goes on after a failure, prints the
 // name of each network removed and fails if any could not be. With
 // --force it disconnects a network's endpoints first.
-func runNetworkRemove(e *env, args []string) error {
+func runNetworkRemove(e *cli.Env, args []string) error {
 	var help, force bool
 	fs := pflag.NewFlagSet("network rm", pflag.ContinueOnError)
 	fs.BoolVarP(&help, "help", "h", false, "show help")
 	fs.BoolVarP(&force, "force", "f", false, "disconnect the endpoints first")
-	names, err := parseFlags(fs, "network", &help, args)
+	names, err := cli.ParseFlags(fs, "network", &help, args)
 	if err != nil {
 		return err
 	}
 	if len(names) == 0 {
-		return usagef("network rm takes one or more network names")
+		return cli.Usagef("network rm takes one or more network names")
 	}
-	m, err := e.manager()
+	m, err := manager(e)
 	if err != nil {
 		return err
 	}
@@ -213,9 +173,128 @@ func runNetworkRemove(e *env, args []string) error {
 			errs = append(errs, err)
 			continue
 		}
-		if err := e.println(name); err != nil {
+		if err := writeLine(e, name); err != nil {
 			return err
 		}
 	}
 	return errors.Join(errs...)
 }
+
+// writeLine writes one line to stdout.
+func writeLine(e *cli.Env, s string) error {
+	if _, err := fmt.Fprintln(e.Stdout, s); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+// networkHelp is the help of the network object. Every flag and
+// option it accepts appears here; a test checks that.
+const networkHelp = `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] network create -d DRIVER
+                 [--subnet SUBNET]... [--gateway IP]... [--ip-range RANGE]...
+                 [--aux-address NAME=IP]... [--ipv6] [--internal]
+                 [-o KEY=VALUE]... NAME
+       vlanraw [-n HOSTNS] [--state-dir DIR] network ls [-j] [-p]
+       vlanraw [-n HOSTNS] [--state-dir DIR] network inspect [-j] NAME...
+       vlanraw [-n HOSTNS] [--state-dir DIR] network rm [-f] NAME...
+
+Networks as Docker's ipvlan and macvlan drivers make them, for plain
+network namespaces. The words are Docker's ("docker network create ...").
+A network is a record in the state directory, plus the parent link when
+vlanraw had to create one; endpoints are added with "vlanraw connect".
+
+COMMANDS:
+  create    record a network and create its parent if needed; prints NAME
+  ls        list the networks: name, driver, parent, mode, subnets and
+            number of endpoints (also list); -j prints the inspect form
+            of each as one JSON array
+  inspect   print the networks as a JSON array shaped like the output of
+            "docker network inspect" (subnets, gateways, options, and the
+            connected namespaces with their addresses); indented, or on
+            one line with -j
+  rm        remove networks: each must have no endpoints left (see
+            "vlanraw disconnect --all"), unless -f (--force) is given,
+            which disconnects them first; the parent is deleted only if
+            vlanraw created it and no other network uses it; prints
+            each name removed (also remove)
+
+CREATE FLAGS:
+  -d, --driver DRIVER      ipvlan or macvlan (required)
+  --subnet SUBNET          a subnet in CIDR notation, IPv4 or IPv6
+                           (repeatable). Subnets may overlap neither one
+                           another nor another network's, and may not
+                           be multicast, loopback, IPv6 link-local,
+                           IPv4-mapped, or hold 0.0.0.0 or ::
+  --gateway IP             the gateway of the subnet that contains IP
+                           (repeatable, one per subnet). ipvlan l2 and
+                           macvlan endpoints get "default via IP"; no
+                           gateway is assumed when none is given
+  --ip-range RANGE         allocate addresses only from RANGE (CIDR), in
+                           the subnet that contains it (one per subnet)
+  --aux-address NAME=IP    never allocate IP, in the subnet that contains
+                           it (repeatable)
+  --ipv6                   enable IPv6: endpoints also get an address from
+                           the IPv6 subnets
+  --internal               no default route: the network reaches only
+                           itself. On ipvlan l3 and l3s networks each
+                           endpoint gets instead a route to each other
+                           subnet of the network ("SUBNET dev eth0"), so
+                           the subnets reach one another (as in Docker's
+                           tests) and nothing else: "Network is
+                           unreachable" (see ROUTES below)
+  -o, --opt KEY=VALUE      a driver option (repeatable), below
+  -h, --help               print this help; so does a lone "help"
+
+DRIVER OPTIONS (-o):
+  parent=LINK        the parent link, such as eth0. Omitted: vlanraw
+                     creates a dummy parent and the network is internal:
+                     its endpoints reach one another and nothing else
+                     (on ipvlan l3 and l3s also across its subnets).
+                     LINK.VID (eth0.50) that does not exist: vlanraw
+                     creates vlan VID on LINK, and deletes it with the
+                     network; an existing LINK.VID is used and kept
+  ipvlan_mode=MODE   l2 (default), l3 or l3s. l2 switches frames by MAC;
+                     l3 and l3s route (NOARP, no broadcast), so subnets
+                     of one network reach each other, and upstream
+                     routers need "vlanraw routes"; l3s runs netfilter in
+                     the host namespace
+  ipvlan_flag=FLAG   bridge (default), private (endpoints cannot reach
+                     each other) or vepa (endpoint traffic goes out to
+                     the switch)
+  macvlan_mode=MODE  bridge (default), private, vepa or passthru (one
+                     endpoint takes over the parent; the parent may not
+                     be shared)
+  mtu=MTU            the endpoint links' MTU (at most the parent's)
+  Any other key is refused. A parent carries one ipvlan network only;
+  macvlan networks may share one, except in passthru mode.
+
+ROUTES (what "vlanraw connect" installs in the endpoint's namespace,
+besides the kernel's route to the endpoint's own subnet):
+  ipvlan l2, macvlan      "default via GATEWAY dev eth0" when the subnet
+                          has a --gateway; none when it has not
+  ipvlan l3, l3s          "default dev eth0" (NOARP: no next hop); any
+                          --gateway is ignored
+  l3, l3s, no parent      "default dev eth0", as in Docker's documentation:
+                          the subnets reach one another because they share
+                          the parent, and the parent is a dummy, so nothing
+                          else is reachable (no reply)
+  l3, l3s, --internal     "SUBNET dev eth0" for each other subnet of the
+  with a parent           network, no default route: the subnets reach one
+                          another, anything else is "Network is
+                          unreachable" (a peer on the parent's link with an
+                          address in the endpoint's own subnet stays
+                          reachable, as in Docker)
+  l2, macvlan, internal   none: endpoints reach their own subnet only
+  A namespace keeps the first default route it is given, per family.
+
+EXAMPLES:
+  vlanraw network create -d ipvlan --subnet 192.168.10.0/24 \
+      --subnet 192.168.20.0/24 -o parent=enp0s3 -o ipvlan_mode=l3 ipvlan_net
+  vlanraw network create -d ipvlan --subnet 192.168.214.0/24 \
+      --subnet 10.1.214.0/24 -o ipvlan_mode=l3 ipnet210
+  vlanraw network create -d macvlan --subnet 172.16.86.0/24 \
+      --gateway 172.16.86.1 --aux-address router=172.16.86.2 \
+      -o parent=eth0.50 macnet
+  vlanraw network inspect ipvlan_net
+  vlanraw network rm ipvlan_net macnet
+`

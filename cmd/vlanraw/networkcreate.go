@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/modes"
 )
 
@@ -41,13 +42,13 @@ func parseNetworkCreate(args []string) (modes.NetworkSpec, error) {
 	var o createOptions
 	fs := newCreateFlags(&o)
 	if err := fs.Parse(args); err != nil {
-		return modes.NetworkSpec{}, usagef("network create: %v", err)
+		return modes.NetworkSpec{}, cli.Usagef("network create: %v", err)
 	}
 	if o.help || (fs.NArg() == 1 && fs.Arg(0) == "help") {
-		return modes.NetworkSpec{}, &helpRequested{topic: "network"}
+		return modes.NetworkSpec{}, &cli.HelpRequested{Topic: "network"}
 	}
 	if fs.NArg() != 1 {
-		return modes.NetworkSpec{}, usagef("network create takes one network name, got %d words (%s)", fs.NArg(), strings.Join(fs.Args(), " "))
+		return modes.NetworkSpec{}, cli.Usagef("network create takes one network name, got %d words (%s)", fs.NArg(), strings.Join(fs.Args(), " "))
 	}
 	opts, err := keyValues("-o", o.opt)
 	if err != nil {
@@ -74,7 +75,7 @@ func keyValues(flag string, kvs []string) (map[string]string, error) {
 	for _, kv := range kvs {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, usagef("%s %q: want KEY=VALUE", flag, kv)
+			return nil, cli.Usagef("%s %q: want KEY=VALUE", flag, kv)
 		}
 		m[k] = v
 	}
@@ -87,7 +88,7 @@ func keyValues(flag string, kvs []string) (map[string]string, error) {
 // subnet, and subnets may not overlap. Subnets keep their order.
 func consolidateSubnets(o *createOptions) ([]modes.SubnetSpec, error) {
 	if len(o.subnets) < len(o.ranges) || len(o.subnets) < len(o.gateways) {
-		return nil, usagef("every ip-range or gateway must have a corresponding subnet: %s, %s and %s given; give a --subnet that contains each",
+		return nil, cli.Usagef("every ip-range or gateway must have a corresponding subnet: %s, %s and %s given; give a --subnet that contains each",
 			plural(len(o.subnets), "subnet"), plural(len(o.gateways), "gateway"), plural(len(o.ranges), "ip-range"))
 	}
 	prefixes := make([]netip.Prefix, len(o.subnets))
@@ -95,11 +96,11 @@ func consolidateSubnets(o *createOptions) ([]modes.SubnetSpec, error) {
 	for i, s := range o.subnets {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
-			return nil, usagef("invalid subnet %q: %v", s, err)
+			return nil, cli.Usagef("invalid subnet %q: %v", s, err)
 		}
 		for _, q := range prefixes[:i] {
 			if q.Overlaps(p) {
-				return nil, usagef("multiple overlapping subnet configuration is not supported")
+				return nil, cli.Usagef("multiple overlapping subnet configuration is not supported")
 			}
 		}
 		prefixes[i] = p.Masked()
@@ -117,28 +118,28 @@ func consolidateSubnets(o *createOptions) ([]modes.SubnetSpec, error) {
 	for _, r := range o.ranges {
 		p, err := netip.ParsePrefix(r)
 		if err != nil {
-			return nil, usagef("invalid ip-range %q: %v", r, err)
+			return nil, cli.Usagef("invalid ip-range %q: %v", r, err)
 		}
 		i := within(p.Addr())
 		switch {
 		case i < 0:
-			return nil, usagef("no matching subnet for range %s", r)
+			return nil, cli.Usagef("no matching subnet for range %s", r)
 		case specs[i].IPRange != "":
-			return nil, usagef("cannot configure multiple ranges (%s, %s) on the same subnet (%s)", r, specs[i].IPRange, specs[i].Subnet)
+			return nil, cli.Usagef("cannot configure multiple ranges (%s, %s) on the same subnet (%s)", r, specs[i].IPRange, specs[i].Subnet)
 		}
 		specs[i].IPRange = r
 	}
 	for _, g := range o.gateways {
 		a, err := netip.ParseAddr(g)
 		if err != nil {
-			return nil, usagef("invalid gateway %q: %v", g, err)
+			return nil, cli.Usagef("invalid gateway %q: %v", g, err)
 		}
 		i := within(a)
 		switch {
 		case i < 0:
-			return nil, usagef("no matching subnet for gateway %s", g)
+			return nil, cli.Usagef("no matching subnet for gateway %s", g)
 		case specs[i].Gateway != "":
-			return nil, usagef("cannot configure multiple gateways (%s, %s) for the same subnet (%s)", g, specs[i].Gateway, specs[i].Subnet)
+			return nil, cli.Usagef("cannot configure multiple gateways (%s, %s) for the same subnet (%s)", g, specs[i].Gateway, specs[i].Subnet)
 		}
 		specs[i].Gateway = g
 	}
@@ -152,11 +153,11 @@ func consolidateSubnets(o *createOptions) ([]modes.SubnetSpec, error) {
 		}
 		a, err := netip.ParseAddr(v)
 		if err != nil {
-			return nil, usagef("invalid aux-address %s=%q: %v", name, v, err)
+			return nil, cli.Usagef("invalid aux-address %s=%q: %v", name, v, err)
 		}
 		i := within(a)
 		if i < 0 {
-			return nil, usagef("no matching subnet for aux-address %s", v)
+			return nil, cli.Usagef("no matching subnet for aux-address %s", v)
 		}
 		if specs[i].Aux == nil {
 			specs[i].Aux = map[string]string{}
@@ -176,12 +177,12 @@ func plural(n int, what string) string {
 
 // runNetworkCreate runs `vlanraw network create`, and prints the new
 // network's ID, as Docker does.
-func runNetworkCreate(e *env, args []string) error {
+func runNetworkCreate(e *cli.Env, args []string) error {
 	spec, err := parseNetworkCreate(args)
 	if err != nil {
 		return err
 	}
-	m, err := e.manager()
+	m, err := manager(e)
 	if err != nil {
 		return err
 	}
@@ -190,13 +191,5 @@ func runNetworkCreate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return e.println(n.ID)
-}
-
-// println writes one line to stdout.
-func (e *env) println(s string) error {
-	if _, err := fmt.Fprintln(e.stdout, s); err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	return nil
+	return writeLine(e, n.ID)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -12,30 +11,31 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/modes"
 )
 
 // runRestore runs `vlanraw restore`: it recreates what the state directory
 // records and the kernel lost, such as after a reboot or a link deleted
 // by hand, and prints what it did.
-func runRestore(e *env, args []string) error {
+func runRestore(e *cli.Env, args []string) error {
 	var help bool
 	var wait time.Duration
 	fs := pflag.NewFlagSet("restore", pflag.ContinueOnError)
-	e.outputFlags(fs)
+	e.OutputFlags(fs)
 	fs.DurationVar(&wait, "wait-parent", 0, "wait up to DURATION for missing parent links")
 	fs.BoolVarP(&help, "help", "h", false, "show help")
-	rest, err := parseFlags(fs, "restore", &help, args)
+	rest, err := cli.ParseFlags(fs, "restore", &help, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
-		return usagef("restore takes no words, got %q", rest[0])
+		return cli.Usagef("restore takes no words, got %q", rest[0])
 	}
 	if wait < 0 {
-		return usagef("restore: --wait-parent %s: the wait cannot be negative", wait)
+		return cli.Usagef("restore: --wait-parent %s: the wait cannot be negative", wait)
 	}
-	m, err := e.manager()
+	m, err := manager(e)
 	if err != nil {
 		return err
 	}
@@ -44,23 +44,22 @@ func runRestore(e *env, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := m.RestoreWait(ctx, wait, func(ps []modes.MissingParent) {
-		fmt.Fprintf(e.stderr, "vlanraw: waiting for %s\n", modes.DescribeMissing(ps))
+		fmt.Fprintf(e.Stderr, "vlanraw: waiting for %s\n", modes.DescribeMissing(ps))
 	})
-	if e.json {
-		if werr := writeJSON(e.stdout, rep, e.pretty); werr != nil && err == nil {
+	if e.JSON {
+		if werr := cli.WriteJSON(e.Stdout, rep, e.Pretty); werr != nil && err == nil {
 			err = werr
 		}
 		return err
 	}
-	if _, werr := fmt.Fprint(e.stdout, restoreText(rep)); werr != nil && err == nil {
+	if _, werr := fmt.Fprint(e.Stdout, restoreText(rep)); werr != nil && err == nil {
 		err = fmt.Errorf("write: %w", werr)
 	}
 	return err
 }
 
-// restoreHelp writes the help of the restore object.
-func restoreHelp(w io.Writer) {
-	fmt.Fprint(w, `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] restore [--wait-parent DURATION] [-j] [-p]
+// restoreHelp is the help of the restore object.
+const restoreHelp = `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] restore [--wait-parent DURATION] [-j] [-p]
 
 Recreate what the state directory records and the kernel no longer has,
 as after a reboot or after links were deleted by hand: each network's
@@ -90,8 +89,7 @@ the base NAME of a sub-interface NAME.VID that restore would create.
 
 At boot: dist/systemd/vlanraw-restore.service runs
 "vlanraw restore --wait-parent 60s" (see README.md, "At boot").
-`)
-}
+`
 
 // restoreText renders a restore report for people, one line an action.
 func restoreText(rep modes.RestoreReport) string {

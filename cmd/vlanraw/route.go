@@ -8,14 +8,15 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // runRoute runs `vlanraw route [show [[dev] DEV]]`: the main table's IPv4
 // routes, then its IPv6 routes, as `ip route show` and `ip -6 route show`
 // print them, or with -j as their JSON. Only unicast routes are shown.
-func runRoute(e *env, args []string) error {
-	h, byIndex, index, err := e.openShow("route", args)
+func runRoute(e *cli.Env, args []string) error {
+	h, byIndex, index, err := openShow(e, "route", args)
 	if err != nil {
 		return err
 	}
@@ -32,7 +33,7 @@ func runRoute(e *env, args []string) error {
 			if m.Type != unix.RTN_UNICAST {
 				continue
 			}
-			r := routeFields(&m, p, e.details)
+			r := routeFields(&m, p, e.Details)
 			if index != 0 {
 				r.dev = "" // as iproute2: the filter names it
 			}
@@ -40,10 +41,10 @@ func runRoute(e *env, args []string) error {
 			b.WriteString(r.text())
 		}
 	}
-	if e.json {
-		return writeJSON(e.stdout, objs, e.pretty)
+	if e.JSON {
+		return cli.WriteJSON(e.Stdout, objs, e.Pretty)
 	}
-	if _, err := io.WriteString(e.stdout, b.String()); err != nil {
+	if _, err := io.WriteString(e.Stdout, b.String()); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil
@@ -140,9 +141,8 @@ func (r route) json() *jsonObject {
 	return o
 }
 
-// routeHelp writes the help of the route object.
-func routeHelp(w io.Writer) {
-	fmt.Fprint(w, `Usage: vlanraw [OPTIONS] route [show [[dev] DEV]]
+// routeHelp is the help of the route object.
+const routeHelp = `Usage: vlanraw [OPTIONS] route [show [[dev] DEV]]
 
   show       list the main table's IPv4, then IPv6, unicast routes of the
              namespace (-n NETNS), as "ip route show" and "ip -6 route
@@ -156,5 +156,4 @@ func routeHelp(w io.Writer) {
 
 vlanraw only shows routes: "vlanraw connect" installs an endpoint's, and
 "vlanraw routes NETWORK --apply" an upstream router's.
-`)
-}
+`

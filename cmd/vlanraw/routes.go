@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/modes"
 )
 
@@ -15,27 +16,27 @@ import (
 // reach the network's subnets (ipvlan l3 and l3s networks are routed, not
 // bridged, so nothing else tells the router), as iproute2 commands or as
 // JSON, or adds them in the router's namespace.
-func runRoutes(e *env, args []string) error {
+func runRoutes(e *cli.Env, args []string) error {
 	var apply, help bool
 	var router string
 	fs := pflag.NewFlagSet("routes", pflag.ContinueOnError)
 	fs.BoolVar(&apply, "apply", false, "add the routes in the router's namespace (--netns)")
 	fs.StringVar(&router, "netns", "", "the router's network namespace: a name, path or pid")
-	e.outputFlags(fs)
+	e.OutputFlags(fs)
 	fs.BoolVarP(&help, "help", "h", false, "show help")
-	rest, err := parseFlags(fs, "routes", &help, args)
+	rest, err := cli.ParseFlags(fs, "routes", &help, args)
 	if err != nil {
 		return err
 	}
 	switch {
 	case len(rest) != 1:
-		return usagef("routes takes one network, got %d words", len(rest))
+		return cli.Usagef("routes takes one network, got %d words", len(rest))
 	case apply && router == "":
-		return usagef("routes --apply needs the router's namespace: --netns ROUTER")
+		return cli.Usagef("routes --apply needs the router's namespace: --netns ROUTER")
 	case !apply && router != "":
-		return usagef("routes --netns %s: add --apply to add the routes there, or leave --netns out to print them", router)
+		return cli.Usagef("routes --netns %s: add --apply to add the routes there, or leave --netns out to print them", router)
 	}
-	m, err := e.manager()
+	m, err := manager(e)
 	if err != nil {
 		return err
 	}
@@ -49,8 +50,8 @@ func runRoutes(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if e.json {
-		return writeJSON(e.stdout, u, e.pretty)
+	if e.JSON {
+		return cli.WriteJSON(e.Stdout, u, e.Pretty)
 	}
 	var b strings.Builder
 	for _, c := range u.Commands() {
@@ -75,15 +76,14 @@ func runRoutes(e *env, args []string) error {
 	for _, n := range u.HostNotes {
 		b.WriteString("# on the host: " + n + "\n")
 	}
-	if _, err := io.WriteString(e.stdout, b.String()); err != nil {
+	if _, err := io.WriteString(e.Stdout, b.String()); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil
 }
 
-// routesHelp writes the help of the routes object.
-func routesHelp(w io.Writer) {
-	fmt.Fprint(w, `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] routes NETWORK [-j] [-p]
+// routesHelp is the help of the routes object.
+const routesHelp = `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] routes NETWORK [-j] [-p]
        vlanraw [-n HOSTNS] [--state-dir DIR] routes NETWORK --apply --netns ROUTER
 
 An ipvlan l3 or l3s network is routed by its host: its subnets are new to
@@ -127,5 +127,4 @@ routes; routes says why.
   --netns ROUTER   the router's network namespace, with --apply: a name
                    under /run/netns, a path or a pid
   -h, --help       print this help; so does a lone "help"
-`)
-}
+`

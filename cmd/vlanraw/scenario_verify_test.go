@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/modes"
 	"github.com/vlanraw/vlanraw/modes/verify"
 	"github.com/vlanraw/vlanraw/testenv"
@@ -233,7 +234,7 @@ func TestVerifyHelp(t *testing.T) {
 		t.Fatalf("help verify: exit %d", code)
 	}
 	var o verifyOptions
-	newVerifyFlags(&env{}, &o).VisitAll(func(f *pflag.Flag) {
+	newVerifyFlags(&cli.Env{}, &o).VisitAll(func(f *pflag.Flag) {
 		if !mentions(help, "--"+f.Name) {
 			t.Errorf("help verify does not mention --%s", f.Name)
 		}

@@ -9,37 +9,38 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // statsCommands are the commands of the stats object.
 var statsCommands = []struct {
-	kw  keyword
-	run func(e *env, args []string) error
+	kw  cli.Keyword
+	run func(e *cli.Env, args []string) error
 }{
-	{keyword{name: "attach"}, runStatsAttach},
-	{keyword{name: "show"}, runStatsShow},
-	{keyword{name: "list"}, runStatsShow},
-	{keyword{name: "ls", exact: true}, runStatsShow},
-	{keyword{name: "detach"}, runStatsDetach},
-	{keyword{name: "help"}, func(*env, []string) error { return &helpRequested{topic: "stats"} }},
+	{cli.Keyword{Name: "attach"}, runStatsAttach},
+	{cli.Keyword{Name: "show"}, runStatsShow},
+	{cli.Keyword{Name: "list"}, runStatsShow},
+	{cli.Keyword{Name: "ls", Exact: true}, runStatsShow},
+	{cli.Keyword{Name: "detach"}, runStatsDetach},
+	{cli.Keyword{Name: "help"}, func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "stats"} }},
 }
 
 // runStats runs `vlanraw stats COMMAND ...`; with no command it shows
 // every pinned counter of the namespace.
-func runStats(e *env, args []string) error {
+func runStats(e *cli.Env, args []string) error {
 	if len(args) == 0 {
 		return runStatsShow(e, nil)
 	}
 	for _, c := range statsCommands {
-		if c.kw.matches(args[0]) {
+		if c.kw.Matches(args[0]) {
 			return c.run(e, args[1:])
 		}
 	}
 	if args[0] == "-h" || args[0] == "--help" {
-		return &helpRequested{topic: "stats"}
+		return &cli.HelpRequested{Topic: "stats"}
 	}
-	return usagef("unknown stats command %q: use attach, show, detach or help", args[0])
+	return cli.Usagef("unknown stats command %q: use attach, show, detach or help", args[0])
 }
 
 // statsOptions are the options of the stats commands.
@@ -53,14 +54,14 @@ type statsOptions struct {
 
 // statsFlags returns the flag set of `stats CMD`, bound to o; show also
 // takes the output and watch options.
-func statsFlags(e *env, cmd string, o *statsOptions) *pflag.FlagSet {
+func statsFlags(e *cli.Env, cmd string, o *statsOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("stats "+cmd, pflag.ContinueOnError)
 	fs.StringVar(&o.netns, "netns", "", "the interface's network namespace: a name, path or pid")
 	switch cmd {
 	case "attach":
 		fs.StringVar(&o.mode, "mode", "auto", "how to attach: auto, tcx or cls_bpf")
 	case "show":
-		e.outputFlags(fs)
+		e.OutputFlags(fs)
 		fs.BoolVarP(&o.watch, "watch", "w", false, "redraw every interval until interrupted")
 		fs.DurationVar(&o.interval, "interval", time.Second, "time between redraws with --watch")
 	}
@@ -79,18 +80,18 @@ type statsTarget struct {
 
 // parseStatsArgs reads `[--options] DEV [ingress|egress|both]`; with
 // optionalDev, DEV may be left out.
-func parseStatsArgs(e *env, cmd string, args []string, optionalDev bool) (*statsTarget, *statsOptions, error) {
+func parseStatsArgs(e *cli.Env, cmd string, args []string, optionalDev bool) (*statsTarget, *statsOptions, error) {
 	o := &statsOptions{}
-	rest, err := parseFlags(statsFlags(e, cmd, o), "stats", &o.help, args)
+	rest, err := cli.ParseFlags(statsFlags(e, cmd, o), "stats", &o.help, args)
 	if err != nil {
 		return nil, nil, err
 	}
 	t := &statsTarget{dirs: bpf.Directions()}
 	switch {
 	case len(rest) == 0 && !optionalDev:
-		return nil, nil, usagef("stats %s needs an interface: stats %s DEV [ingress|egress|both]", cmd, cmd)
+		return nil, nil, cli.Usagef("stats %s needs an interface: stats %s DEV [ingress|egress|both]", cmd, cmd)
 	case len(rest) > 2:
-		return nil, nil, usagef("stats %s takes an interface and a direction, got %d words", cmd, len(rest))
+		return nil, nil, cli.Usagef("stats %s takes an interface and a direction, got %d words", cmd, len(rest))
 	}
 	if len(rest) > 0 {
 		t.dev = rest[0]
@@ -103,16 +104,16 @@ func parseStatsArgs(e *env, cmd string, args []string, optionalDev bool) (*stats
 			t.dirs = []bpf.Direction{bpf.Egress}
 		case "both":
 		default:
-			return nil, nil, usagef("unknown direction %q: use ingress, egress or both", rest[1])
+			return nil, nil, cli.Usagef("unknown direction %q: use ingress, egress or both", rest[1])
 		}
 	}
 	if o.interval <= 0 && cmd == "show" {
-		return nil, nil, usagef("--interval must be positive, got %v", o.interval)
+		return nil, nil, cli.Usagef("--interval must be positive, got %v", o.interval)
 	}
 	// --netns, else the global -n, else the current namespace.
 	t.nsName = o.netns
 	if t.nsName == "" {
-		t.nsName = e.netns
+		t.nsName = e.NetNS
 	}
 	return t, o, nil
 }
@@ -138,14 +139,14 @@ func (t *statsTarget) close() {
 
 // runStatsAttach attaches pinned counters to each direction. When one
 // fails, those attached by this command are detached again.
-func runStatsAttach(e *env, args []string) error {
+func runStatsAttach(e *cli.Env, args []string) error {
 	t, o, err := parseStatsArgs(e, "attach", args, false)
 	if err != nil {
 		return err
 	}
 	mode, err := bpf.ParseMode(o.mode)
 	if err != nil {
-		return usagef("--mode: %v", err)
+		return cli.Usagef("--mode: %v", err)
 	}
 	if err := t.open(); err != nil {
 		return err
@@ -166,7 +167,7 @@ func runStatsAttach(e *env, args []string) error {
 		done = append(done, h)
 	}
 	for _, h := range done {
-		fmt.Fprintf(e.stdout, "%s %s: attached with %s\n", h.Ifname(), h.Direction(), h.Mode())
+		fmt.Fprintf(e.Stdout, "%s %s: attached with %s\n", h.Ifname(), h.Direction(), h.Mode())
 		h.Close()
 	}
 	return nil
@@ -174,7 +175,7 @@ func runStatsAttach(e *env, args []string) error {
 
 // runStatsDetach detaches the pinned counters of each direction; it
 // fails only when none of them had counters, or one cannot be detached.
-func runStatsDetach(e *env, args []string) error {
+func runStatsDetach(e *cli.Env, args []string) error {
 	t, _, err := parseStatsArgs(e, "detach", args, false)
 	if err != nil {
 		return err
@@ -199,7 +200,7 @@ func runStatsDetach(e *env, args []string) error {
 			errs = append(errs, err)
 			continue
 		}
-		fmt.Fprintf(e.stdout, "%s %s: detached\n", t.dev, d)
+		fmt.Fprintf(e.Stdout, "%s %s: detached\n", t.dev, d)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
@@ -217,3 +218,50 @@ func (t *statsTarget) where() string {
 	}
 	return " in network namespace " + t.nsName
 }
+
+// statsHelp is the help of the stats object.
+const statsHelp = `Usage: vlanraw stats attach [--netns NS] [--mode auto|tcx|cls_bpf] DEV [ingress|egress|both]
+       vlanraw stats show   [--netns NS] [-j] [-p] [--watch [--interval 1s]] [DEV [ingress|egress|both]]
+       vlanraw stats detach [--netns NS] DEV [ingress|egress|both]
+
+stats counts the frames that pass a link's tc hooks with an eBPF
+classifier, by class: arp-request, arp-reply, broadcast, ipv4-multicast,
+ipv6-multicast, ipv6-nd (router and neighbour discovery), ipv4-unicast,
+ipv6-unicast, vlan (tagged frames, also counted per VLAN id) and other.
+Bytes are the frames' lengths as on the wire, without the FCS. The
+classifier never changes what happens to a frame.
+
+Counters are pinned in the BPF file system (/sys/fs/bpf/vlanraw, mounted
+if need be), so that they outlive vlanraw: attach, then show as often as
+you like, then detach. Detach removes exactly what attach added, and
+also cleans up after an attach that was killed half-way.
+
+COMMANDS (any prefix works; "list" and "ls" are show):
+  attach   attach counters to DEV's hooks (both by default) and print
+           how each was attached
+  show     print the counters of DEV's hooks, or of every hook with
+           counters in the namespace when DEV is left out: a table per
+           hook, a row per class, the total, a row per VLAN id seen
+  detach   remove DEV's counters (both hooks by default; a hook without
+           counters is skipped, and it is an error only if none had any)
+
+OPTIONS:
+  --netns NS         the link's network namespace: a name under /run/netns,
+                     a path or a pid; default the one given with -n, else
+                     the current one
+  --mode MODE        attach only: auto (TCX on Linux 6.6 and later, else
+                     cls_bpf; found out by trying), tcx (a bpf_link), or
+                     cls_bpf (a direct-action filter under a clsact qdisc,
+                     which is created if missing and removed with the
+                     last filter when vlanraw created it)
+  -j, --json         show only: print JSON, a list with one object per
+                     hook: ifname, direction, mode, classes (by name:
+                     packets, bytes), total, vlans (by id), error
+  -p, --pretty       indent the JSON
+  -w, --watch        show only: clear the terminal and redraw every
+                     interval, with per-second rates, until interrupted
+                     (Ctrl-C); with -j, print one JSON list per interval
+  --interval D       the time between redraws, such as 500ms or 2s
+                     (default 1s)
+  -h, --help         print this help; so does a lone "help"
+`

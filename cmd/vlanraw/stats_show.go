@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 )
 
 // clearScreen moves the cursor home and clears the terminal, for
@@ -42,7 +43,7 @@ type hookReport struct {
 // runStatsShow prints the counters of the target's hooks, or of every
 // pinned hook in the namespace when no interface is given; --watch
 // redraws them every interval until SIGINT or SIGTERM.
-func runStatsShow(e *env, args []string) error {
+func runStatsShow(e *cli.Env, args []string) error {
 	t, o, err := parseStatsArgs(e, "show", args, true)
 	if err != nil {
 		return err
@@ -61,7 +62,7 @@ func runStatsShow(e *env, args []string) error {
 		}
 	}()
 	if !o.watch {
-		return e.printStats(readReports(hooks), nil, 0)
+		return printStats(e, readReports(hooks), nil, 0)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -73,10 +74,10 @@ func runStatsShow(e *env, args []string) error {
 	for {
 		now := time.Now()
 		reps := readReports(hooks)
-		if !e.json {
-			fmt.Fprintf(e.stdout, "%sEvery %v: vlanraw stats show%s  %s\n\n", clearScreen, o.interval, t.describe(), now.Format("15:04:05"))
+		if !e.JSON {
+			fmt.Fprintf(e.Stdout, "%sEvery %v: vlanraw stats show%s  %s\n\n", clearScreen, o.interval, t.describe(), now.Format("15:04:05"))
 		}
-		if err := e.printStats(reps, prev, now.Sub(last)); err != nil {
+		if err := printStats(e, reps, prev, now.Sub(last)); err != nil {
 			return err
 		}
 		prev, last = reps, now
@@ -194,9 +195,9 @@ func readReports(hooks []*bpf.Hook) []hookReport {
 
 // printStats prints reps as JSON or as one table per hook; with prev
 // (the reading elapsed earlier) the tables have per-second rates too.
-func (e *env) printStats(reps, prev []hookReport, elapsed time.Duration) error {
-	if e.json {
-		return writeJSON(e.stdout, reps, e.pretty)
+func printStats(e *cli.Env, reps, prev []hookReport, elapsed time.Duration) error {
+	if e.JSON {
+		return cli.WriteJSON(e.Stdout, reps, e.Pretty)
 	}
 	var b strings.Builder
 	for i, r := range reps {
@@ -209,7 +210,7 @@ func (e *env) printStats(reps, prev []hookReport, elapsed time.Duration) error {
 		}
 		writeHookTable(&b, r, old, elapsed)
 	}
-	if _, err := io.WriteString(e.stdout, b.String()); err != nil {
+	if _, err := io.WriteString(e.Stdout, b.String()); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil

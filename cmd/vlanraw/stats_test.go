@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -56,13 +57,13 @@ func TestStatsUsage(t *testing.T) {
 // and option.
 func TestStatsHelpCoversEveryWord(t *testing.T) {
 	var b bytes.Buffer
-	statsHelp(&b)
+	b.WriteString(statsHelp)
 	words := []string{"ingress", "egress", "both", "auto", "tcx", "cls_bpf", "DEV"}
 	for _, c := range statsCommands {
-		words = append(words, c.kw.name)
+		words = append(words, c.kw.Name)
 	}
 	for _, cmd := range []string{"attach", "show", "detach"} {
-		statsFlags(&env{}, cmd, &statsOptions{}).VisitAll(func(f *pflag.Flag) {
+		statsFlags(&cli.Env{}, cmd, &statsOptions{}).VisitAll(func(f *pflag.Flag) {
 			words = append(words, "--"+f.Name)
 			if f.Shorthand != "" {
 				words = append(words, "-"+f.Shorthand)

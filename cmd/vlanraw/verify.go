@@ -2,13 +2,13 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/modes"
 	"github.com/vlanraw/vlanraw/modes/verify"
 )
@@ -24,7 +24,7 @@ type verifyOptions struct {
 }
 
 // newVerifyFlags returns the flags of `vlanraw verify`, bound to o and e.
-func newVerifyFlags(e *env, o *verifyOptions) *pflag.FlagSet {
+func newVerifyFlags(e *cli.Env, o *verifyOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("verify", pflag.ContinueOnError)
 	fs.StringVar(&o.wireNetNS, "wire-netns", "", "the namespace of the far side of the parent's link")
 	fs.StringVar(&o.wireDev, "wire-dev", "", "the far side's link")
@@ -32,7 +32,7 @@ func newVerifyFlags(e *env, o *verifyOptions) *pflag.FlagSet {
 	fs.StringVar(&o.expect, "expect", "", "check against another mode's table")
 	fs.IntVar(&o.copies, "copies", 5, "send each probe frame this many times")
 	fs.StringVar(&o.counters, "counters", "auto", "attach counters with auto, tcx or cls_bpf")
-	e.outputFlags(fs)
+	e.OutputFlags(fs)
 	fs.BoolVarP(&o.help, "help", "h", false, "show help")
 	return fs
 }
@@ -42,27 +42,27 @@ func newVerifyFlags(e *env, o *verifyOptions) *pflag.FlagSet {
 // [-j] [-p]`: it probes the network and prints, per row of its mode's
 // table, the expected and observed counts. It fails (exit 1) naming the
 // rows that do not match.
-func runVerify(e *env, args []string) error {
+func runVerify(e *cli.Env, args []string) error {
 	var o verifyOptions
-	rest, err := parseFlags(newVerifyFlags(e, &o), "verify", &o.help, args)
+	rest, err := cli.ParseFlags(newVerifyFlags(e, &o), "verify", &o.help, args)
 	if err != nil {
 		return err
 	}
 	switch {
 	case len(rest) != 1:
-		return usagef("verify takes one network, got %d words", len(rest))
+		return cli.Usagef("verify takes one network, got %d words", len(rest))
 	case (o.wireNetNS == "") != (o.wireDev == ""):
-		return usagef("--wire-netns and --wire-dev go together: give the far side's namespace and its link, or neither")
+		return cli.Usagef("--wire-netns and --wire-dev go together: give the far side's namespace and its link, or neither")
 	case o.hairpin && o.wireNetNS == "":
-		return usagef("--wire-hairpin needs the far side: --wire-netns NS --wire-dev DEV")
+		return cli.Usagef("--wire-hairpin needs the far side: --wire-netns NS --wire-dev DEV")
 	case o.copies < 1 || o.copies > 100:
-		return usagef("invalid --copies %d: give 1 to 100", o.copies)
+		return cli.Usagef("invalid --copies %d: give 1 to 100", o.copies)
 	}
 	counters, err := bpf.ParseMode(o.counters)
 	if err != nil {
-		return usagef("invalid --counters %q: use auto, tcx or cls_bpf", o.counters)
+		return cli.Usagef("invalid --counters %q: use auto, tcx or cls_bpf", o.counters)
 	}
-	m, err := e.manager()
+	m, err := manager(e)
 	if err != nil {
 		return err
 	}
@@ -78,17 +78,17 @@ func runVerify(e *env, args []string) error {
 		}
 	}
 	res, err := verify.Run(verify.Config{
-		Network: n, HostNetNS: e.netns,
+		Network: n, HostNetNS: e.NetNS,
 		WireNetNS: o.wireNetNS, WireDev: o.wireDev, Reflecting: o.hairpin,
 		Table: table, Copies: o.copies, Counters: counters,
 	})
 	if err != nil {
 		return err
 	}
-	if e.json {
-		err = writeJSON(e.stdout, res, e.pretty)
+	if e.JSON {
+		err = cli.WriteJSON(e.Stdout, res, e.Pretty)
 	} else {
-		err = res.WriteText(e.stdout)
+		err = res.WriteText(e.Stdout)
 	}
 	if err != nil {
 		return fmt.Errorf("write: %w", err)
@@ -110,14 +110,13 @@ func expectTable(n *modes.Network, expect string) (*modes.Table, error) {
 			names = append(names, strings.ReplaceAll(t.Name, " ", "/"))
 		}
 		slices.Sort(names)
-		return nil, usagef("no table for --expect %s: use a mode of %s, or one of %s", expect, n.Driver, strings.Join(names, ", "))
+		return nil, cli.Usagef("no table for --expect %s: use a mode of %s, or one of %s", expect, n.Driver, strings.Join(names, ", "))
 	}
 	return t, nil
 }
 
-// verifyHelp writes the help of the verify object.
-func verifyHelp(w io.Writer) {
-	fmt.Fprint(w, `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] verify NETWORK
+// verifyHelp is the help of the verify object.
+const verifyHelp = `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] verify NETWORK
                  [--wire-netns NS --wire-dev DEV [--wire-hairpin]]
                  [--expect MODE] [--copies N] [--counters auto|tcx|cls_bpf]
                  [-j] [-p]
@@ -168,5 +167,4 @@ observed counts is printed, then everything is detached.
 Exit status: 0 when every row checked matches; 1 when a row does not (the
 rows are named) or the run could not be done; 2 for a mistake in the
 command line.
-`)
-}
+`

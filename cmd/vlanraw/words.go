@@ -5,41 +5,9 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 )
-
-// keyword is one word of iproute2's grammar.
-type keyword struct {
-	// name is the word as iproute2 spells it.
-	name string
-	// exact says iproute2 compares the word with strcmp; otherwise any
-	// non-empty prefix matches, as iproute2's matches() does.
-	exact bool
-	// unsupported marks an iproute2 word vlanraw does not implement. It
-	// is listed so that prefixes resolve to the same word as in
-	// iproute2, and so that the error can name it.
-	unsupported bool
-}
-
-// matches reports whether word selects k: equal to it, or for a
-// prefix-matched keyword, a non-empty prefix of it.
-func (k keyword) matches(word string) bool {
-	if k.exact {
-		return word == k.name
-	}
-	return word != "" && strings.HasPrefix(k.name, word)
-}
-
-// lookup returns the first keyword of table that word selects. Order
-// matters, as in iproute2: "t" is txqueuelen because iproute2 tests it
-// before type.
-func lookup(table []keyword, word string) (keyword, bool) {
-	for _, k := range table {
-		if k.matches(word) {
-			return k, true
-		}
-	}
-	return keyword{}, false
-}
 
 // words is a cursor over the remaining command-line words.
 type words struct {
@@ -62,7 +30,7 @@ func (ws *words) rest() []string {
 // and what it wants.
 func (ws *words) value(kw, what string) (string, error) {
 	if !ws.more() {
-		return "", usagef("%q needs %s after it", kw, what)
+		return "", cli.Usagef("%q needs %s after it", kw, what)
 	}
 	return ws.next(), nil
 }
@@ -108,7 +76,7 @@ func (ws *words) uintValue(kw string, lo, hi uint64) (uint64, error) {
 	}
 	n, err := parseUint(s, 64)
 	if err != nil || n < lo || n > hi {
-		return 0, usagef("invalid %q value %q: use a number from %d to %d", kw, s, lo, hi)
+		return 0, cli.Usagef("invalid %q value %q: use a number from %d to %d", kw, s, lo, hi)
 	}
 	return n, nil
 }
@@ -143,7 +111,7 @@ func (ws *words) macValue(kw string) (net.HardwareAddr, error) {
 	}
 	mac, ok := parseMAC(s)
 	if !ok {
-		return nil, usagef("invalid %q value %q: use a MAC address such as 02:00:00:00:00:01", kw, s)
+		return nil, cli.Usagef("invalid %q value %q: use a MAC address such as 02:00:00:00:00:01", kw, s)
 	}
 	return mac, nil
 }
@@ -160,5 +128,5 @@ func (ws *words) onOff(kw string) (bool, error) {
 	case "off":
 		return false, nil
 	}
-	return false, usagef("argument of %q must be \"on\" or \"off\", not %q", kw, s)
+	return false, cli.Usagef("argument of %q must be \"on\" or \"off\", not %q", kw, s)
 }

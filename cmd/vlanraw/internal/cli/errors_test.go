@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -109,10 +109,10 @@ func TestKernelLimitHints(t *testing.T) {
 		want     string
 		wantCode int
 	}{
-		{"bcqueuelen on 5.10", kernel, 0, "leave bcqueuelen out, or use Linux 5.11 or later", exitRuntime},
-		{"memlock as root", memlock, 0, "this kernel charges eBPF maps to RLIMIT_MEMLOCK (Linux before 5.11): raise the limit", exitRuntime},
-		{"memlock as a user", memlock, 1000, "this kernel charges eBPF maps to RLIMIT_MEMLOCK (Linux before 5.11): raise the limit", exitRuntime},
-		{"denied as a user", denied, 1000, "run vlanraw as root (it needs CAP_NET_ADMIN)", exitRuntime},
+		{"bcqueuelen on 5.10", kernel, 0, "leave bcqueuelen out, or use Linux 5.11 or later", ExitRuntime},
+		{"memlock as root", memlock, 0, "this kernel charges eBPF maps to RLIMIT_MEMLOCK (Linux before 5.11): raise the limit", ExitRuntime},
+		{"memlock as a user", memlock, 1000, "this kernel charges eBPF maps to RLIMIT_MEMLOCK (Linux before 5.11): raise the limit", ExitRuntime},
+		{"denied as a user", denied, 1000, "run vlanraw as root (it needs CAP_NET_ADMIN)", ExitRuntime},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			oldCaps, oldEuid := effectiveCaps, geteuid

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -16,9 +16,9 @@ import (
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitRuntime = 1 // the kernel, or the system, said no
-	exitUsage   = 2 // bad words or invalid values
+	ExitOK      = 0
+	ExitRuntime = 1 // the kernel, or the system, said no
+	ExitUsage   = 2 // bad words or invalid values
 )
 
 // usageError is a mistake in the command line.
@@ -31,8 +31,9 @@ type usageError struct {
 // Error implements error.
 func (e *usageError) Error() string { return e.msg }
 
-// usagef returns a usage error.
-func usagef(format string, args ...any) error {
+// Usagef returns a usage error: a mistake in the command line, for
+// which vlanraw exits 2 and points at the command's help.
+func Usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
@@ -51,11 +52,11 @@ func exitCode(err error) int {
 	var ue *usageError
 	switch {
 	case err == nil:
-		return exitOK
+		return ExitOK
 	case errors.As(err, &ue), errors.Is(err, links.ErrInvalid), errors.Is(err, modes.ErrInvalid):
-		return exitUsage
+		return ExitUsage
 	}
-	return exitRuntime
+	return ExitRuntime
 }
 
 // message renders err for stderr, with a hint on what to do; topic is the

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+	"github.com/vlanraw/vlanraw/links"
+)
+
+// open returns a links handle in the namespace given with -n, or the
+// current one.
+func open(e *cli.Env) (*links.Handle, error) {
+	h, err := links.OpenName(e.NetNS)
+	if err != nil {
+		if e.NetNS != "" {
+			return nil, fmt.Errorf("cannot open network namespace %q (see \"vlanraw netns ls\"): %w", e.NetNS, err)
+		}
+		return nil, fmt.Errorf("open rtnetlink: %w", err)
+	}
+	return h, nil
+}
+
+// inNetNS names the namespace given with -n, for messages.
+func inNetNS(e *cli.Env) string {
+	if e.NetNS == "" {
+		return ""
+	}
+	return fmt.Sprintf(" in network namespace %q", e.NetNS)
+}
