@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/iproute"
 )
 
 // commands is vlanraw's dispatch table: its top-level words in lookup
@@ -12,11 +13,11 @@ import (
 // which is also the order of "vlanraw help". Each front-end package
 // exports its commands; a new one is a package and a line here.
 var commands = []cli.Command{
-	{Name: "link", Summary: "create, change, show and delete links", Run: runLink, Help: linkHelp},
-	{Name: "addr", Summary: "add, delete and show addresses", Run: runAddr, Help: addrHelp},
-	{Name: "route", Summary: "show the routing table", Run: runRoute, Help: routeHelp},
-	{Name: "netns", Summary: "add, delete, list named network namespaces; run a command in one", Run: runNetNS, Help: netnsHelp},
-	{Name: "neigh", Summary: "show the neighbour (ARP and NDP) table", Run: runNeigh, Help: neighHelp},
+	iproute.Link,
+	iproute.Addr,
+	iproute.Route,
+	iproute.NetNS,
+	iproute.Neigh,
 	{Name: "network", Summary: "create, list, inspect and remove ipvlan and macvlan networks", Run: runNetwork, Help: networkHelp},
 	{Name: "connect", Summary: "connect a network namespace to a network", Run: runConnect, Help: connectHelp},
 	{Name: "disconnect", Summary: "disconnect network namespaces from a network", Run: runDisconnect, Help: disconnectHelp},

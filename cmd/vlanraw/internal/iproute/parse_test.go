@@ -1,13 +1,15 @@
-package main
+package iproute
 
 import (
 	"bytes"
+	"context"
 	"net"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
@@ -244,12 +246,19 @@ func TestParseLinkDelShow(t *testing.T) {
 	}
 }
 
-// runCLI runs vlanraw in-process and returns its exit code and output.
+// runCLI runs vlanraw in-process with this package's commands and returns
+// its exit code and output.
 func runCLI(args ...string) (code int, stdout, stderr string) {
 	var o, e bytes.Buffer
-	code = run(args, &o, &e)
+	code = cli.Run(context.Background(), []cli.Command{Link, Addr, Route, NetNS, Neigh, cli.Help}, args, &o, &e)
 	return code, o.String(), e.String()
 }
+
+// The exit statuses, under the names this package's tests use.
+const (
+	exitOK    = cli.ExitOK
+	exitUsage = cli.ExitUsage
+)
 
 // TestBadWords checks that mistakes are usage errors (exit 2) whose
 // message names the bad word. None of these reach the kernel.

@@ -1,4 +1,4 @@
-package main
+package iproute
 
 import (
 	"fmt"
@@ -22,6 +22,9 @@ var netnsCommands = []struct {
 	{cli.Keyword{Name: "delete"}, runNetNSDel},
 	{cli.Keyword{Name: "exec"}, runNetNSExec},
 }
+
+// NetNS is the netns object, iproute2's "ip netns": add, del, ls and exec.
+var NetNS = cli.Command{Name: "netns", Summary: "add, delete, list named network namespaces; run a command in one", Run: runNetNS, Help: netnsHelp}
 
 // runNetNS runs `vlanraw netns COMMAND ...`; with no command it lists the
 // namespaces. It needs no iproute2: namespaces are bind-mounted under

@@ -1,4 +1,4 @@
-package main
+package iproute
 
 import (
 	"fmt"
@@ -13,6 +13,9 @@ import (
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
+
+// Addr is the addr object, iproute2's "ip addr": add, del and show.
+var Addr = cli.Command{Name: "addr", Summary: "add, delete and show addresses", Run: runAddr, Help: addrHelp}
 
 // runAddr runs `vlanraw addr [show [[dev] DEV]]`: the links with their
 // addresses, as `ip addr show` prints them, or with -j as `ip -j addr

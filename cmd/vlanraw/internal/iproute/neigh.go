@@ -1,4 +1,4 @@
-package main
+package iproute
 
 import (
 	"fmt"
@@ -39,6 +39,9 @@ func nudStates(s uint16) []string {
 	}
 	return out
 }
+
+// Neigh is the neigh object, iproute2's "ip neigh show".
+var Neigh = cli.Command{Name: "neigh", Summary: "show the neighbour (ARP and NDP) table", Run: runNeigh, Help: neighHelp}
 
 // runNeigh runs `vlanraw neigh [show [[dev] DEV]]`: the IPv4 (ARP) and
 // IPv6 (NDP) neighbour entries, as `ip neigh show` prints them, or with -j

@@ -1,4 +1,4 @@
-package main
+package iproute
 
 import (
 	"fmt"
@@ -11,6 +11,9 @@ import (
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
+
+// Route is the route object, iproute2's "ip route show".
+var Route = cli.Command{Name: "route", Summary: "show the routing table", Run: runRoute, Help: routeHelp}
 
 // runRoute runs `vlanraw route [show [[dev] DEV]]`: the main table's IPv4
 // routes, then its IPv6 routes, as `ip route show` and `ip -6 route show`

@@ -1,4 +1,4 @@
-package main
+package iproute
 
 import "github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 
@@ -18,6 +18,9 @@ var linkCommands = []struct {
 	{cli.Keyword{Name: "list"}, runLinkShow},
 	{cli.Keyword{Name: "help"}, func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "link"} }},
 }
+
+// Link is the link object, iproute2's "ip link": add, set, del and show.
+var Link = cli.Command{Name: "link", Summary: "create, change, show and delete links", Run: runLink, Help: linkHelp}
 
 // runLink runs `vlanraw link COMMAND ...`; with no command it lists links.
 func runLink(e *cli.Env, args []string) error {

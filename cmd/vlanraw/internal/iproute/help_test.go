@@ -1,0 +1,115 @@
+package iproute
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+)
+
+// linkKeywords returns every word the link parsers accept: keywords,
+// commands and values.
+func linkKeywords() []string {
+	var ws []string
+	for _, table := range [][]cli.Keyword{linkWords, macvlanWords, ipvlanWords, vlanWords, showWords} {
+		for _, k := range table {
+			if !k.Unsupported {
+				ws = append(ws, k.Name)
+			}
+		}
+	}
+	for _, c := range linkCommands {
+		if !c.kw.Unsupported {
+			ws = append(ws, c.kw.Name)
+		}
+	}
+	for w := range macvlanModes {
+		ws = append(ws, w)
+	}
+	for w := range macvlanFlagValues {
+		ws = append(ws, w)
+	}
+	for w := range macaddrOps {
+		ws = append(ws, w)
+	}
+	for w := range ipvlanModes {
+		ws = append(ws, w)
+	}
+	for w := range vlanFlagWords {
+		ws = append(ws, w)
+	}
+	ws = append(ws, kinds...)
+	return append(ws, "peer", "on", "off", "802.1Q", "802.1ad", "qlen", "txqlen", "del")
+}
+
+// mentions reports whether text has word as a whole word.
+func mentions(text, word string) bool {
+	re := regexp.MustCompile(`(^|[^A-Za-z0-9_.-])` + regexp.QuoteMeta(word) + `($|[^A-Za-z0-9_-])`)
+	return re.MatchString(text)
+}
+
+// TestLinkHelpCoversEveryWord checks that `vlanraw help link` documents
+// every word the link parsers accept, and that `vlanraw link help` prints
+// the same.
+func TestLinkHelpCoversEveryWord(t *testing.T) {
+	code, help, stderr := runCLI("help", "link")
+	if code != exitOK || stderr != "" {
+		t.Fatalf("help link: exit %d, stderr %q", code, stderr)
+	}
+	for _, w := range linkKeywords() {
+		if !mentions(help, w) {
+			t.Errorf("vlanraw help link does not mention %q", w)
+		}
+	}
+	for _, args := range [][]string{{"link", "help"}, {"link", "add", "help"}, {"link", "add", "link", "p0", "mv0", "type", "macvlan", "help"}} {
+		code, out, _ := runCLI(args...)
+		if code != exitOK || out != help {
+			t.Errorf("vlanraw %s: exit %d and a different text; want exit 0 and the link help", strings.Join(args, " "), code)
+		}
+	}
+}
+
+func TestNetNSHelpCoversEveryWord(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(netnsHelp)
+	for _, c := range netnsCommands {
+		if !mentions(b.String(), c.kw.Name) {
+			t.Errorf("vlanraw help netns does not mention %q", c.kw.Name)
+		}
+	}
+}
+
+// TestObjectHelpCoversEveryWord checks that the help of addr, route,
+// neigh and netns mentions every command, flag and value it accepts.
+func TestObjectHelpCoversEveryWord(t *testing.T) {
+	for _, tt := range []struct {
+		topic string
+		words []string
+	}{
+		{"addr", []string{"show", "list", "lst", "add", "del", "delete", "dev", "nodad", "help"}},
+		{"route", []string{"show", "list", "lst", "dev", "help", "-d", "-j"}},
+		{"neigh", []string{"show", "list", "lst", "dev", "help", "-d", "-j"}},
+		{"netns", []string{"exec", "/etc/netns", "/sys"}},
+	} {
+		code, help, stderr := runCLI("help", tt.topic)
+		if code != exitOK || stderr != "" {
+			t.Fatalf("help %s: exit %d, stderr %q", tt.topic, code, stderr)
+		}
+		for _, w := range tt.words {
+			if !mentions(help, w) {
+				t.Errorf("vlanraw help %s does not mention %q", tt.topic, w)
+			}
+		}
+		// The object's own "help" word, and -h after it, print the same.
+		for _, args := range [][]string{{tt.topic, "help"}, {tt.topic, "-h"}} {
+			if tt.topic == "netns" {
+				args = []string{tt.topic, "help"}
+			}
+			if code, out, _ := runCLI(args...); code != exitOK || out != help {
+				t.Errorf("vlanraw %s: exit %d and a different text; want the help of %s", strings.Join(args, " "), code, tt.topic)
+			}
+		}
+	}
+}
