@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/docker"
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/iproute"
 )
 
@@ -18,14 +19,14 @@ var commands = []cli.Command{
 	iproute.Route,
 	iproute.NetNS,
 	iproute.Neigh,
-	{Name: "network", Summary: "create, list, inspect and remove ipvlan and macvlan networks", Run: runNetwork, Help: networkHelp},
-	{Name: "connect", Summary: "connect a network namespace to a network", Run: runConnect, Help: connectHelp},
-	{Name: "disconnect", Summary: "disconnect network namespaces from a network", Run: runDisconnect, Help: disconnectHelp},
-	{Name: "routes", Summary: "print or apply the routes upstream routers need for a network", Run: runRoutes, Help: routesHelp},
-	{Name: "restore", Summary: "recreate recorded networks and endpoints after a reboot", Run: runRestore, Help: restoreHelp},
-	{Name: "gc", Summary: "reconcile records and kernel: delete orphan links, release addresses of vanished namespaces", Run: runGC, Help: gcHelp},
+	docker.Network,
+	docker.Connect,
+	docker.Disconnect,
+	docker.Routes,
+	docker.Restore,
+	docker.GC,
 	{Name: "stats", Summary: "attach, show and detach eBPF frame counters on a link's tc hooks", Run: runStats, Help: statsHelp},
-	{Name: "verify", Summary: "prove with probes and counters that a network does what its mode promises", Run: runVerify, Help: verifyHelp},
+	docker.Verify,
 	{Name: "bench", Summary: "run the benchmark suite, or build its report from saved runs", Run: runBench, Help: benchHelp},
 	cli.Help,
 }

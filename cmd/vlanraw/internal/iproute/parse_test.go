@@ -1,15 +1,12 @@
 package iproute
 
 import (
-	"bytes"
-	"context"
 	"net"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
@@ -245,20 +242,6 @@ func TestParseLinkDelShow(t *testing.T) {
 		t.Errorf("show (-want +got):\n%s", diff)
 	}
 }
-
-// runCLI runs vlanraw in-process with this package's commands and returns
-// its exit code and output.
-func runCLI(args ...string) (code int, stdout, stderr string) {
-	var o, e bytes.Buffer
-	code = cli.Run(context.Background(), []cli.Command{Link, Addr, Route, NetNS, Neigh, cli.Help}, args, &o, &e)
-	return code, o.String(), e.String()
-}
-
-// The exit statuses, under the names this package's tests use.
-const (
-	exitOK    = cli.ExitOK
-	exitUsage = cli.ExitUsage
-)
 
 // TestBadWords checks that mistakes are usage errors (exit 2) whose
 // message names the bad word. None of these reach the kernel.

@@ -1,4 +1,4 @@
-package main
+package docker
 
 import (
 	"fmt"
@@ -36,6 +36,10 @@ func newVerifyFlags(e *cli.Env, o *verifyOptions) *pflag.FlagSet {
 	fs.BoolVarP(&o.help, "help", "h", false, "show help")
 	return fs
 }
+
+// Verify proves with probes and counters that a network does what its
+// mode promises (modes/verify).
+var Verify = cli.Command{Name: "verify", Summary: "prove with probes and counters that a network does what its mode promises", Run: runVerify, Help: verifyHelp}
 
 // runVerify runs `vlanraw verify NETWORK [--wire-netns NS --wire-dev
 // DEV] [--wire-hairpin] [--expect MODE] [--copies N] [--counters MODE]

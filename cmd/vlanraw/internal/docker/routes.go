@@ -1,4 +1,4 @@
-package main
+package docker
 
 import (
 	"fmt"
@@ -10,6 +10,9 @@ import (
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/modes"
 )
+
+// Routes prints or applies what an upstream router needs for a network.
+var Routes = cli.Command{Name: "routes", Summary: "print or apply the routes upstream routers need for a network", Run: runRoutes, Help: routesHelp}
 
 // runRoutes runs `vlanraw routes NETWORK [-j] [--apply --netns ROUTER]`:
 // it prints the routes a router upstream of the network's parent needs to

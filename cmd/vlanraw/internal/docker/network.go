@@ -1,4 +1,4 @@
-package main
+package docker
 
 import (
 	"errors"
@@ -24,6 +24,10 @@ var networkCommands = map[string]func(e *cli.Env, args []string) error{
 	"-h":      func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "network"} },
 	"--help":  func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "network"} },
 }
+
+// Network is the network object, Docker's "docker network": create, ls,
+// inspect and rm.
+var Network = cli.Command{Name: "network", Summary: "create, list, inspect and remove ipvlan and macvlan networks", Run: runNetwork, Help: networkHelp}
 
 // runNetwork runs `vlanraw network COMMAND ...`.
 func runNetwork(e *cli.Env, args []string) error {

@@ -1,4 +1,4 @@
-package main
+package docker
 
 import (
 	"fmt"
@@ -8,6 +8,9 @@ import (
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/modes"
 )
+
+// Connect is Docker's "docker network connect", for a network namespace.
+var Connect = cli.Command{Name: "connect", Summary: "connect a network namespace to a network", Run: runConnect, Help: connectHelp}
 
 // runConnect runs `vlanraw connect [--ip A] [--ip6 A] [--mac M] [--ifname
 // NAME] NETWORK NETNS [NETNS...]`: it gives each namespace a link on the
@@ -81,6 +84,9 @@ func printNotes(e *cli.Env, ep *modes.Endpoint) {
 		fmt.Fprintf(e.Stderr, "vlanraw: note: %s: %s\n", ep.NetNS, note)
 	}
 }
+
+// Disconnect is Docker's "docker network disconnect".
+var Disconnect = cli.Command{Name: "disconnect", Summary: "disconnect network namespaces from a network", Run: runDisconnect, Help: disconnectHelp}
 
 // runDisconnect runs `vlanraw disconnect NETWORK NETNS` and `vlanraw
 // disconnect --all NETWORK`: it deletes the endpoint links and frees their

@@ -1,4 +1,4 @@
-package main
+package docker
 
 import (
 	"fmt"
@@ -9,6 +9,9 @@ import (
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/modes"
 )
+
+// GC reconciles the records with the kernel.
+var GC = cli.Command{Name: "gc", Summary: "reconcile records and kernel: delete orphan links, release addresses of vanished namespaces", Run: runGC, Help: gcHelp}
 
 // runGC runs `vlanraw gc`: it reconciles the records with the kernel, both
 // ways, and prints what it did (see modes.Manager.GC).

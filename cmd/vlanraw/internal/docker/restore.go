@@ -1,4 +1,4 @@
-package main
+package docker
 
 import (
 	"context"
@@ -14,6 +14,9 @@ import (
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/modes"
 )
+
+// Restore recreates what the state directory records.
+var Restore = cli.Command{Name: "restore", Summary: "recreate recorded networks and endpoints after a reboot", Run: runRestore, Help: restoreHelp}
 
 // runRestore runs `vlanraw restore`: it recreates what the state directory
 // records and the kernel lost, such as after a reboot or a link deleted
