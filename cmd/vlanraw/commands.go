@@ -7,6 +7,7 @@ import (
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/docker"
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/iproute"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/stats"
 )
 
 // commands is vlanraw's dispatch table: its top-level words in lookup
@@ -25,7 +26,7 @@ var commands = []cli.Command{
 	docker.Routes,
 	docker.Restore,
 	docker.GC,
-	{Name: "stats", Summary: "attach, show and detach eBPF frame counters on a link's tc hooks", Run: runStats, Help: statsHelp},
+	stats.Command,
 	docker.Verify,
 	{Name: "bench", Summary: "run the benchmark suite, or build its report from saved runs", Run: runBench, Help: benchHelp},
 	cli.Help,

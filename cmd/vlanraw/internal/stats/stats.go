@@ -1,4 +1,4 @@
-package main
+package stats
 
 import (
 	"errors"
@@ -25,6 +25,10 @@ var statsCommands = []struct {
 	{cli.Keyword{Name: "detach"}, runStatsDetach},
 	{cli.Keyword{Name: "help"}, func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "stats"} }},
 }
+
+// Command is the stats object: eBPF frame counters on a link's tc hooks
+// (bpf), attached, shown and detached.
+var Command = cli.Command{Name: "stats", Summary: "attach, show and detach eBPF frame counters on a link's tc hooks", Run: runStats, Help: statsHelp}
 
 // runStats runs `vlanraw stats COMMAND ...`; with no command it shows
 // every pinned counter of the namespace.
