@@ -45,9 +45,6 @@ func TestMain(m *testing.M) {
 	if os.Getenv(beMainEnv) == "1" {
 		main()
 	}
-	if dir := os.Getenv(fakeSuiteEnv); dir != "" {
-		runFakeSuite(dir)
-	}
 	code := m.Run()
 	if builtDir != "" {
 		os.RemoveAll(builtDir)

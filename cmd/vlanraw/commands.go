@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/bench"
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/docker"
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/iproute"
@@ -28,7 +29,7 @@ var commands = []cli.Command{
 	docker.GC,
 	stats.Command,
 	docker.Verify,
-	{Name: "bench", Summary: "run the benchmark suite, or build its report from saved runs", Run: runBench, Help: benchHelp},
+	bench.Command,
 	cli.Help,
 }
 

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -50,6 +50,10 @@ func newBenchFlags(o *benchOptions) *pflag.FlagSet {
 	fs.BoolVarP(&o.help, "help", "h", false, "show help")
 	return fs
 }
+
+// Command is the bench object: the benchmark suite, run from its compiled
+// test binaries, and its report.
+var Command = cli.Command{Name: "bench", Summary: "run the benchmark suite, or build its report from saved runs", Run: runBench, Help: benchHelp}
 
 // runBench runs `vlanraw bench [OPTIONS]`, or `vlanraw bench report`.
 func runBench(e *cli.Env, args []string) error {

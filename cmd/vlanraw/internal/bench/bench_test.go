@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -25,6 +25,13 @@ const (
 	fakeSuiteEnv     = "VLANRAW_TEST_FAKE_SUITE"
 	fakeSuiteFailEnv = "VLANRAW_TEST_FAKE_SUITE_FAIL"
 )
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(fakeSuiteEnv); dir != "" {
+		runFakeSuite(dir)
+	}
+	os.Exit(m.Run())
+}
 
 // runFakeSuite is what the test binary does as a stand-in suite; it exits.
 func runFakeSuite(dir string) {
