@@ -58,7 +58,8 @@ test: unittest vmtest benchsmoke
 # guest as the bpf tests' peer, and dist/ for the systemd unit's test.
 #
 # VMTEST_PKGS run on every kernel. VMTEST_SLOW_PKGS, modes/verify and
-# cmd/vlanraw, take most of the time (about 8 and 9 minutes a kernel
+# cmd/vlanraw (the program's end-to-end tests; ./cmd/vlanraw/... also
+# takes the unit tests of its front-end packages), take most of the time (about 8 and 9 minutes a kernel
 # under TCG here, against 2 to 3 for all the others together), so they
 # run only on VMTEST_FULL_KERNELS: 5.10 and 7, the oldest and the newest,
 # which between them take both counter attach paths (cls_bpf before 6.6,
