@@ -1,17 +1,11 @@
 package main
 
 import (
-	"regexp"
 	"testing"
 
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/clitest"
 )
-
-// mentions reports whether text has word as a whole word.
-func mentions(text, word string) bool {
-	re := regexp.MustCompile(`(^|[^A-Za-z0-9_.-])` + regexp.QuoteMeta(word) + `($|[^A-Za-z0-9_-])`)
-	return re.MatchString(text)
-}
 
 func TestMainHelp(t *testing.T) {
 	code, out, _ := runCLI("--help")
@@ -19,14 +13,14 @@ func TestMainHelp(t *testing.T) {
 		t.Fatalf("--help: exit %d", code)
 	}
 	for _, o := range commands {
-		if !mentions(out, o.Name) {
+		if !clitest.Mentions(out, o.Name) {
 			t.Errorf("vlanraw help does not mention object %q", o.Name)
 		}
 	}
 	fs := cli.NewFlagSet(&cli.Options{})
 	for _, name := range []string{"netns", "json", "details", "pretty", "help"} {
 		f := fs.Lookup(name)
-		if !mentions(out, "--"+f.Name) || !mentions(out, "-"+f.Shorthand) {
+		if !clitest.Mentions(out, "--"+f.Name) || !clitest.Mentions(out, "-"+f.Shorthand) {
 			t.Errorf("vlanraw help does not mention --%s and -%s", f.Name, f.Shorthand)
 		}
 	}

@@ -36,6 +36,8 @@ var layers = map[string][]string{
 	".": {"cmd/vlanraw/internal/...", "modes"},
 	// cli: the hints name the errors of every layer below the CLI.
 	"internal/cli": {"rtnl", "links", "modes", "bpf"},
+	// clitest runs cli's dispatcher, for the front-ends' tests only.
+	"internal/clitest": {"cmd/vlanraw/internal/cli"},
 	// iproute2's grammar works on links, and on rtnl's messages.
 	"internal/iproute": {"cmd/vlanraw/internal/cli", "links", "rtnl"},
 	// Docker's grammar works on modes; verify's --counters is a bpf.Mode.

@@ -1,20 +1,14 @@
 package docker
 
 import (
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
 
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/clitest"
 	"github.com/vlanraw/vlanraw/modes"
 )
-
-// mentions reports whether text has word as a whole word.
-func mentions(text, word string) bool {
-	re := regexp.MustCompile(`(^|[^A-Za-z0-9_.-])` + regexp.QuoteMeta(word) + `($|[^A-Za-z0-9_-])`)
-	return re.MatchString(text)
-}
 
 // TestObjectHelpCoversEveryWord checks that the help of network, connect,
 // disconnect, routes and restore mentions every command, flag and value
@@ -48,20 +42,7 @@ func TestObjectHelpCoversEveryWord(t *testing.T) {
 		{"routes", []string{"--apply", "--netns", "-j", "--json", "-p", "--pretty", "-h", "--help", "DEV"}},
 		{"restore", []string{"--wait-parent", "DURATION", "-j", "--json", "-p", "--pretty", "-h", "--help"}},
 	} {
-		code, help, stderr := runCLI("help", tt.topic)
-		if code != exitOK || stderr != "" {
-			t.Fatalf("help %s: exit %d, stderr %q", tt.topic, code, stderr)
-		}
-		for _, w := range tt.words {
-			if !mentions(help, w) {
-				t.Errorf("vlanraw help %s does not mention %q", tt.topic, w)
-			}
-		}
 		// The object's own "help" word, and -h after it, print the same.
-		for _, args := range [][]string{{tt.topic, "help"}, {tt.topic, "-h"}} {
-			if code, out, _ := runCLI(args...); code != exitOK || out != help {
-				t.Errorf("vlanraw %s: exit %d and a different text; want the help of %s", strings.Join(args, " "), code, tt.topic)
-			}
-		}
+		clitest.CheckHelp(t, runCLI, tt.topic, tt.words, [][]string{{tt.topic, "help"}, {tt.topic, "-h"}})
 	}
 }

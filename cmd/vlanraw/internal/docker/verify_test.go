@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/clitest"
 )
 
 // TestVerifyBadWords: mistakes on the verify command line are usage
@@ -41,12 +42,12 @@ func TestVerifyHelp(t *testing.T) {
 	}
 	var o verifyOptions
 	newVerifyFlags(&cli.Env{}, &o).VisitAll(func(f *pflag.Flag) {
-		if !mentions(help, "--"+f.Name) {
+		if !clitest.Mentions(help, "--"+f.Name) {
 			t.Errorf("help verify does not mention --%s", f.Name)
 		}
 	})
 	for _, w := range []string{"auto", "tcx", "cls_bpf", "l2", "l3s", "vepa", "passthru", "NETWORK"} {
-		if !mentions(help, w) {
+		if !clitest.Mentions(help, w) {
 			t.Errorf("help verify does not mention %q", w)
 		}
 	}

@@ -1,22 +1,15 @@
 package iproute
 
 import (
-	"bytes"
-	"context"
-
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/clitest"
 )
 
-// runCLI runs vlanraw in-process with this package's commands and returns
-// its exit code and output.
+// runCLI runs vlanraw in-process with this package's commands and returns its exit
+// code and output.
 func runCLI(args ...string) (code int, stdout, stderr string) {
-	var o, e bytes.Buffer
-	code = cli.Run(context.Background(), []cli.Command{Link, Addr, Route, NetNS, Neigh, cli.Help}, args, &o, &e)
-	return code, o.String(), e.String()
+	return clitest.Run([]cli.Command{Link, Addr, Route, NetNS, Neigh}, args...)
 }
 
 // The exit statuses, under the names this package's tests use.
-const (
-	exitOK    = cli.ExitOK
-	exitUsage = cli.ExitUsage
-)
+const exitOK, exitUsage = cli.ExitOK, cli.ExitUsage

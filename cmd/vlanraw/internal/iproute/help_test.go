@@ -2,11 +2,11 @@ package iproute
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/clitest"
 )
 
 // linkKeywords returns every word the link parsers accept: keywords,
@@ -44,12 +44,6 @@ func linkKeywords() []string {
 	return append(ws, "peer", "on", "off", "802.1Q", "802.1ad", "qlen", "txqlen", "del")
 }
 
-// mentions reports whether text has word as a whole word.
-func mentions(text, word string) bool {
-	re := regexp.MustCompile(`(^|[^A-Za-z0-9_.-])` + regexp.QuoteMeta(word) + `($|[^A-Za-z0-9_-])`)
-	return re.MatchString(text)
-}
-
 // TestLinkHelpCoversEveryWord checks that `vlanraw help link` documents
 // every word the link parsers accept, and that `vlanraw link help` prints
 // the same.
@@ -59,7 +53,7 @@ func TestLinkHelpCoversEveryWord(t *testing.T) {
 		t.Fatalf("help link: exit %d, stderr %q", code, stderr)
 	}
 	for _, w := range linkKeywords() {
-		if !mentions(help, w) {
+		if !clitest.Mentions(help, w) {
 			t.Errorf("vlanraw help link does not mention %q", w)
 		}
 	}
@@ -75,7 +69,7 @@ func TestNetNSHelpCoversEveryWord(t *testing.T) {
 	var b bytes.Buffer
 	b.WriteString(netnsHelp)
 	for _, c := range netnsCommands {
-		if !mentions(b.String(), c.kw.Name) {
+		if !clitest.Mentions(b.String(), c.kw.Name) {
 			t.Errorf("vlanraw help netns does not mention %q", c.kw.Name)
 		}
 	}
@@ -93,23 +87,11 @@ func TestObjectHelpCoversEveryWord(t *testing.T) {
 		{"neigh", []string{"show", "list", "lst", "dev", "help", "-d", "-j"}},
 		{"netns", []string{"exec", "/etc/netns", "/sys"}},
 	} {
-		code, help, stderr := runCLI("help", tt.topic)
-		if code != exitOK || stderr != "" {
-			t.Fatalf("help %s: exit %d, stderr %q", tt.topic, code, stderr)
-		}
-		for _, w := range tt.words {
-			if !mentions(help, w) {
-				t.Errorf("vlanraw help %s does not mention %q", tt.topic, w)
-			}
-		}
 		// The object's own "help" word, and -h after it, print the same.
-		for _, args := range [][]string{{tt.topic, "help"}, {tt.topic, "-h"}} {
-			if tt.topic == "netns" {
-				args = []string{tt.topic, "help"}
-			}
-			if code, out, _ := runCLI(args...); code != exitOK || out != help {
-				t.Errorf("vlanraw %s: exit %d and a different text; want the help of %s", strings.Join(args, " "), code, tt.topic)
-			}
+		forms := [][]string{{tt.topic, "help"}, {tt.topic, "-h"}}
+		if tt.topic == "netns" {
+			forms = [][]string{{tt.topic, "help"}}
 		}
+		clitest.CheckHelp(t, runCLI, tt.topic, tt.words, forms)
 	}
 }
