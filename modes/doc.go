@@ -26,7 +26,23 @@
 // temporary name that it renames there; it adds the addresses (IPv6 without duplicate address detection),
 // brings it up and adds the routes Docker would: `default via GATEWAY` for
 // ipvlan l2 and macvlan when the subnet has a gateway, a connected
-// `default dev eth0` for ipvlan l3 and l3s, none on internal networks.
+// `default dev eth0` for ipvlan l3 and l3s, none on internal networks,
+// with two exceptions for ipvlan l3 and l3s, where subnets that share a
+// parent reach one another (the kernel routes between them):
+//
+//   - Without a parent, endpoints get `default dev eth0`, as Docker's
+//     documentation shows them: their subnets reach one another, and the
+//     dummy parent, not a missing route, isolates them (packets to
+//     anything else are routed out of the dummy and dropped).
+//   - Internal with a real parent, endpoints get a connected route to
+//     each of the network's other subnets (`SUBNET dev eth0`) and no
+//     default route, so the subnets reach one another, as Docker's
+//     L3InternalMode test expects, and anything else is "Network is
+//     unreachable". Only a peer on the parent's link with an address in an
+//     endpoint's own subnet stays reachable, through the kernel's subnet
+//     route, as in Docker.
+//
+// A namespace keeps the first default route it is given, per family.
 //
 // # L3 and L3S
 //
@@ -42,6 +58,10 @@
 // routes there through the parent: Upstream.HostNotes says when it does
 // not, and what to add. The router on the parent's link needs routes to
 // the endpoints' subnets: Upstream lists them, ApplyUpstream adds them.
+// A peer with an address on an endpoint's own subnet (Red Hat's
+// procedure) needs a neighbour entry for each endpoint instead, and the
+// host an on-link route to the peer through the parent, which wins over
+// a host default route via a gateway: ApplyUpstream adds both.
 //
 // # Errors
 //

@@ -247,7 +247,7 @@ func TestRestoreDummyParent(t *testing.T) {
 		t.Errorf("restored parent: kind %q up %v", p.Kind, p.Up())
 	}
 	eqList(t, "restored addresses", addrs(t, th, "eth0"), []string{ep.IPv4.String()})
-	eqList(t, "restored routes (internal: none)", routeTable(t, th), []string{"10.90.0.0/24 dev eth0"})
+	eqList(t, "restored routes (l3 without a parent: default dev eth0)", routeTable(t, th), []string{"10.90.0.0/24 dev eth0", "default dev eth0"})
 }
 
 // A network whose creation fails after its parent was made leaves no

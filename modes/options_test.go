@@ -124,8 +124,16 @@ func TestEndpointRoutes(t *testing.T) {
 			[]string{"default dev eth0"}},
 		{"internal", Network{Driver: MACVlan, MACVlanMode: "bridge", Internal: true, Subnets: subnets}, ep("192.168.1.2/24", "fd01::2/64"),
 			nil},
-		{"internal l3", Network{Driver: IPVlan, IPVlanMode: "l3", Internal: true, Subnets: subnets}, ep("192.168.1.2/24", ""),
-			nil},
+		{"internal l3: the network's other subnets", Network{Driver: IPVlan, IPVlanMode: "l3", Internal: true, Subnets: subnets}, ep("192.168.1.2/24", "fd01::2/64"),
+			[]string{"192.168.2.0/24 dev eth0"}},
+		{"internal l3s, second subnet", Network{Driver: IPVlan, IPVlanMode: "l3s", Internal: true, Subnets: subnets}, ep("192.168.2.2/24", ""),
+			[]string{"192.168.1.0/24 dev eth0"}},
+		{"no parent l3: the dummy isolates", Network{Driver: IPVlan, IPVlanMode: "l3", Internal: true, ParentCreated: ParentDummy, Subnets: subnets},
+			ep("192.168.1.2/24", "fd01::2/64"), []string{"default dev eth0", "default dev eth0"}},
+		{"no parent l2", Network{Driver: IPVlan, IPVlanMode: "l2", Internal: true, ParentCreated: ParentDummy, Subnets: subnets},
+			ep("192.168.1.2/24", ""), nil},
+		{"no parent macvlan", Network{Driver: MACVlan, MACVlanMode: "bridge", Internal: true, ParentCreated: ParentDummy, Subnets: subnets},
+			ep("192.168.1.2/24", ""), nil},
 	} {
 		var got []string
 		for _, r := range endpointRoutes(&tc.n, tc.e) {

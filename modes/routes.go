@@ -15,17 +15,24 @@ var (
 	defaultV6 = netip.MustParsePrefix("::/0")
 )
 
-// endpointRoutes returns the routes Docker adds through an endpoint of n
+// endpointRoutes returns the routes vlanraw adds through an endpoint of n
 // (the subnet routes are the kernel's own prefix routes):
-//   - internal networks, including those without a parent: none;
+//   - ipvlan l3 and l3s without a parent (a dummy parent): a connected
+//     default route for each family the endpoint has, as in Docker's
+//     documentation ("default dev eth0"): the subnets of the network reach
+//     one another because they share the parent, and nothing else is
+//     reachable because the parent is a dummy;
+//   - ipvlan l3 and l3s, --internal with a real parent: a connected route
+//     to each other subnet of the network in the family of each address
+//     ("SUBNET dev eth0"), and no default route, so the subnets reach one
+//     another (Docker's L3InternalMode test) and nothing else;
+//   - other internal networks, including macvlan and ipvlan l2 ones
+//     without a parent: none;
 //   - ipvlan l3 and l3s: a connected default route for each family the
 //     endpoint has, any gateway being ignored;
 //   - ipvlan l2 and macvlan: a default route via the gateway of the
 //     subnet holding each address, when that subnet has one.
 func endpointRoutes(n *Network, e *Endpoint) []Route {
-	if n.Internal {
-		return nil
-	}
 	var out []Route
 	for _, p := range []netip.Prefix{e.IPv4, e.IPv6} {
 		if !p.IsValid() {
@@ -35,14 +42,24 @@ func endpointRoutes(n *Network, e *Endpoint) []Route {
 		if p.Addr().Is6() {
 			dst = defaultV6
 		}
-		if n.l3() {
+		switch {
+		case n.l3() && n.ParentCreated == ParentDummy:
 			out = append(out, Route{Dst: dst, Dev: e.IfName})
-			continue
-		}
-		for _, s := range n.Subnets {
-			if s.Subnet.Contains(p.Addr()) && s.Gateway.IsValid() {
-				out = append(out, Route{Dst: dst, Gateway: s.Gateway, Dev: e.IfName})
-				break
+		case n.l3() && n.Internal:
+			for _, s := range n.Subnets {
+				if s.Subnet.Addr().Is6() == p.Addr().Is6() && !s.Subnet.Contains(p.Addr()) {
+					out = append(out, Route{Dst: s.Subnet, Dev: e.IfName})
+				}
+			}
+		case n.Internal:
+		case n.l3():
+			out = append(out, Route{Dst: dst, Dev: e.IfName})
+		default:
+			for _, s := range n.Subnets {
+				if s.Subnet.Contains(p.Addr()) && s.Gateway.IsValid() {
+					out = append(out, Route{Dst: dst, Gateway: s.Gateway, Dev: e.IfName})
+					break
+				}
 			}
 		}
 	}
@@ -52,10 +69,11 @@ func endpointRoutes(n *Network, e *Endpoint) []Route {
 // addRoutes adds e's routes through the link with index and records them
 // in e.Routes. A family whose default route the namespace has already,
 // through another link, keeps it: one namespace has one gateway per
-// family, as a Docker container has one gateway endpoint. The routes are
-// added first and the table is read only when one exists already. When
-// the parent is down, a gateway the kernel calls unreachable is left out,
-// as Docker does.
+// family, as a Docker container has one gateway endpoint; likewise a
+// subnet route the namespace has through another link is kept. The
+// routes are added first and the table is read only when one exists
+// already. When the parent is down, a gateway the kernel calls
+// unreachable is left out, as Docker does.
 func addRoutes(th *links.Handle, n *Network, e *Endpoint, index int, parentUp func() bool) error {
 	e.Routes, e.Notes = nil, nil
 	var have []links.Route
@@ -77,18 +95,35 @@ func addRoutes(th *links.Handle, n *Network, e *Endpoint, index int, parentUp fu
 				return err
 			}
 		}
+		isDefault := r.Dst.Bits() == 0
 		other, ok := defaultRoute(have, lr.V6)
+		if !isDefault {
+			other, ok = routeTo(have, r.Dst)
+		}
 		switch {
 		case !ok:
 			return fmt.Errorf("add route %s: %w", r, unix.EEXIST)
 		case other.Index == index && other.Gateway == r.Gateway:
 			e.Routes = append(e.Routes, r) // ours, from an earlier run
-		default:
+		case isDefault:
 			e.Notes = append(e.Notes, fmt.Sprintf("no %s added: the namespace has a default route already (link %d%s); it was kept",
 				r, other.Index, via(other.Gateway)))
+		default:
+			e.Notes = append(e.Notes, fmt.Sprintf("no %s added: the namespace has a route to %s already (link %d%s); it was kept",
+				r, r.Dst, other.Index, via(other.Gateway)))
 		}
 	}
 	return nil
+}
+
+// routeTo returns the main table's route to dst.
+func routeTo(rs []links.Route, dst netip.Prefix) (links.Route, bool) {
+	for _, r := range rs {
+		if r.Dst == dst {
+			return r, true
+		}
+	}
+	return links.Route{}, false
 }
 
 // defaultRoute returns the main table's default route of a family.

@@ -3,8 +3,10 @@ package modes
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -26,8 +28,15 @@ import (
 //     (/128) route (Red Hat's procedure for L3 mode). They need no address
 //     on the host, and must follow the endpoints.
 //
-// Commands lists both; ApplyUpstream applies both. The JSON form is the
-// struct's.
+// A peer on the parent's link may also have an address on one of the
+// network's subnets, the endpoints' own (Red Hat's procedure again: the
+// peer 10.50.0.1/24 and the endpoint 10.50.0.10). It needs only the
+// neighbour entries; the host needs an on-link route to the peer through
+// the parent (HostPeerRoutes), or the endpoints' packets to it follow
+// the host's own routes, such as a default route via a gateway.
+//
+// Commands lists the router's side, HostCommands the host's;
+// ApplyUpstream applies both. The JSON form is the struct's.
 type Upstream struct {
 	Network string `json:"network"`
 	Driver  Driver `json:"driver"`
@@ -40,9 +49,15 @@ type Upstream struct {
 	// family (link-local ones left out); zero when it has none.
 	ParentIPv4 netip.Prefix `json:"parent_ipv4,omitzero"`
 	ParentIPv6 netip.Prefix `json:"parent_ipv6,omitzero"`
+	// Subnets are the network's subnets.
+	Subnets []netip.Prefix `json:"subnets"`
 	// Dev is the router's link facing the parent. ApplyUpstream finds it;
 	// Commands writes DEV while it is empty.
 	Dev string `json:"dev,omitempty"`
+	// Peers are the router's addresses on the network's subnets, on
+	// Dev. ApplyUpstream finds them; HostCommands writes PEER while there
+	// are none.
+	Peers []netip.Addr `json:"peers,omitempty"`
 	// Routes route each subnet via the parent's address.
 	Routes []UpstreamRoute `json:"routes"`
 	// Neighs map each endpoint address to the parent's MAC, in address
@@ -50,6 +65,9 @@ type Upstream struct {
 	Neighs []UpstreamNeigh `json:"neighbours"`
 	// HostRoutes make each endpoint address on-link on Dev.
 	HostRoutes []UpstreamRoute `json:"host_routes"`
+	// HostPeerRoutes are for the host: each of Peers on-link through
+	// the parent, as a /32 (/128) route.
+	HostPeerRoutes []UpstreamRoute `json:"host_peer_routes"`
 	// Notes say what is missing for the router side, and what to do.
 	Notes []string `json:"notes,omitempty"`
 	// HostNotes say what the host needs so that the endpoints reach
@@ -72,8 +90,12 @@ type UpstreamNeigh struct {
 }
 
 // devPlaceholder stands for the router's link in Commands until Dev is
-// known.
-const devPlaceholder = "DEV"
+// known; peerPlaceholder for a peer's address in HostCommands until
+// Peers are.
+const (
+	devPlaceholder  = "DEV"
+	peerPlaceholder = "PEER"
+)
 
 // Commands returns the entries as iproute2 commands to run on the router,
 // Dev (or DEV) being its link facing the parent: routes via the parent,
@@ -96,6 +118,37 @@ func (u *Upstream) Commands() []string {
 	return out
 }
 
+// HostCommands returns the host's side of Red Hat's procedure, as
+// iproute2 commands: an on-link route through the parent to each peer on
+// a subnet of the network. Until Peers are known, it has one command per
+// family of the network's subnets, with PEER for the address.
+func (u *Upstream) HostCommands() []string {
+	var out []string
+	if len(u.HostPeerRoutes) > 0 {
+		for _, r := range u.HostPeerRoutes {
+			ip := "ip"
+			if r.Dst.Addr().Is6() {
+				ip = "ip -6"
+			}
+			out = append(out, fmt.Sprintf("%s route add %s dev %s", ip, r.Dst, u.Parent))
+		}
+		return out
+	}
+	if u.ParentMAC == "" { // no endpoints to reach: not an l3 network with a parent
+		return nil
+	}
+	for _, v6 := range []bool{false, true} {
+		if slices.ContainsFunc(u.Subnets, func(p netip.Prefix) bool { return p.Addr().Is6() == v6 }) {
+			if v6 {
+				out = append(out, fmt.Sprintf("ip -6 route add %s/128 dev %s", peerPlaceholder, u.Parent))
+			} else {
+				out = append(out, fmt.Sprintf("ip route add %s/32 dev %s", peerPlaceholder, u.Parent))
+			}
+		}
+	}
+	return out
+}
+
 // Upstream returns what routers beyond the host need for the endpoints of
 // an ipvlan l3 or l3s network. For other networks it has no entries,
 // only a note saying why none are needed.
@@ -113,8 +166,11 @@ func (m *Manager) Upstream(network string) (*Upstream, error) {
 }
 
 func (m *Manager) upstream(n *Network) (*Upstream, error) {
-	u := &Upstream{Network: n.Name, Driver: n.Driver, Mode: n.Mode(), Parent: n.Parent,
-		Routes: []UpstreamRoute{}, Neighs: []UpstreamNeigh{}, HostRoutes: []UpstreamRoute{}}
+	u := &Upstream{Network: n.Name, Driver: n.Driver, Mode: n.Mode(), Parent: n.Parent, Subnets: []netip.Prefix{},
+		Routes: []UpstreamRoute{}, Neighs: []UpstreamNeigh{}, HostRoutes: []UpstreamRoute{}, HostPeerRoutes: []UpstreamRoute{}}
+	for _, s := range n.Subnets {
+		u.Subnets = append(u.Subnets, s.Subnet)
+	}
 	switch {
 	case n.ParentCreated == ParentDummy:
 		u.Notes = append(u.Notes, fmt.Sprintf("network %s has no parent (its parent %s is a dummy link): nothing beyond the host can reach it", n.Name, n.Parent))
@@ -125,7 +181,7 @@ func (m *Manager) upstream(n *Network) (*Upstream, error) {
 		return u, nil
 	}
 	if n.Internal {
-		u.Notes = append(u.Notes, fmt.Sprintf("network %s is internal: its endpoints have no default route, so they answer only addresses in their own subnets", n.Name))
+		u.Notes = append(u.Notes, fmt.Sprintf("network %s is internal: its endpoints have no default route, only routes to the network's subnets, so they answer only addresses in those", n.Name))
 	}
 	h, err := m.hostHandle()
 	if err != nil {
@@ -238,39 +294,53 @@ func hostNotes(h *links.Handle, n *Network, p *links.Link) ([]string, error) {
 }
 
 // ApplyUpstream applies what Upstream lists inside the namespace netns,
-// the router: it finds the router's link facing the parent (the one
-// holding an address on the same subnet as the parent's), then adds the
-// routes via the parent, the neighbour entries and the host routes
-// through that link. Entries that are there already are kept; a
-// neighbour entry for an endpoint that differs is replaced.
-func (m *Manager) ApplyUpstream(network, netns string) error {
+// the router or peer, and on the host, and returns what it applied. It
+// finds the router's link facing the parent: the one holding an address
+// on the same subnet as the parent's, else one holding an address on a
+// subnet of the network (a peer on the endpoints' own subnet, as in Red
+// Hat's procedure). Through that link it adds the routes via the parent
+// (when the link is on the parent's subnet), the neighbour entries, and
+// the host routes to endpoints outside the link's own subnets; on the
+// host, an on-link route through the parent to each of the link's
+// addresses on the network's subnets. Entries that are there already are
+// kept; a neighbour entry for an endpoint that differs is replaced.
+func (m *Manager) ApplyUpstream(network, netns string) (*Upstream, error) {
 	u, err := m.Upstream(network)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if u.Driver != IPVlan || len(u.Routes)+len(u.Neighs) == 0 {
 		if len(u.Notes) > 0 {
-			return fmt.Errorf("nothing to apply for network %s: %s", network, u.Notes[0])
+			return nil, fmt.Errorf("nothing to apply for network %s: %s", network, u.Notes[0])
 		}
-		return nil
+		return u, nil
 	}
 	t, err := openNetNS(netns)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer t.ns.Close()
 	rh, err := links.Open(t.ns)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rh.Close()
-	dev, err := routerLink(rh, u)
+	side, err := routerLink(rh, u)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	dev := side.link
 	u.Dev = dev.Name
+	connected := func(a netip.Addr) bool {
+		return slices.ContainsFunc(side.addrs, func(p netip.Prefix) bool { return p.Masked().Contains(a) })
+	}
 	var errs []error
+	var routes, hostRoutes []UpstreamRoute
 	for _, r := range u.Routes {
+		if !side.onParentSubnet || connected(r.Dst.Addr()) {
+			continue // no next hop there, or the router's own subnet
+		}
+		routes = append(routes, r)
 		err := rh.AddRoute(links.Route{Dst: r.Dst, Gateway: r.Via, Index: dev.Index})
 		if err != nil && !errors.Is(err, unix.EEXIST) {
 			errs = append(errs, fmt.Errorf("router: route %s via %s: %w", r.Dst, r.Via, err))
@@ -282,44 +352,132 @@ func (m *Manager) ApplyUpstream(network, netns string) error {
 		}
 	}
 	for _, r := range u.HostRoutes {
+		if connected(r.Dst.Addr()) {
+			continue // on the router's link already
+		}
+		hostRoutes = append(hostRoutes, r)
 		err := rh.AddRoute(links.Route{Dst: r.Dst, Index: dev.Index})
 		if err != nil && !errors.Is(err, unix.EEXIST) {
 			errs = append(errs, fmt.Errorf("router: route %s dev %s: %w", r.Dst, dev.Name, err))
 		}
 	}
-	return errors.Join(errs...)
+	u.Routes, u.HostRoutes = nonNil(routes), nonNil(hostRoutes)
+	u.Peers = side.peers
+	if len(side.peers) > 0 {
+		h, err := m.hostHandle()
+		if err != nil {
+			return nil, errors.Join(append(errs, err)...)
+		}
+		defer h.Close()
+		p, err := h.Get(u.Parent)
+		if err != nil {
+			return nil, errors.Join(append(errs, fmt.Errorf("parent %s: %w", u.Parent, err))...)
+		}
+		for _, a := range side.peers {
+			r := UpstreamRoute{Dst: netip.PrefixFrom(a, a.BitLen())}
+			u.HostPeerRoutes = append(u.HostPeerRoutes, r)
+			err := h.AddRoute(links.Route{Dst: r.Dst, Index: p.Index})
+			if err != nil && !errors.Is(err, unix.EEXIST) {
+				errs = append(errs, fmt.Errorf("host: route %s dev %s: %w", r.Dst, u.Parent, err))
+			}
+		}
+	}
+	return u, errors.Join(errs...)
 }
 
-// routerLink finds the router's link facing the parent: the one with an
-// address whose subnet holds the parent's IPv4, else IPv6, address.
-func routerLink(rh *links.Handle, u *Upstream) (*links.Link, error) {
+func nonNil(rs []UpstreamRoute) []UpstreamRoute {
+	if rs == nil {
+		return []UpstreamRoute{}
+	}
+	return rs
+}
+
+// routerSide is the router's link facing the parent, as routerLink finds
+// it.
+type routerSide struct {
+	link *links.Link
+	// addrs are the link's addresses (link-local ones left out).
+	addrs []netip.Prefix
+	// onParentSubnet says that one of them is on the parent's subnet.
+	onParentSubnet bool
+	// peers are those on the network's subnets, in address order.
+	peers []netip.Addr
+}
+
+// routerLink finds the router's link facing the parent: the first with an
+// address whose subnet holds the parent's IPv4, else IPv6, address; else
+// the first with an address on one of the network's subnets (a peer on
+// the endpoints' own subnet).
+func routerLink(rh *links.Handle, u *Upstream) (*routerSide, error) {
+	all, err := rh.List("")
+	if err != nil {
+		return nil, err
+	}
+	endpoint := map[netip.Addr]bool{}
+	for _, nb := range u.Neighs {
+		endpoint[nb.IP] = true
+	}
+	var sides []*routerSide
+	for i := range all {
+		if all[i].Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, err := rh.Addresses(all[i].Index)
+		if err != nil {
+			return nil, err
+		}
+		s := &routerSide{link: &all[i]}
+		for _, a := range addrs {
+			if a.Addr().IsLinkLocalUnicast() {
+				continue
+			}
+			s.addrs = append(s.addrs, a)
+			for _, want := range []netip.Prefix{u.ParentIPv4, u.ParentIPv6} {
+				if want.IsValid() && a.Masked().Contains(want.Addr()) && a.Addr() != want.Addr() {
+					s.onParentSubnet = true
+				}
+			}
+			if !endpoint[a.Addr()] && slices.ContainsFunc(u.Subnets, func(p netip.Prefix) bool { return p.Contains(a.Addr()) }) {
+				s.peers = append(s.peers, a.Addr())
+			}
+		}
+		slices.SortFunc(s.peers, netip.Addr.Compare)
+		sides = append(sides, s)
+	}
+	for _, s := range sides {
+		if s.onParentSubnet {
+			return s, nil
+		}
+	}
+	for _, s := range sides {
+		if len(s.peers) > 0 {
+			return s, nil
+		}
+	}
 	if !u.ParentIPv4.IsValid() && !u.ParentIPv6.IsValid() {
 		return nil, fmt.Errorf("parent %s has no address, so the router's link facing it cannot be found: "+
 			"give %s an address on the router's subnet (ip addr add ADDRESS/LENGTH dev %s), or run the commands of `vlanraw routes` on the router with DEV its link",
 			u.Parent, u.Parent, u.Parent)
 	}
-	all, err := rh.List("")
-	if err != nil {
-		return nil, err
+	parent := u.ParentIPv4
+	if !parent.IsValid() {
+		parent = u.ParentIPv6
 	}
-	for _, want := range []netip.Prefix{u.ParentIPv4, u.ParentIPv6} {
-		if !want.IsValid() {
-			continue
+	return nil, notFoundf("no link in the router namespace has an address on the subnet of parent %s (%s) or on a subnet of network %s (%s): "+
+		"give the router's link facing %s an address on one of them",
+		u.Parent, parent, u.Network, joinPrefixes(u.Subnets), u.Parent)
+}
+
+// joinPrefixes writes prefixes as "a, b".
+func joinPrefixes(ps []netip.Prefix) string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString(", ")
 		}
-		for i := range all {
-			addrs, err := rh.Addresses(all[i].Index)
-			if err != nil {
-				return nil, err
-			}
-			for _, a := range addrs {
-				if a.Masked().Contains(want.Addr()) && a.Addr() != want.Addr() {
-					return &all[i], nil
-				}
-			}
-		}
+		b.WriteString(p.String())
 	}
-	return nil, notFoundf("no link in the router namespace has an address on the subnet of parent %s (%s): give the router's link facing %s an address there",
-		u.Parent, u.ParentIPv4, u.Parent)
+	return b.String()
 }
 
 // setNeigh adds a permanent neighbour entry, replacing one for the same

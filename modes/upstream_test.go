@@ -57,6 +57,7 @@ func TestUpstreamSeed000(t *testing.T) {
 				"ip route add 192.168.10.10/32 dev DEV",
 				"ip route add 192.168.20.10/32 dev DEV",
 			})
+			eqList(t, "host commands, before a peer is known", u.HostCommands(), []string{"ip route add PEER/32 dev p0"})
 			if len(u.Notes) != 0 {
 				t.Errorf("notes: %q", u.Notes)
 			}
@@ -76,7 +77,7 @@ func TestUpstreamSeed000(t *testing.T) {
 				t.Error("the router reached an endpoint before it was told where the subnets are")
 			}
 			for range 2 { // idempotent
-				if err := e.m.ApplyUpstream("ipvlan_net", e.routerName); err != nil {
+				if _, err := e.m.ApplyUpstream("ipvlan_net", e.routerName); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -122,7 +123,7 @@ func TestUpstreamNeighboursAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.m.ApplyUpstream("n", e.routerName); err != nil {
+	if _, err := e.m.ApplyUpstream("n", e.routerName); err != nil {
 		t.Fatal(err)
 	}
 	p1 := mustGet(t, e.rh, "p1")
@@ -167,7 +168,7 @@ func TestL3ReachBeyondRouter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.m.ApplyUpstream("n", e.routerName); err != nil {
+	if _, err := e.m.ApplyUpstream("n", e.routerName); err != nil {
 		t.Fatal(err)
 	}
 	if err := traffic.Ping(ns, netip.Addr{}, mustAddr("10.99.0.2"), time.Second); err == nil {
@@ -213,7 +214,8 @@ func TestUpstreamParentWithoutAddress(t *testing.T) {
 		!strings.Contains(u.Notes[0], "ip addr add ADDRESS/LENGTH dev p2") {
 		t.Errorf("notes: %q", u.Notes)
 	}
-	errContains(t, e.m.ApplyUpstream("n", e.routerName), "nothing to apply for network n", "parent p2 has no IPv4 address")
+	_, err = e.m.ApplyUpstream("n", e.routerName)
+	errContains(t, err, "nothing to apply for network n", "parent p2 has no IPv4 address")
 }
 
 // ipvlan l2 and macvlan endpoints need nothing on the router.

@@ -245,3 +245,20 @@ func TestLiveIPv4Conf(t *testing.T) {
 		}
 	}
 }
+
+// A new namespace has no IPv4 main table until its first IPv4 route:
+// ListRoutes gives an empty list there, not the kernel's ENOENT.
+func TestLiveListRoutesNoTable(t *testing.T) {
+	ns, _ := testenv.NewNetNS(t)
+	c, err := rtnl.Dial(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, fam := range []uint8{unix.AF_INET, unix.AF_INET6} {
+		rs, err := c.ListRoutes(fam, 0)
+		if err != nil || len(rs) != 0 {
+			t.Errorf("family %d: routes %v, error %v; want none", fam, rs, err)
+		}
+	}
+}

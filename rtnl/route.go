@@ -1,6 +1,7 @@
 package rtnl
 
 import (
+	"errors"
 	"net"
 
 	"github.com/jsimonetti/rtnetlink/v2"
@@ -72,10 +73,15 @@ func (c *Conn) DeleteRoute(m *RouteMessage) error {
 
 // ListRoutes returns the main table's routes of family (unix.AF_INET or
 // unix.AF_INET6), only those through the link with index when it is not 0.
+// A namespace that never had an IPv4 route has no main table yet: the
+// kernel's ENOENT ("FIB table does not exist") is an empty list.
 func (c *Conn) ListRoutes(family uint8, index uint32) ([]RouteMessage, error) {
 	req := &RouteMessage{Family: family, Table: unix.RT_TABLE_MAIN}
 	req.Attributes.Table = unix.RT_TABLE_MAIN
 	msgs, err := c.Dump("list routes", unix.RTM_GETROUTE, req)
+	if errors.Is(err, unix.ENOENT) {
+		return []RouteMessage{}, nil
+	}
 	if err != nil {
 		return nil, err
 	}

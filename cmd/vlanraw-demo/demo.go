@@ -15,20 +15,36 @@ import (
 	"github.com/vlanraw/vlanraw/testenv/traffic"
 )
 
-// The cast, named as in the article.
+// The cast, named as in the article; then the four containers of
+// Docker's l3 example without a parent (seed 001), named by their
+// addresses.
 const (
 	hostNS   = "host"
 	routerNS = "router"
 	webapp   = "webapp"
 	database = "database"
 	network  = "ipvlan_net"
+
+	noParentNet = "ipnet210"
+	c214x10     = "c214-10"
+	c10x10      = "c10-10"
+	c214x9      = "c214-9"
+	c10x9       = "c10-9"
 )
 
 var (
 	webappIP   = netip.MustParseAddr("192.168.10.10")
 	databaseIP = netip.MustParseAddr("192.168.20.10")
 	routerIP   = netip.MustParseAddr("10.0.0.1")
+
+	ip214x10 = netip.MustParseAddr("192.168.214.10")
+	ip10x10  = netip.MustParseAddr("10.1.214.10")
+	ip214x9  = netip.MustParseAddr("192.168.214.9")
+	ip10x9   = netip.MustParseAddr("10.1.214.9")
 )
+
+// namespaces are every namespace the demo creates, in order.
+var namespaces = []string{hostNS, routerNS, webapp, database, c214x10, c10x10, c214x9, c10x9}
 
 // pingTimeout bounds each ping; one that must fail takes this long.
 const pingTimeout = 2 * time.Second
@@ -39,16 +55,16 @@ type demo struct {
 	bin      string
 	stateDir string
 
-	mu         sync.Mutex
-	created    []string // namespaces
-	netCreated bool     // the network exists
-	cleaned    bool
+	mu       sync.Mutex
+	created  []string // namespaces
+	networks []string // networks created
+	cleaned  bool
 }
 
 // newDemo checks that the namespaces are free and makes the state
 // directory.
 func newDemo(bin string) (*demo, error) {
-	for _, ns := range []string{hostNS, routerNS, webapp, database} {
+	for _, ns := range namespaces {
 		if _, err := os.Stat("/run/netns/" + ns); err == nil {
 			return nil, fmt.Errorf("network namespace %q exists already; the demo leaves existing namespaces alone: remove it (vlanraw netns del %s) or run the demo elsewhere", ns, ns)
 		}
@@ -84,6 +100,13 @@ func (d *demo) vr(args ...string) error {
 		return fmt.Errorf("vlanraw %s: %w", strings.Join(args, " "), err)
 	}
 	return nil
+}
+
+// createNetwork runs `vlanraw -n host network create ARGS... NAME` and
+// remembers the network for cleanup.
+func (d *demo) createNetwork(name string, args ...string) error {
+	args = append(append([]string{"-n", hostNS, "network", "create"}, args...), name)
+	return d.track(func() { d.networks = append(d.networks, name) }, args...)
 }
 
 // addNetNS creates a namespace and remembers it for cleanup.
@@ -143,15 +166,16 @@ func (d *demo) cleanup() {
 	if len(d.created) > 0 {
 		step("clean up")
 	}
-	// Endpoints and the network first, while the host namespace is there.
-	if d.netCreated {
-		if err := d.vr("-n", hostNS, "disconnect", "--all", network); err != nil {
+	// Endpoints and the networks first, while the host namespace is there.
+	for i := len(d.networks) - 1; i >= 0; i-- {
+		if err := d.vr("-n", hostNS, "disconnect", "--all", d.networks[i]); err != nil {
 			fmt.Fprintf(os.Stderr, "demo: cleanup: %v\n", err)
 		}
-		if err := d.vr("-n", hostNS, "network", "rm", network); err != nil {
+		if err := d.vr("-n", hostNS, "network", "rm", d.networks[i]); err != nil {
 			fmt.Fprintf(os.Stderr, "demo: cleanup: %v\n", err)
 		}
 	}
+	d.networks = nil
 	for i := len(d.created) - 1; i >= 0; i-- {
 		if err := d.vr("netns", "del", d.created[i]); err != nil {
 			fmt.Fprintf(os.Stderr, "demo: cleanup: %v\n", err)

@@ -8,8 +8,18 @@
 // (192.168.10.10) and database (192.168.20.10). The demo proves with real
 // ICMP echo that webapp reaches database, that it does not reach the router
 // until the router has routes back to the subnets, and that it does once
-// `vlanraw routes ipvlan_net --apply --netns router` has added them. Then
-// it removes everything, also when a step fails or it is interrupted.
+// `vlanraw routes ipvlan_net --apply --netns router` has added them.
+//
+// Then it acts out Docker's l3 example without a parent: network ipnet210
+// (subnets 192.168.214.0/24 and 10.1.214.0/24, a dummy parent) with
+// endpoints 192.168.214.10 and 10.1.214.10, whose route tables are
+// Docker's (`default dev eth0` and the subnet's), then 192.168.214.9 and
+// 10.1.214.9, which ping across the subnets, while the router stays out of
+// reach. It ends with `vlanraw verify ipvlan_net`: eBPF counters on the
+// parent, the router's link and the endpoints, showing that L3 mode drops
+// the broadcast, multicast and ARP probes and delivers the unicast ones.
+// Then it removes everything, also when a step fails or it is
+// interrupted.
 //
 // Usage:
 //
@@ -17,7 +27,7 @@
 //	vlanraw-demo -probe            exit 0 if this kernel can create ipvlan
 //	                               links, 3 if it cannot
 //
-// It exits 0 when every step behaved as the article says, 1 otherwise. It
+// It exits 0 when every step behaved as the sources say, 1 otherwise. It
 // is built static so that it also runs inside the QEMU harness
 // (`make demo` does that when the host kernel lacks ipvlan).
 package main
@@ -75,6 +85,6 @@ func run(bin string) int {
 		fmt.Fprintf(os.Stderr, "\ndemo: FAILED: %v\n", err)
 		return 1
 	}
-	fmt.Println("\ndemo: done; every step behaved as the article says, and nothing is left behind")
+	fmt.Println("\ndemo: done; every step behaved as the article and Docker's documentation say, and nothing is left behind")
 	return 0
 }

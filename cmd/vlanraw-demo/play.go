@@ -1,10 +1,10 @@
 package main
 
 // play acts out the article, step by step; it stops at the first step
-// that does not behave as the article says.
+// that does not behave as the article (or Docker's documentation) says.
 func (d *demo) play() error {
 	step("a host with one uplink, enp0s3 (10.0.0.2), and a router (10.0.0.1) behind it")
-	for _, ns := range []string{hostNS, routerNS, webapp, database} {
+	for _, ns := range namespaces {
 		if err := d.addNetNS(ns); err != nil {
 			return err
 		}
@@ -22,9 +22,9 @@ func (d *demo) play() error {
 
 	step("the article's network: ipvlan in L3 mode, two subnets, parent enp0s3")
 	say("-n host: vlanraw works in the host namespace, where the parent is")
-	err := d.track(func() { d.netCreated = true }, "-n", hostNS, "network", "create", "-d", "ipvlan",
+	err := d.createNetwork(network, "-d", "ipvlan",
 		"--subnet", "192.168.10.0/24", "--subnet", "192.168.20.0/24",
-		"-o", "parent=enp0s3", "-o", "ipvlan_mode=l3", network)
+		"-o", "parent=enp0s3", "-o", "ipvlan_mode=l3")
 	if err != nil {
 		return err
 	}
@@ -87,5 +87,68 @@ func (d *demo) play() error {
 		return err
 	}
 	say("(the router would also need a route onwards for the internet: out of the demo's scope)")
-	return nil
+
+	if err := d.playNoParent(); err != nil {
+		return err
+	}
+	return d.playVerify()
+}
+
+// playNoParent acts out Docker's l3 example without a parent (seed 001):
+// a dummy parent, two subnets, an endpoint on each, and one more on each
+// that pings across.
+func (d *demo) playNoParent() error {
+	step("Docker's l3 network without a parent: vlanraw creates a dummy parent, and the network is internal")
+	err := d.createNetwork(noParentNet, "-d", "ipvlan",
+		"--subnet", "192.168.214.0/24", "--subnet", "10.1.214.0/24", "-o", "ipvlan_mode=l3")
+	if err != nil {
+		return err
+	}
+	for _, args := range [][]string{
+		{"-n", hostNS, "network", "ls"},
+		{"-n", hostNS, "connect", "--ip", ip214x10.String(), noParentNet, c214x10},
+		{"-n", hostNS, "connect", "--ip", ip10x10.String(), noParentNet, c10x10},
+	} {
+		if err := d.vr(args...); err != nil {
+			return err
+		}
+	}
+
+	step("the route table inside an l3 endpoint, as Docker's documentation prints it")
+	for _, ns := range []string{c214x10, c10x10} {
+		if err := d.vr("-n", ns, "route", "show"); err != nil {
+			return err
+		}
+	}
+	say("\"default dev eth0\": the subnets reach one another because they share the (dummy) parent")
+
+	step("L3 connectivity from 192.168.214.0/24 to 10.1.214.0/24, and back")
+	if err := d.vr("-n", hostNS, "connect", "--ip", ip214x9.String(), noParentNet, c214x9); err != nil {
+		return err
+	}
+	if err := d.ping(c214x9, ip214x9, ip10x10, true); err != nil {
+		return err
+	}
+	if err := d.vr("-n", hostNS, "connect", "--ip", ip10x9.String(), noParentNet, c10x9); err != nil {
+		return err
+	}
+	if err := d.ping(c10x9, ip10x9, ip214x10, true); err != nil {
+		return err
+	}
+
+	step("nothing beyond the dummy: the router the host reaches is out of reach of %s", noParentNet)
+	if err := d.ping(c214x10, ip214x10, routerIP, false); err != nil {
+		return err
+	}
+	return d.vr("-n", hostNS, "routes", noParentNet)
+}
+
+// playVerify proves L3 mode on the article's network with vlanraw
+// verify: eBPF counters on the parent, the router's side of the wire and
+// every endpoint, while probes are sent.
+func (d *demo) playVerify() error {
+	step("vlanraw verify %s: eBPF tc counters prove L3 mode", network)
+	say("broadcast and multicast must reach no endpoint, ARP must get no answer and never leave the parent,")
+	say("and unicast UDP must reach each endpoint, from the other endpoint and from the router's side of the wire")
+	return d.vr("-n", hostNS, "verify", network, "--wire-netns", routerNS, "--wire-dev", "eth0")
 }

@@ -121,8 +121,13 @@ connects a container: an ipvlan or macvlan link is created on the
 network's parent and put into NETNS, renamed, given its addresses (IPv6
 without duplicate address detection), brought up, and given routes:
 "default via GATEWAY dev eth0" on ipvlan l2 and macvlan networks whose
-subnet has a gateway, "default dev eth0" on ipvlan l3 and l3s networks,
-none on --internal networks or networks without a parent.
+subnet has a gateway; "default dev eth0" on ipvlan l3 and l3s networks,
+also those without a parent, whose dummy parent isolates them (their
+subnets reach one another, nothing else answers); on --internal ipvlan
+l3 and l3s networks with a parent, "SUBNET dev eth0" for each of the
+network's other subnets and no default route (anything else is "Network
+is unreachable"); none on other --internal networks or networks without
+a parent. A namespace keeps the default route it has already.
 
   NETWORK         a network from "vlanraw network ls"
   NETNS           the namespace: a name under /run/netns (see "vlanraw

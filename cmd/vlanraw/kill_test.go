@@ -370,6 +370,7 @@ func randomTrials() int {
 // the invariant.
 func killAtRandom(t *testing.T, w *world, args []string, setup func(), check func(killed bool, delay time.Duration)) {
 	t.Helper()
+	vlanrawExe(t) // built once per run: not part of the time measured
 	setup()
 	start := time.Now()
 	s, _ := startVR(t, w, "", args...)
@@ -444,4 +445,94 @@ func TestKillRandomDisconnectAll(t *testing.T) {
 		w.vr("disconnect --all rnet")
 	})
 	t.Logf("disconnects finished: %d, not started: %d", done, undone)
+}
+
+// TestKillRandomConnectOne kills a connect of one namespace at random
+// times: after the next command, it is connected, with its link, or not
+// at all.
+func TestKillRandomConnectOne(t *testing.T) {
+	w := macvlanWorld(t, "rnet", "10.74.0.0/24")
+	ns := newNetNS(t)
+	killAtRandom(t, w, []string{"connect", "rnet", ns}, func() {}, func(killed bool, delay time.Duration) {
+		a := w.invariant(ns)
+		switch rec, linked := a.connected("rnet", ns); {
+		case rec != linked:
+			t.Errorf("recorded %v, link %v: want both or neither", rec, linked)
+		case rec:
+			w.vr("disconnect rnet " + ns)
+		case !killed:
+			t.Error("an unkilled connect did not connect")
+		}
+	})
+}
+
+// TestKillRandomDisconnect kills a disconnect of one namespace at random
+// times: after the next command, it is disconnected (its intent was
+// recorded) or still connected with its link (killed before).
+func TestKillRandomDisconnect(t *testing.T) {
+	w := macvlanWorld(t, "rnet", "10.75.0.0/24")
+	ns := newNetNS(t)
+	killAtRandom(t, w, []string{"disconnect", "rnet", ns}, func() { w.vr("connect rnet " + ns) }, func(killed bool, delay time.Duration) {
+		a := w.invariant(ns)
+		switch rec, linked := a.connected("rnet", ns); {
+		case rec != linked:
+			t.Errorf("recorded %v, link %v: want both or neither", rec, linked)
+		case rec && !killed:
+			t.Error("an unkilled disconnect left the endpoint")
+		case rec:
+			w.vr("disconnect rnet " + ns)
+		}
+	})
+}
+
+// TestKillRandomNetworkCreate kills a network create on an existing
+// parent at random times: after the next command, the network is recorded
+// or not, and the parent is there either way.
+func TestKillRandomNetworkCreate(t *testing.T) {
+	testenv.RequireKind(t, "macvlan")
+	w := newWorld(t)
+	addVeth(t, w.host, "p0")
+	killAtRandom(t, w, strings.Fields("network create -d macvlan --subnet 10.76.0.0/24 -o parent=p0 cnet"), func() {}, func(killed bool, delay time.Duration) {
+		a := w.invariant()
+		if _, ok := hostHas(t, a, w.host, "p0"); !ok {
+			t.Fatal("parent p0 is gone")
+		}
+		switch n := findNet(a.nets, "cnet"); {
+		case n != nil:
+			w.vr("network rm cnet")
+		case !killed:
+			t.Error("an unkilled network create recorded no network")
+		}
+	})
+}
+
+// TestKillRandomNetworkRemove kills `network rm -f` of a network with five
+// endpoints at random times: after the next command, the network and its
+// links are gone (its intent was recorded), or it is there with all five.
+func TestKillRandomNetworkRemove(t *testing.T) {
+	testenv.RequireKind(t, "macvlan")
+	w := newWorld(t)
+	addVeth(t, w.host, "p0")
+	nss := newNetNSes(t, 5)
+	setup := func() {
+		w.vr("network create -d macvlan --subnet 10.77.0.0/24 -o parent=p0 rmnet")
+		w.vr("connect rmnet " + strings.Join(nss, " "))
+	}
+	killAtRandom(t, w, strings.Fields("network rm -f rmnet"), setup, func(killed bool, delay time.Duration) {
+		a := w.invariant(nss...)
+		n := findNet(a.nets, "rmnet")
+		if n == nil {
+			if ls := marked(a.links, a.mark); len(ls) > 0 {
+				t.Errorf("network removed, %d links with its mark left", len(ls))
+			}
+			return
+		}
+		if !killed {
+			t.Error("an unkilled network rm -f left the network")
+		}
+		if got := a.allOrNone(t, "rmnet", nss); got != len(nss) {
+			t.Errorf("network kept with %d of %d endpoints: want all, or the network gone", got, len(nss))
+		}
+		w.vr("network rm -f rmnet")
+	})
 }

@@ -28,7 +28,7 @@ func newCreateFlags(o *createOptions) *pflag.FlagSet {
 	fs.StringArrayVar(&o.ranges, "ip-range", nil, "allocate from this range of the subnet that contains it (repeatable)")
 	fs.StringArrayVar(&o.aux, "aux-address", nil, "NAME=IP: reserve IP in the subnet that contains it (repeatable)")
 	fs.BoolVar(&o.ipv6, "ipv6", false, "enable IPv6")
-	fs.BoolVar(&o.internal, "internal", false, "no default route: the network reaches only itself")
+	fs.BoolVar(&o.internal, "internal", false, "no default route: the network reaches only itself (on ipvlan l3/l3s: its own subnets)")
 	fs.StringArrayVarP(&o.opt, "opt", "o", nil, "KEY=VALUE driver option (repeatable)")
 	fs.BoolVarP(&o.help, "help", "h", false, "show help")
 	return fs

@@ -54,13 +54,20 @@ CREATE FLAGS:
   --ipv6                   enable IPv6: endpoints also get an address from
                            the IPv6 subnets
   --internal               no default route: the network reaches only
-                           itself
+                           itself. On ipvlan l3 and l3s networks each
+                           endpoint gets instead a route to each other
+                           subnet of the network ("SUBNET dev eth0"), so
+                           the subnets reach one another (as in Docker's
+                           tests) and nothing else: "Network is
+                           unreachable" (see ROUTES below)
   -o, --opt KEY=VALUE      a driver option (repeatable), below
   -h, --help               print this help; so does a lone "help"
 
 DRIVER OPTIONS (-o):
   parent=LINK        the parent link, such as eth0. Omitted: vlanraw
-                     creates a dummy parent and the network is internal.
+                     creates a dummy parent and the network is internal:
+                     its endpoints reach one another and nothing else
+                     (on ipvlan l3 and l3s also across its subnets).
                      LINK.VID (eth0.50) that does not exist: vlanraw
                      creates vlan VID on LINK, and deletes it with the
                      network; an existing LINK.VID is used and kept
@@ -79,9 +86,30 @@ DRIVER OPTIONS (-o):
   Any other key is refused. A parent carries one ipvlan network only;
   macvlan networks may share one, except in passthru mode.
 
+ROUTES (what "vlanraw connect" installs in the endpoint's namespace,
+besides the kernel's route to the endpoint's own subnet):
+  ipvlan l2, macvlan      "default via GATEWAY dev eth0" when the subnet
+                          has a --gateway; none when it has not
+  ipvlan l3, l3s          "default dev eth0" (NOARP: no next hop); any
+                          --gateway is ignored
+  l3, l3s, no parent      "default dev eth0", as in Docker's documentation:
+                          the subnets reach one another because they share
+                          the parent, and the parent is a dummy, so nothing
+                          else is reachable (no reply)
+  l3, l3s, --internal     "SUBNET dev eth0" for each other subnet of the
+  with a parent           network, no default route: the subnets reach one
+                          another, anything else is "Network is
+                          unreachable" (a peer on the parent's link with an
+                          address in the endpoint's own subnet stays
+                          reachable, as in Docker)
+  l2, macvlan, internal   none: endpoints reach their own subnet only
+  A namespace keeps the first default route it is given, per family.
+
 EXAMPLES:
   vlanraw network create -d ipvlan --subnet 192.168.10.0/24 \
       --subnet 192.168.20.0/24 -o parent=enp0s3 -o ipvlan_mode=l3 ipvlan_net
+  vlanraw network create -d ipvlan --subnet 192.168.214.0/24 \
+      --subnet 10.1.214.0/24 -o ipvlan_mode=l3 ipnet210
   vlanraw network create -d macvlan --subnet 172.16.86.0/24 \
       --gateway 172.16.86.1 --aux-address router=172.16.86.2 \
       -o parent=eth0.50 macnet

@@ -60,7 +60,10 @@ type route struct {
 func routeFields(m *rtnl.RouteMessage, p *linkPrinter, details bool) route {
 	a := &m.Attributes
 	r := route{dst: "default", metric: a.Priority}
-	if a.Dst != nil {
+	switch {
+	case a.Dst != nil && int(m.DstLength) == len(a.Dst)*8:
+		r.dst = a.Dst.String() // a host route: iproute2 leaves out /32 and /128
+	case a.Dst != nil:
 		r.dst = (&net.IPNet{IP: a.Dst, Mask: net.CIDRMask(int(m.DstLength), len(a.Dst)*8)}).String()
 	}
 	if a.Gateway != nil {

@@ -3,14 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"net/netip"
 	"strings"
 
 	"github.com/spf13/pflag"
 
-	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes"
-	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // runRoutes runs `vlanraw routes NETWORK [-j] [--apply --netns ROUTER]`:
@@ -43,17 +40,14 @@ func runRoutes(e *env, args []string) error {
 		return err
 	}
 	defer m.Close()
+	var u *modes.Upstream
 	if apply {
-		if err := m.ApplyUpstream(rest[0], router); err != nil {
-			return err
-		}
+		u, err = m.ApplyUpstream(rest[0], router)
+	} else {
+		u, err = m.Upstream(rest[0])
 	}
-	u, err := m.Upstream(rest[0])
 	if err != nil {
 		return err
-	}
-	if apply {
-		u.Dev = facingLink(router, u)
 	}
 	if e.json {
 		return writeJSON(e.stdout, u, e.pretty)
@@ -65,6 +59,16 @@ func runRoutes(e *env, args []string) error {
 		}
 		b.WriteString(c + "\n")
 	}
+	for _, c := range u.HostCommands() {
+		switch {
+		case apply && len(u.Peers) == 0:
+			// No peer on the network's subnets: nothing for the host.
+		case apply:
+			b.WriteString("applied on the host: " + c + "\n")
+		default:
+			fmt.Fprintf(&b, "# on the host, for each peer on a subnet of network %s beyond %s: %s\n", u.Network, u.Parent, c)
+		}
+	}
 	for _, n := range u.Notes {
 		b.WriteString("# " + n + "\n")
 	}
@@ -75,40 +79,6 @@ func runRoutes(e *env, args []string) error {
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil
-}
-
-// facingLink names the router's link that holds an address in the subnet
-// of the parent's, as ApplyUpstream found it, for the report; "" when it
-// cannot tell.
-func facingLink(router string, u *modes.Upstream) string {
-	ns, err := rtnl.OpenNetNSAny(router)
-	if err != nil {
-		return ""
-	}
-	defer ns.Close()
-	h, err := links.Open(ns)
-	if err != nil {
-		return ""
-	}
-	defer h.Close()
-	all, err := h.List("")
-	if err != nil {
-		return ""
-	}
-	for _, want := range []netip.Prefix{u.ParentIPv4, u.ParentIPv6} {
-		for _, l := range all {
-			addrs, err := h.Addresses(l.Index)
-			if err != nil || !want.IsValid() {
-				continue
-			}
-			for _, a := range addrs {
-				if a.Masked().Contains(want.Addr()) {
-					return l.Name
-				}
-			}
-		}
-	}
-	return ""
 }
 
 // routesHelp writes the help of the routes object.
@@ -126,18 +96,34 @@ subnet via the parent's address (needs an address on the parent; covers
 endpoints connected later), and for each endpoint address a permanent
 neighbour entry with the parent's MAC plus an on-link host route (needs
 no address on the host; must follow the endpoints). DEV stands for the
-router's link facing the parent. Lines starting with "#" are notes: what
-is missing, and what the host itself needs for the endpoints to reach
-beyond the parent's link. Networks that are not ipvlan l3 or l3s need no
+router's link facing the parent.
+
+A peer on the parent's link may instead have an address on one of the
+network's own subnets (Red Hat's procedure: the peer 10.50.0.1/24, the
+endpoint 10.50.0.10). It needs only the neighbour entries, and the host
+needs an on-link route to it through the parent ("ip route add PEER/32
+dev PARENT", printed as a "#" line since the peer's address is known
+only with --apply), or the endpoints' packets to it follow the host's
+own routes, such as its default route.
+
+Lines starting with "#" are notes: what is missing, and what the host
+itself needs for the endpoints to reach beyond the parent's link.
+Networks that are not ipvlan l3 or l3s, or have no parent, need no
 routes; routes says why.
 
   NETWORK          a network from "vlanraw network ls"
   -j, --json       print the routes as JSON instead of iproute2 commands
   -p, --pretty     indent the JSON
   --apply          add the routes in the router's namespace, on its link
-                   that holds an address in the parent's subnet, then
-                   print them, each after "applied in ROUTER:"; entries
-                   already there are kept
+                   that holds an address in the parent's subnet (or else
+                   in one of the network's subnets: a peer), then print
+                   them, each after "applied in ROUTER:". For a peer, only
+                   the neighbour entries (and host routes to endpoints
+                   on other subnets) go there, and the host gets an
+                   on-link route through the parent to each of the
+                   peer's addresses on the network's subnets, printed
+                   after "applied on the host:". Entries already there
+                   are kept
   --netns ROUTER   the router's network namespace, with --apply: a name
                    under /run/netns, a path or a pid
   -h, --help       print this help; so does a lone "help"

@@ -30,7 +30,7 @@ func removeStale(dir, name string) {
 // file in dir, syncs it, renames it over dir/name and syncs dir.
 // Temporary files left behind by an earlier crash are removed first.
 func writeAtomic(dir, name string, data []byte) error {
-	if err := replaceFile(dir, name, data, true); err != nil {
+	if err := replaceFile(dir, name, data); err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
 	return nil
@@ -38,8 +38,8 @@ func writeAtomic(dir, name string, data []byte) error {
 
 // replaceFile writes data into a temporary file in dir and renames it
 // over dir/name, after removing the temporary files an earlier crash
-// left. If durable, it syncs the file before the rename and dir after it.
-func replaceFile(dir, name string, data []byte, durable bool) (err error) {
+// left. It syncs the file before the rename and dir after it.
+func replaceFile(dir, name string, data []byte) (err error) {
 	removeStale(dir, name)
 	f, err := os.CreateTemp(dir, tempPattern(name))
 	if err != nil {
@@ -55,10 +55,8 @@ func replaceFile(dir, name string, data []byte, durable bool) (err error) {
 	if _, err := f.Write(data); err != nil {
 		return err
 	}
-	if durable {
-		if err := f.Sync(); err != nil {
-			return fmt.Errorf("sync %s: %w", tmp, err)
-		}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", tmp, err)
 	}
 	if err := f.Close(); err != nil {
 		return err
@@ -71,10 +69,7 @@ func replaceFile(dir, name string, data []byte, durable bool) (err error) {
 	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
 		return err
 	}
-	if durable {
-		return syncDir(dir)
-	}
-	return nil
+	return syncDir(dir)
 }
 
 // syncDir makes a rename in dir durable.

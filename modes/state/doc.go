@@ -32,9 +32,9 @@
 // in the store does both inside one Update. If it dies between the two,
 // the kernel holds what the store does not know about. So the function
 // given to Update first records what it is about to do with
-// Store.Intend, in DIR/NAME.intent; Update removes that file once the
-// document is saved. The next View or Update that finds the file (under
-// the lock, so its writer is gone) hands it to the function set with
+// Store.Intend, in DIR/NAME.intent; Update clears that file once the
+// document is saved. The next View or Update that finds an intent there
+// (under the lock, so its writer is gone) hands it to the function set with
 // Store.SetRecover, which finishes or undoes the work, before doing its
 // own.
 //
@@ -44,8 +44,9 @@
 // it over the old file and syncs the directory. A reader, locked or not,
 // sees either the old document or the new one, never part of one; a crash
 // before the rename leaves the old file and a stray temporary file, which
-// the next Update removes. Intent files are replaced the same way but
-// not synced: they protect kernel state, which a reboot clears anyway.
+// the next Update removes. The intent file is written in place, the
+// intent before the header that makes it count, and not synced: it
+// protects kernel state, which a reboot clears anyway.
 //
 // # Schemas
 //

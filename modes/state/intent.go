@@ -37,10 +37,9 @@ func (s *Store[T]) intentPath() string { return filepath.Join(s.dir, s.intentFil
 // stays, and the next View or Update of any process gives it to the
 // function set with SetRecover before anything else.
 //
-// The file is replaced atomically (a temporary file renamed over it) but
-// not synced: the intent must outlive the process, not the machine,
-// because what it protects, kernel links, does not outlive a reboot
-// either.
+// The file is written in place (see intentfile.go) and not synced: the
+// intent must outlive the process, not the machine, because what it
+// protects, kernel links, does not outlive a reboot either.
 //
 // Before writing, Intend checks that the state file could be replaced
 // afterwards: that neither the directory nor the state file, if there is
@@ -78,7 +77,14 @@ func (s *Store[T]) Intend(intent []byte) error {
 		}
 	}
 
-	if err := replaceFile(s.dir, s.intentFile(), intent, false); err != nil {
+	// The intent is written in place: ask the kernel whether the state
+	// directory can take the temporary file of the next save (access(2)
+	// reports a read-only file system to root too).
+	err := unix.Access(s.dir, unix.W_OK)
+	if err == nil {
+		err = s.writeIntent(intent)
+	}
+	if err != nil {
 		var errno syscall.Errno
 		if !errors.As(err, &errno) {
 			return fmt.Errorf("write %s: %w", s.intentPath(), err)

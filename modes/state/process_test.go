@@ -110,11 +110,8 @@ func TestHelperProcess(t *testing.T) {
 		s.Update(func(d *doc) error { d.Items = append(d.Items, "never saved"); return nil })
 		t.Fatal("Update returned")
 	case "crash-intent":
-		testHookBeforeRename = func(tmp string) error {
-			if strings.Contains(filepath.Base(tmp), ".intent.tmp-") {
-				os.Exit(3) // die between writing the intent and renaming it
-			}
-			return nil
+		testHookIntentHeader = func() {
+			os.Exit(3) // die between writing the intent and its header
 		}
 		s.Update(func(d *doc) error { return s.Intend([]byte("never recorded")) })
 		t.Fatal("Update returned")

@@ -3,8 +3,6 @@ package state
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 )
 
 // ErrUnfinished, returned (wrapped or not) by the function given to
@@ -36,27 +34,18 @@ func (s *Store[T]) SetRecover(fn func(v *T, intent []byte) error) { s.recover = 
 // releasing its shared lock and taking the exclusive one to recover.
 var testHookRelock func()
 
-// hasIntent reports whether there is an intent file, with one lstat.
+// hasIntent reports whether the intent file holds an intent.
 func (s *Store[T]) hasIntent() (bool, error) {
-	_, err := os.Lstat(s.intentPath())
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("read state: %w", err)
-	}
-	return true, nil
+	b, err := s.readIntent()
+	return b != nil, err
 }
 
 // recoverLocked finishes the work recorded by the intent file, if there
 // is one, as SetRecover describes. The caller holds the exclusive lock.
 func (s *Store[T]) recoverLocked() error {
-	intent, err := os.ReadFile(s.intentPath())
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("read state: %w", err)
+	intent, err := s.readIntent()
+	if intent == nil || err != nil {
+		return err
 	}
 	if s.recover == nil {
 		return s.noRecover()
@@ -74,7 +63,6 @@ func (s *Store[T]) recoverLocked() error {
 	if err := s.save(l); err != nil {
 		return err
 	}
-	removeStale(s.dir, s.intentFile())
 	return s.removeIntent()
 }
 
@@ -86,12 +74,4 @@ func (s *Store[T]) noRecover() error {
 			"run vlanraw to finish it, or undo what it records by hand and remove the file", s.intentPath()),
 		errs: []error{ErrUnfinished},
 	}
-}
-
-// removeIntent removes the intent file.
-func (s *Store[T]) removeIntent() error {
-	if err := os.Remove(s.intentPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove the intent file: %w", err)
-	}
-	return nil
 }

@@ -121,8 +121,8 @@ func TestIntendUnreplaceable(t *testing.T) {
 			if !errors.Is(err, ErrUnwritable) || !errors.Is(err, unix.EPERM) {
 				t.Errorf("%v does not match ErrUnwritable and EPERM", err)
 			}
-			if _, err := os.Lstat(s.intentPath()); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("intent file: %v, want none", err)
+			if got := intentOf(t, s); got != "-" {
+				t.Errorf("intent: %q, want none", got)
 			}
 			if got := read(t, s.Path()); string(got) != string(before) {
 				t.Errorf("state file changed:\n%s", got)
