@@ -16,7 +16,7 @@ import (
 
 // Exit codes.
 const (
-	ExitOK      = 0
+	ExitOK      = 0 // done
 	ExitRuntime = 1 // the kernel, or the system, said no
 	ExitUsage   = 2 // bad words or invalid values
 )
