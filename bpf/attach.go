@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -18,7 +19,7 @@ var attachStep = func(step string) {}
 type AttachOptions struct {
 	// NetNS is the network namespace of the interface; nil means the
 	// caller's current one.
-	NetNS *rtnl.NetNS
+	NetNS *netns.NS
 	// Ifname is the interface.
 	Ifname string
 	// Direction is the hook: Ingress or Egress.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -29,7 +30,7 @@ import (
 // solicitations, no MLD, no ARP): every frame counted is one the test
 // sent.
 type pair struct {
-	a, b         *rtnl.NetNS
+	a, b         *netns.NS
 	aName, bName string
 }
 
@@ -37,7 +38,7 @@ func newPair(t *testing.T) *pair {
 	t.Helper()
 	a, an := testenv.NewNetNS(t)
 	b, bn := testenv.NewNetNS(t)
-	for _, ns := range []*rtnl.NetNS{a, b} {
+	for _, ns := range []*netns.NS{a, b} {
 		if err := ns.Do(func() error { return quietIPv6() }); err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +107,7 @@ func attach(t *testing.T, o bpf.AttachOptions) *bpf.Hook {
 
 // send writes n copies of each frame, in turn, to ifname in ns through
 // an AF_PACKET socket.
-func send(t *testing.T, ns *rtnl.NetNS, ifname string, frames []frame, n int) {
+func send(t *testing.T, ns *netns.NS, ifname string, frames []frame, n int) {
 	t.Helper()
 	err := ns.Do(func() error {
 		fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
@@ -252,7 +253,7 @@ type tcState struct {
 	TCX                     map[string][]ebpf.ProgramID
 }
 
-func stateOf(t *testing.T, ns *rtnl.NetNS, nsName, ifname string) tcState {
+func stateOf(t *testing.T, ns *netns.NS, nsName, ifname string) tcState {
 	t.Helper()
 	c, err := rtnl.Dial(ns)
 	if err != nil {
@@ -352,7 +353,7 @@ func (s tcState) hasQdisc(kind string) bool {
 
 // pinsOf lists what is pinned for the namespace ns, as paths relative to
 // the pin root.
-func pinsOf(t *testing.T, ns *rtnl.NetNS) []string {
+func pinsOf(t *testing.T, ns *netns.NS) []string {
 	t.Helper()
 	var st unix.Stat_t
 	if err := unix.Fstat(ns.FD(), &st); err != nil {

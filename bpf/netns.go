@@ -6,14 +6,13 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/vlanraw/vlanraw/netns"
 	"golang.org/x/sys/unix"
-
-	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // netnsInode returns the inode number that identifies the network
 // namespace ns, or the calling thread's when ns is nil.
-func netnsInode(ns *rtnl.NetNS) (uint64, error) {
+func netnsInode(ns *netns.NS) (uint64, error) {
 	var st unix.Stat_t
 	if ns != nil {
 		if err := unix.Fstat(ns.FD(), &st); err != nil {
@@ -32,7 +31,7 @@ func netnsInode(ns *rtnl.NetNS) (uint64, error) {
 // netnsCookie returns the cookie of the namespace ns (or the caller's),
 // which, unlike its inode number, the kernel never gives to another
 // namespace (SO_NETNS_COOKIE, Linux 5.14); 0 when it cannot tell.
-func netnsCookie(ns *rtnl.NetNS) uint64 {
+func netnsCookie(ns *netns.NS) uint64 {
 	var cookie uint64
 	inNetNS(ns, func() error {
 		fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
@@ -51,7 +50,7 @@ func netnsCookie(ns *rtnl.NetNS) uint64 {
 func sameNetNS(a, b uint64) bool { return a == 0 || b == 0 || a == b }
 
 // inNetNS runs fn in ns, or right here when ns is nil.
-func inNetNS(ns *rtnl.NetNS, fn func() error) error {
+func inNetNS(ns *netns.NS, fn func() error) error {
 	if ns == nil {
 		return fn()
 	}
@@ -66,9 +65,9 @@ func netnsName(ino uint64) string {
 	if unix.Stat("/proc/1/ns/net", &st) == nil && st.Ino == ino {
 		return ""
 	}
-	ents, _ := os.ReadDir(rtnl.NetNSDir)
+	ents, _ := os.ReadDir(netns.Dir)
 	for _, e := range ents {
-		if unix.Stat(filepath.Join(rtnl.NetNSDir, e.Name()), &st) == nil && st.Ino == ino {
+		if unix.Stat(filepath.Join(netns.Dir, e.Name()), &st) == nil && st.Ino == ino {
 			return e.Name()
 		}
 	}

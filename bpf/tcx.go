@@ -8,13 +8,13 @@ import (
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // attachTCX attaches prog to the device with ifindex in ns with a TCX
 // bpf_link, after any programs already there. A kernel without TCX gives
 // an error matching ErrNotSupported.
-func attachTCX(ns *rtnl.NetNS, ifindex int32, d Direction, prog *ebpf.Program) (link.Link, error) {
+func attachTCX(ns *netns.NS, ifindex int32, d Direction, prog *ebpf.Program) (link.Link, error) {
 	at := ebpf.AttachTCXIngress
 	if d == Egress {
 		at = ebpf.AttachTCXEgress

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -61,7 +62,7 @@ func (h *Handle) CreateAll(specs []Spec) error {
 
 // undo deletes the links of specs whose creation succeeded.
 func (h *Handle) undo(specs []Spec, errs []error) error {
-	byNS := map[*rtnl.NetNS][]string{}
+	byNS := map[*netns.NS][]string{}
 	for i, s := range specs {
 		if errs[i] == nil {
 			a := s.attrs()

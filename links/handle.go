@@ -3,18 +3,19 @@ package links
 import (
 	"fmt"
 
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // Handle performs link operations in one network namespace.
 type Handle struct {
 	c  *rtnl.Conn
-	ns *rtnl.NetNS // owned when opened by name
+	ns *netns.NS // owned when opened by name
 }
 
 // Open returns a Handle for the namespace ns, or for the caller's current
 // namespace when ns is nil. The Handle does not take ownership of ns.
-func Open(ns *rtnl.NetNS) (*Handle, error) {
+func Open(ns *netns.NS) (*Handle, error) {
 	c, err := rtnl.Dial(ns)
 	if err != nil {
 		return nil, err
@@ -28,7 +29,7 @@ func OpenName(name string) (*Handle, error) {
 	if name == "" {
 		return Open(nil)
 	}
-	ns, err := rtnl.OpenNetNSName(name)
+	ns, err := netns.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("network namespace %q: %w", name, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -231,7 +232,7 @@ func TestKernelMACVlanBCCutoffReplies(t *testing.T) {
 // rawGetLink sends RTM_GETLINK for name (a dump when name is "") with
 // the extended mask iproute2 uses (RTEXT_FILTER_VF), on a socket of its
 // own, without rtnl's fallbacks, and returns the kernel's error.
-func rawGetLink(t *testing.T, ns *rtnl.NetNS, name string) error {
+func rawGetLink(t *testing.T, ns *netns.NS, name string) error {
 	t.Helper()
 	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.FD(), Strict: true})
 	if err != nil {

@@ -9,15 +9,17 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
-	"golang.org/x/sys/unix"
 )
 
 // setup returns a Handle in a fresh namespace holding a veth pair p0/p1,
 // both up.
-func setup(t *testing.T) (*links.Handle, *rtnl.NetNS) {
+func setup(t *testing.T) (*links.Handle, *netns.NS) {
 	t.Helper()
 	ns, _ := testenv.NewNetNS(t)
 	h, err := links.Open(ns)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"golang.org/x/sys/unix"
 )
@@ -54,7 +55,7 @@ func (h *Handle) upPeer(v *Veth) error {
 		ns := v.Peer.NetNS
 		if ns == nil {
 			var err error
-			if ns, err = rtnl.OpenNetNSPID(v.Peer.NetNSPID); err != nil {
+			if ns, err = netns.OpenPID(v.Peer.NetNSPID); err != nil {
 				return err
 			}
 			defer ns.Close()

@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/jsimonetti/rtnetlink/v2"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"golang.org/x/sys/unix"
 )
@@ -26,7 +27,7 @@ type Attrs struct {
 	Up bool
 	// NetNS, when not nil, creates the link directly in that namespace
 	// (IFLA_NET_NS_FD), with its parent looked up where the Handle is.
-	NetNS *rtnl.NetNS
+	NetNS *netns.NS
 	// NetNSPID, when not 0, creates the link directly in the namespace of
 	// that process (IFLA_NET_NS_PID).
 	NetNSPID int

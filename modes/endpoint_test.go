@@ -10,7 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -77,7 +77,7 @@ func TestConnectMACVlan(t *testing.T) {
 	}
 	eqList(t, "host links", linkNames(t, e.hh), hostBefore)
 	eqList(t, "target links", linkNames(t, th), []string{"eth0", "lo"})
-	eq(t, "recorded path", ep.NetNSPath, rtnl.NetNSDir+"/"+name)
+	eq(t, "recorded path", ep.NetNSPath, netns.Dir+"/"+name)
 }
 
 // checkNoTentative fails when an IPv6 address on the link is tentative
@@ -355,7 +355,7 @@ func TestDisconnect(t *testing.T) {
 	eq(t, "address after disconnect", ep.IPv4.String(), "192.168.0.64/24")
 
 	// A namespace that is gone leaves a record only, which Disconnect drops.
-	gone, err := rtnl.AddNetNS("vrtest-gone-" + ep.ID[:8])
+	gone, err := netns.Add("vrtest-gone-" + ep.ID[:8])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +364,7 @@ func TestDisconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	gone.Close()
-	if err := rtnl.DeleteNetNS(goneName); err != nil {
+	if err := netns.Delete(goneName); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.m.Disconnect("net", goneName); err != nil {

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -21,10 +21,10 @@ type env struct {
 	t        testing.TB
 	m        *Manager
 	dir      string
-	host     *rtnl.NetNS
+	host     *netns.NS
 	hostName string
 	hh       *links.Handle
-	router   *rtnl.NetNS
+	router   *netns.NS
 	// routerName names the router namespace under /run/netns.
 	routerName string
 	rh         *links.Handle
@@ -73,7 +73,7 @@ func (e *env) manager() *Manager {
 }
 
 // target returns a new namespace to connect, with lo up.
-func (e *env) target() (*rtnl.NetNS, string, *links.Handle) {
+func (e *env) target() (*netns.NS, string, *links.Handle) {
 	e.t.Helper()
 	ns, name := testenv.NewNetNS(e.t)
 	h := openHandle(e.t, ns)
@@ -94,7 +94,7 @@ func (e *env) stateBytes() string {
 	return string(b)
 }
 
-func openHandle(t testing.TB, ns *rtnl.NetNS) *links.Handle {
+func openHandle(t testing.TB, ns *netns.NS) *links.Handle {
 	t.Helper()
 	h, err := links.Open(ns)
 	if err != nil {
@@ -201,7 +201,7 @@ func sorted(s ...string) []string {
 }
 
 // sysctlIn reads a /proc/sys value inside ns.
-func sysctlIn(t testing.TB, ns *rtnl.NetNS, path string) string {
+func sysctlIn(t testing.TB, ns *netns.NS, path string) string {
 	t.Helper()
 	v, err := readSysctl(ns, path)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes/state"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // stateName and stateSchema name the Manager's state file and the version
@@ -35,7 +35,7 @@ type Manager struct {
 	store *state.Store[records]
 	// host is the namespace the parent links live in; nil is the
 	// caller's current namespace.
-	host *rtnl.NetNS
+	host *netns.NS
 	// hostName is host as the caller gave it, for messages.
 	hostName string
 	// id is the state directory's ID and group the link group of the

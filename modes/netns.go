@@ -7,14 +7,13 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/vlanraw/vlanraw/netns"
 	"golang.org/x/sys/unix"
-
-	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // targetNS is an open network namespace with what identifies it.
 type targetNS struct {
-	ns *rtnl.NetNS
+	ns *netns.NS
 	// given is the namespace as the caller named it.
 	given string
 	// path is the path it was opened from: /run/netns/NAME,
@@ -29,7 +28,7 @@ type targetNS struct {
 // /run/netns, a path or a process id is opened from.
 func nsPath(s string) (string, error) {
 	if s == "" {
-		return "", invalidf("no network namespace given: name one under %s, give a path, or a process id", rtnl.NetNSDir)
+		return "", invalidf("no network namespace given: name one under %s, give a path, or a process id", netns.Dir)
 	}
 	if pid, err := strconv.Atoi(s); err == nil {
 		if pid <= 0 {
@@ -43,7 +42,7 @@ func nsPath(s string) (string, error) {
 	if s == "." || s == ".." {
 		return "", invalidf("invalid network namespace name %q", s)
 	}
-	return filepath.Join(rtnl.NetNSDir, s), nil
+	return filepath.Join(netns.Dir, s), nil
 }
 
 // byPID reports whether a namespace was given as a process id: such a
@@ -83,7 +82,7 @@ func openNSPath(path string) (*targetNS, error) {
 	if fs.Type != unix.NSFS_MAGIC && fs.Type != unix.PROC_SUPER_MAGIC {
 		return nil, notNetNS(path, "nothing is mounted there", true)
 	}
-	ns, err := rtnl.OpenNetNS(path)
+	ns, err := netns.OpenPath(path)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -61,7 +62,7 @@ func (m *Manager) stampFor(n *Network, e *Endpoint) stamp {
 }
 
 // linkSpec returns the spec of an endpoint link of n, in group.
-func linkSpec(n *Network, name string, mac net.HardwareAddr, ns *rtnl.NetNS, group uint32) links.Spec {
+func linkSpec(n *Network, name string, mac net.HardwareAddr, ns *netns.NS, group uint32) links.Spec {
 	a := links.Attrs{Name: name, MTU: n.MTU, MAC: mac, NetNS: ns, Group: &group}
 	if n.Driver == IPVlan {
 		mode, flag := ipvlanMode(n.IPVlanMode), ipvlanFlag(n.IPVlanFlag)
@@ -244,7 +245,7 @@ func createError(n *Network, err error) error {
 // ns, now called name, then configures it as configureLink does. The
 // sysctls are set under the link's current name: the kernel moves them
 // with the link when it is renamed.
-func configureEndpoint(th *links.Handle, ns *rtnl.NetNS, n *Network, e *Endpoint, index int, name string, parentUp func() bool, repair bool, st stamp) error {
+func configureEndpoint(th *links.Handle, ns *netns.NS, n *Network, e *Endpoint, index int, name string, parentUp func() bool, repair bool, st stamp) error {
 	if err := writeSysctls(ns, endpointSysctls(n, e, name)); err != nil {
 		return err
 	}

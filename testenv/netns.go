@@ -10,13 +10,13 @@ import (
 	"os"
 	"testing"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // NewNetNS creates a named network namespace (under /run/netns, so that
 // iproute2's `ip -n NAME` can use it too) that is deleted when the test
 // ends. It skips the test with a reason when not run as root.
-func NewNetNS(tb testing.TB) (*rtnl.NetNS, string) {
+func NewNetNS(tb testing.TB) (*netns.NS, string) {
 	tb.Helper()
 	if os.Geteuid() != 0 {
 		tb.Skip("needs root to create network namespaces (run the tests as root, as CI does)")
@@ -24,13 +24,13 @@ func NewNetNS(tb testing.TB) (*rtnl.NetNS, string) {
 	b := make([]byte, 4)
 	rand.Read(b)
 	name := "vrtest-" + hex.EncodeToString(b)
-	ns, err := rtnl.AddNetNS(name)
+	ns, err := netns.Add(name)
 	if err != nil {
 		tb.Fatalf("create test network namespace: %v", err)
 	}
 	tb.Cleanup(func() {
 		ns.Close()
-		if err := rtnl.DeleteNetNS(name); err != nil {
+		if err := netns.Delete(name); err != nil {
 			tb.Errorf("delete test network namespace %s: %v", name, err)
 		}
 	})

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // UDPPayload is the size of each datagram's payload UDP sends.
@@ -55,7 +55,7 @@ func (r UDPResult) Loss() float64 {
 // carry it. Sends the kernel refuses for lack of buffer space (ENOBUFS,
 // EAGAIN) or because an ICMP error came back (ECONNREFUSED) are not
 // counted as sent; other send errors end the run with an error.
-func UDP(client, server *rtnl.NetNS, addr netip.AddrPort, d time.Duration) (UDPResult, error) {
+func UDP(client, server *netns.NS, addr netip.AddrPort, d time.Duration) (UDPResult, error) {
 	var rx, tx *net.UDPConn
 	err := in(server, func() (err error) {
 		rx, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(addr))

@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -95,7 +95,7 @@ func newLooseNetNS(t *testing.T) string {
 		t.Fatalf("vlanraw netns add %s: %v: %s", name, err, out)
 	}
 	t.Cleanup(func() {
-		if err := rtnl.DeleteNetNS(name); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := netns.Delete(name); err != nil && !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("delete netns %s: %v", name, err)
 		}
 	})
@@ -420,7 +420,7 @@ func (w *world) invariant(nss ...string) *after {
 	a.links = kernelLinks(t, all)
 	exists := map[string]bool{}
 	for _, ns := range all {
-		if _, err := os.Stat(filepath.Join(rtnl.NetNSDir, ns)); err == nil {
+		if _, err := os.Stat(filepath.Join(netns.Dir, ns)); err == nil {
 			exists[ns] = true
 		}
 	}

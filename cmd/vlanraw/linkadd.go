@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -225,8 +226,8 @@ func specAttrs(s links.Spec) *links.Attrs {
 // openNetNSWord resolves a netns word as iproute2 does: a name under
 // /run/netns first, then a process id. It sets either attrs.NetNS (and
 // returns it, for the caller to close) or attrs.NetNSPID.
-func openNetNSWord(word string, attrs *links.Attrs) (*rtnl.NetNS, error) {
-	ns, err := rtnl.OpenNetNSName(word)
+func openNetNSWord(word string, attrs *links.Attrs) (*netns.NS, error) {
+	ns, err := netns.Open(word)
 	if err == nil {
 		attrs.NetNS = ns
 		return ns, nil

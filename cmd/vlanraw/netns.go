@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // netnsCommands are the commands of the netns object, in iproute2's order.
@@ -58,7 +58,7 @@ func runNetNSAdd(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ns, err := rtnl.AddNetNS(name)
+	ns, err := netns.Add(name)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func runNetNSDel(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return rtnl.DeleteNetNS(name)
+	return netns.Delete(name)
 }
 
 // runNetNSList prints the named namespaces, one a line, or as
@@ -84,7 +84,7 @@ func runNetNSList(e *env, args []string) error {
 	if len(args) > 0 {
 		return usagef("netns ls takes no words, got %q", args[0])
 	}
-	names, err := rtnl.ListNetNS()
+	names, err := netns.List()
 	if err != nil {
 		return err
 	}

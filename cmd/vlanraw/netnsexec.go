@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // runNetNSExec runs `vlanraw netns exec NAME CMD [ARGS...]`: it replaces
@@ -34,7 +34,7 @@ func runNetNSExec(e *env, args []string) error {
 	if _, err := oneName("exec", []string{name}); err != nil {
 		return err
 	}
-	ns, err := rtnl.OpenNetNSName(name)
+	ns, err := netns.Open(name)
 	if err != nil {
 		return fmt.Errorf("netns exec: cannot open network namespace %q (see \"vlanraw netns ls\"): %w", name, err)
 	}
@@ -55,7 +55,7 @@ func runNetNSExec(e *env, args []string) error {
 
 // enterAndExec switches the calling, locked thread into ns and a private
 // mount namespace, then execs prog. It returns only on failure.
-func enterAndExec(ns *rtnl.NetNS, name, prog string, argv []string) error {
+func enterAndExec(ns *netns.NS, name, prog string, argv []string) error {
 	if err := unix.Setns(ns.FD(), unix.CLONE_NEWNET); err != nil {
 		return fmt.Errorf("netns exec: enter network namespace %q: %w", name, err)
 	}

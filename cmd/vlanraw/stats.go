@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vlanraw/vlanraw/bpf"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // statsCommands are the commands of the stats object.
@@ -71,7 +71,7 @@ func statsFlags(e *env, cmd string, o *statsOptions) *pflag.FlagSet {
 // statsTarget is what a stats command is about: a namespace (nil for
 // the current one), an interface and directions.
 type statsTarget struct {
-	ns     *rtnl.NetNS
+	ns     *netns.NS
 	nsName string // as given, for messages; "" for the current namespace
 	dev    string
 	dirs   []bpf.Direction
@@ -122,7 +122,7 @@ func (t *statsTarget) open() error {
 	if t.nsName == "" {
 		return nil
 	}
-	ns, err := rtnl.OpenNetNSAny(t.nsName)
+	ns, err := netns.Open(t.nsName)
 	if err != nil {
 		return fmt.Errorf("cannot open network namespace %q (see \"vlanraw netns ls\"): %w", t.nsName, err)
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/modes"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // This file holds the counters the runner reads: a small interface over
@@ -25,7 +25,7 @@ type counter interface {
 
 // attacher attaches a counter to the ingress or egress hook of link
 // ifname in namespace ns (nil: the current one).
-type attacher func(ns *rtnl.NetNS, ifname string, dir bpf.Direction) (counter, error)
+type attacher func(ns *netns.NS, ifname string, dir bpf.Direction) (counter, error)
 
 // bpfCounter is a counter of package bpf.
 type bpfCounter struct{ h *bpf.Hook }
@@ -36,7 +36,7 @@ func (c bpfCounter) mode() string              { return c.h.Mode().String() }
 
 // attachBPF returns an attacher that uses package bpf in mode m.
 func attachBPF(m bpf.Mode) attacher {
-	return func(ns *rtnl.NetNS, ifname string, dir bpf.Direction) (counter, error) {
+	return func(ns *netns.NS, ifname string, dir bpf.Direction) (counter, error) {
 		h, err := bpf.Attach(bpf.AttachOptions{NetNS: ns, Ifname: ifname, Direction: dir, Mode: m})
 		if err != nil {
 			return nil, err

@@ -10,7 +10,7 @@ import (
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -20,10 +20,10 @@ import (
 type lab struct {
 	t        *testing.T
 	m        *modes.Manager
-	host     *rtnl.NetNS
+	host     *netns.NS
 	hostName string
 	wireName string
-	wire     *rtnl.NetNS
+	wire     *netns.NS
 }
 
 func newLab(t *testing.T) *lab {
@@ -48,7 +48,7 @@ func newLab(t *testing.T) *lab {
 }
 
 // handle opens a links handle in ns for the test.
-func handle(t *testing.T, ns *rtnl.NetNS) *links.Handle {
+func handle(t *testing.T, ns *netns.NS) *links.Handle {
 	t.Helper()
 	h, err := links.Open(ns)
 	if err != nil {
@@ -145,7 +145,7 @@ func ipTool(t *testing.T) string {
 // when the test ends.
 func (l *lab) ownCounters(nw *modes.Network) (eps []*bpf.Hook, parent *bpf.Hook) {
 	l.t.Helper()
-	attach := func(ns *rtnl.NetNS, ifname string) *bpf.Hook {
+	attach := func(ns *netns.NS, ifname string) *bpf.Hook {
 		h, err := bpf.Attach(bpf.AttachOptions{NetNS: ns, Ifname: ifname, Direction: bpf.Ingress})
 		if err != nil {
 			l.t.Fatalf("attach the test's counter to %s: %v", ifname, err)
@@ -154,7 +154,7 @@ func (l *lab) ownCounters(nw *modes.Network) (eps []*bpf.Hook, parent *bpf.Hook)
 		return h
 	}
 	for _, e := range nw.Endpoints {
-		ns, err := rtnl.OpenNetNS(e.NetNSPath)
+		ns, err := netns.OpenPath(e.NetNSPath)
 		if err != nil {
 			l.t.Fatal(err)
 		}

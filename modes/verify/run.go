@@ -7,7 +7,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/modes"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // ErrConfig is matched by errors that report a Config that cannot run:
@@ -84,8 +84,8 @@ type runner struct {
 	cond  modes.Conditions
 	// host, wire and the endpoints' namespaces; host nil is the current
 	// one.
-	host, wire *rtnl.NetNS
-	epNS       []*rtnl.NetNS
+	host, wire *netns.NS
+	epNS       []*netns.NS
 	world      world
 	hooks      hookSet
 	receivers  []*receiver

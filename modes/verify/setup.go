@@ -14,6 +14,7 @@ import (
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -73,7 +74,7 @@ func (r *runner) setup() error {
 // id if it is a VLAN link.
 func (r *runner) openHost() error {
 	if r.cfg.HostNetNS != "" {
-		ns, err := rtnl.OpenNetNSAny(r.cfg.HostNetNS)
+		ns, err := netns.Open(r.cfg.HostNetNS)
 		if err != nil {
 			return fmt.Errorf("host network namespace %s: %w", r.cfg.HostNetNS, err)
 		}
@@ -100,7 +101,7 @@ func (r *runner) openWire() error {
 	if r.cfg.WireNetNS == "" {
 		return nil
 	}
-	ns, err := rtnl.OpenNetNSAny(r.cfg.WireNetNS)
+	ns, err := netns.Open(r.cfg.WireNetNS)
 	if err != nil {
 		return fmt.Errorf("far side's network namespace %s: %w", r.cfg.WireNetNS, err)
 	}
@@ -132,7 +133,7 @@ func (r *runner) openEndpoints() error {
 	w.token = rand.Uint64()
 	w.unknown = freeAddrs(r.net, 2)[1]
 	for _, e := range r.net.Endpoints {
-		ns, err := rtnl.OpenNetNS(e.NetNSPath)
+		ns, err := netns.OpenPath(e.NetNSPath)
 		if err != nil {
 			return fmt.Errorf("endpoint %s: %w", e.NetNS, err)
 		}
@@ -155,7 +156,7 @@ func (r *runner) openEndpoints() error {
 }
 
 // hasIPv6 reports whether link ifname in ns has IPv6 enabled.
-func hasIPv6(ns *rtnl.NetNS, ifname string) (bool, error) {
+func hasIPv6(ns *netns.NS, ifname string) (bool, error) {
 	var on bool
 	err := ns.Do(func() error {
 		b, err := os.ReadFile(filepath.Join("/proc/sys/net/ipv6/conf", ifname, "disable_ipv6"))
@@ -204,7 +205,7 @@ func (r *runner) close() error {
 	for _, rc := range r.receivers {
 		rc.close()
 	}
-	for _, ns := range append(append([]*rtnl.NetNS{}, r.epNS...), r.host, r.wire) {
+	for _, ns := range append(append([]*netns.NS{}, r.epNS...), r.host, r.wire) {
 		if ns != nil {
 			ns.Close()
 		}
