@@ -9,4 +9,5 @@
 //
 // A Handle works in one network namespace. Links are created directly in
 // another namespace when Attrs.NetNS is set, never moved afterwards.
+// Namespaces are opened, by name, path or process id, with package netns.
 package links

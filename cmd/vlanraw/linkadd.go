@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/netns"
@@ -223,23 +222,19 @@ func specAttrs(s links.Spec) *links.Attrs {
 	return nil
 }
 
-// openNetNSWord resolves a netns word as iproute2 does: a name under
-// /run/netns first, then a process id. It sets either attrs.NetNS (and
-// returns it, for the caller to close) or attrs.NetNSPID.
+// openNetNSWord opens the namespace a "netns" word names, in any form
+// package netns reads (a name under /run/netns, an absolute path or a
+// process id), and sets attrs.NetNS to it; the caller closes it.
 func openNetNSWord(word string, attrs *links.Attrs) (*netns.NS, error) {
 	ns, err := netns.Open(word)
-	if err == nil {
-		attrs.NetNS = ns
-		return ns, nil
+	switch {
+	case errors.Is(err, os.ErrNotExist), errors.Is(err, netns.ErrInvalid):
+		return nil, usagef("invalid \"netns\" value %q: %v (see \"vlanraw netns ls\")", word, err)
+	case err != nil:
+		return nil, fmt.Errorf("netns %q: %w", word, err)
 	}
-	if pid, perr := strconv.Atoi(word); perr == nil && pid > 0 {
-		attrs.NetNSPID = pid
-		return nil, nil
-	}
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, usagef("invalid \"netns\" value %q: no namespace of that name (see \"vlanraw netns ls\") and not a process id", word)
-	}
-	return nil, fmt.Errorf("netns %q: %w", word, err)
+	attrs.NetNS = ns
+	return ns, nil
 }
 
 // runLinkAdd creates a link.
@@ -253,18 +248,14 @@ func runLinkAdd(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if ns != nil {
-			defer ns.Close()
-		}
+		defer ns.Close()
 	}
 	if v, ok := req.spec.(*links.Veth); ok && req.peerNetNS != "" {
 		ns, err := openNetNSWord(req.peerNetNS, &v.Peer)
 		if err != nil {
 			return err
 		}
-		if ns != nil {
-			defer ns.Close()
-		}
+		defer ns.Close()
 	}
 	h, err := e.open()
 	if err != nil {
