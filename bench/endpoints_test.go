@@ -44,7 +44,11 @@ func newEndpointBench(b *testing.B, driver modes.Driver, subnet string) *endpoin
 		b.Fatal(err)
 	}
 	stateDir := b.TempDir()
-	m, err := modes.NewManagerIn(stateDir, hostName)
+	mhost, err := netns.Open(hostName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := modes.NewManagerIn(stateDir, mhost)
 	if err != nil {
 		b.Fatal(err)
 	}

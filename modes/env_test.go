@@ -64,7 +64,11 @@ func newEnv(t testing.TB) *env {
 // manager returns a new Manager on the env's state directory.
 func (e *env) manager() *Manager {
 	e.t.Helper()
-	m, err := NewManagerIn(e.dir, e.hostName)
+	host, err := netns.Open(e.hostName)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	m, err := NewManagerIn(e.dir, host)
 	if err != nil {
 		e.t.Fatal(err)
 	}

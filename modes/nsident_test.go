@@ -44,7 +44,7 @@ func TestHeldThroughDeletedName(t *testing.T) {
 	t.Logf("%s reads as %q", fd, target)
 	h := nsHolders{}
 	h.addLink(fd, self.Dev)
-	if h[st.Ino] != fd {
+	if h[netns.ID{Dev: st.Dev, Inode: st.Ino}] != fd {
 		t.Errorf("addLink(%s) gives %v, want namespace %d held through it", fd, h, st.Ino)
 	}
 

@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"regexp"
 
-	"golang.org/x/sys/unix"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // hexID is a network's or an endpoint's ID.
@@ -113,9 +113,8 @@ func migrate(from int, data json.RawMessage) (json.RawMessage, error) {
 		}
 	}
 	var dev uint64
-	var st unix.Stat_t
-	if err := unix.Stat("/proc/self/ns/net", &st); err == nil {
-		dev = st.Dev
+	if id, err := netns.IDAt("/proc/self/ns/net"); err == nil {
+		dev = id.Dev
 	}
 	for _, n := range r.Networks {
 		if n == nil {

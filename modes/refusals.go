@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 
 	"golang.org/x/sys/unix"
 
@@ -92,40 +91,8 @@ func errnoName(err error) string {
 	return ""
 }
 
-// nsKinds names the kinds of namespace by their clone flag.
-var nsKinds = map[int]string{
-	unix.CLONE_NEWNS: "mount", unix.CLONE_NEWUTS: "UTS", unix.CLONE_NEWIPC: "IPC", unix.CLONE_NEWUSER: "user",
-	unix.CLONE_NEWPID: "PID", unix.CLONE_NEWCGROUP: "cgroup", unix.CLONE_NEWTIME: "time",
-}
-
-// checkNSType refuses the open namespace file fd, opened from path, when
-// it is another kind of namespace than a network one, such as
-// /proc/self/ns/mnt. Kernels before 4.11, which cannot tell, pass.
-func checkNSType(fd int, path string) error {
-	t, err := unix.IoctlRetInt(fd, unix.NS_GET_NSTYPE)
-	if err != nil || t == unix.CLONE_NEWNET {
-		return nil
-	}
-	what := "it is another kind of namespace"
-	if k, ok := nsKinds[t]; ok {
-		what = "it is a " + k + " namespace"
-	}
-	return notNetNS(path, what, false)
-}
-
 // enterError explains a failure to enter the namespace of t, naming it and
 // the errno.
 func enterError(t *targetNS, err error) error {
 	return fmt.Errorf("cannot enter network namespace %s (%s): %w%s", t.given, t.path, err, errnoName(err))
-}
-
-// notNetNS is the error for a path that is not a network namespace. what
-// says what it is instead. gone makes it match os.ErrNotExist: nothing is
-// mounted there, as when a namespace was deleted and its file left over.
-func notNetNS(path, what string, gone bool) error {
-	msg := fmt.Sprintf("%s is not a network namespace (%s); give a name under /run/netns, a path such as /proc/PID/ns/net, or a process id", path, what)
-	if gone {
-		return &kindError{kind: ErrNotFound, msg: msg, cause: os.ErrNotExist}
-	}
-	return invalidf("%s", msg)
 }

@@ -38,7 +38,11 @@ func newLab(t *testing.T) *lab {
 	if err != nil {
 		t.Fatalf("create veth parent: %v", err)
 	}
-	m, err := modes.NewManagerIn(t.TempDir(), hostName)
+	mhost, err := netns.Open(hostName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := modes.NewManagerIn(t.TempDir(), mhost)
 	if err != nil {
 		t.Fatal(err)
 	}
