@@ -11,6 +11,7 @@ import (
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/modes"
 	"github.com/vlanraw/vlanraw/modes/verify"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // verifyOptions are the flags of `vlanraw verify`.
@@ -77,9 +78,22 @@ func runVerify(e *env, args []string) error {
 			return err
 		}
 	}
+	var host, wire *netns.NS
+	if e.netns != "" {
+		if host, err = netns.Open(e.netns); err != nil {
+			return fmt.Errorf("host network namespace %s: %w", e.netns, err)
+		}
+		defer host.Close()
+	}
+	if o.wireNetNS != "" {
+		if wire, err = netns.Open(o.wireNetNS); err != nil {
+			return fmt.Errorf("far side's network namespace %s: %w", o.wireNetNS, err)
+		}
+		defer wire.Close()
+	}
 	res, err := verify.Run(verify.Config{
-		Network: n, HostNetNS: e.netns,
-		WireNetNS: o.wireNetNS, WireDev: o.wireDev, Reflecting: o.hairpin,
+		Network: n, Host: host,
+		Wire: wire, WireDev: o.wireDev, Reflecting: o.hairpin,
 		Table: table, Copies: o.copies, Counters: counters,
 	})
 	if err != nil {

@@ -93,7 +93,7 @@ func (l *lab) network(driver modes.Driver, opts string, n int) *modes.Network {
 
 // config returns the Config of a run on nw with the far side.
 func (l *lab) config(nw *modes.Network) Config {
-	return Config{Network: nw, HostNetNS: l.hostName, WireNetNS: l.wireName, WireDev: "eth0"}
+	return Config{Network: nw, Host: l.host, Wire: l.wire, WireDev: "eth0"}
 }
 
 // run verifies nw with c and logs the table.

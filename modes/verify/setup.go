@@ -38,13 +38,14 @@ func (r *runner) setup() error {
 	if len(n.Endpoints) == 0 {
 		return fmt.Errorf("%w: network %s has no endpoints: connect some first", ErrConfig, n.Name)
 	}
-	if (r.cfg.WireNetNS == "") != (r.cfg.WireDev == "") {
+	if (r.cfg.Wire == nil) != (r.cfg.WireDev == "") {
 		return fmt.Errorf("%w: give both the far side's namespace and its link, or neither", ErrConfig)
 	}
 	r.res = &Result{
 		Network: n.Name, Table: r.table.Name, Semantics: r.table.Semantics, Parent: n.Parent,
 		Kernel: kernelRelease(), Copies: r.cfg.Copies, Reflecting: r.cfg.Reflecting,
 	}
+	r.host, r.wire = r.cfg.Host, r.cfg.Wire
 	if err := r.openHost(); err != nil {
 		return err
 	}
@@ -70,16 +71,9 @@ func (r *runner) setup() error {
 	return nil
 }
 
-// openHost opens the host namespace and finds the parent, and its VLAN
-// id if it is a VLAN link.
+// openHost finds the parent in the host namespace, and its VLAN id if it
+// is a VLAN link.
 func (r *runner) openHost() error {
-	if r.cfg.HostNetNS != "" {
-		ns, err := netns.Open(r.cfg.HostNetNS)
-		if err != nil {
-			return fmt.Errorf("host network namespace %s: %w", r.cfg.HostNetNS, err)
-		}
-		r.host = ns
-	}
 	h, err := links.Open(r.host)
 	if err != nil {
 		return fmt.Errorf("host network namespace: %w", err)
@@ -96,24 +90,19 @@ func (r *runner) openHost() error {
 	return nil
 }
 
-// openWire opens the far side, if given, and reads its MAC address.
+// openWire reads the MAC address of the far side, if given.
 func (r *runner) openWire() error {
-	if r.cfg.WireNetNS == "" {
+	if r.wire == nil {
 		return nil
 	}
-	ns, err := netns.Open(r.cfg.WireNetNS)
+	h, err := links.Open(r.wire)
 	if err != nil {
-		return fmt.Errorf("far side's network namespace %s: %w", r.cfg.WireNetNS, err)
-	}
-	r.wire = ns
-	h, err := links.Open(ns)
-	if err != nil {
-		return fmt.Errorf("far side's network namespace %s: %w", r.cfg.WireNetNS, err)
+		return fmt.Errorf("far side's network namespace %s: %w", r.wire, err)
 	}
 	defer h.Close()
 	l, err := h.Get(r.cfg.WireDev)
 	if err != nil {
-		return fmt.Errorf("far side %s in %s: %w", r.cfg.WireDev, r.cfg.WireNetNS, err)
+		return fmt.Errorf("far side %s in %s: %w", r.cfg.WireDev, r.wire, err)
 	}
 	if len(l.MAC) != 6 {
 		return fmt.Errorf("%w: far side %s has no Ethernet address", ErrConfig, r.cfg.WireDev)
@@ -121,7 +110,7 @@ func (r *runner) openWire() error {
 	r.world.wireMAC = l.MAC
 	free := freeAddrs(r.net, 2)
 	r.world.wireIP = free[0]
-	r.res.Wire = r.cfg.WireNetNS + "/" + r.cfg.WireDev
+	r.res.Wire = r.wire.String() + "/" + r.cfg.WireDev
 	return nil
 }
 
@@ -199,16 +188,15 @@ func (r *runner) attachAll() error {
 	return nil
 }
 
-// close detaches the counters, closes the sockets and the namespaces.
+// close detaches the counters, closes the sockets and the endpoints'
+// namespaces.
 func (r *runner) close() error {
 	err := r.hooks.detach()
 	for _, rc := range r.receivers {
 		rc.close()
 	}
-	for _, ns := range append(append([]*netns.NS{}, r.epNS...), r.host, r.wire) {
-		if ns != nil {
-			ns.Close()
-		}
+	for _, ns := range r.epNS {
+		ns.Close()
 	}
 	return err
 }

@@ -243,7 +243,7 @@ func TestVerifyWithoutWire(t *testing.T) {
 	testenv.RequireKind(t, "macvlan")
 	l := newLab(t)
 	nw := l.network(modes.MACVlan, "parent=p0 macvlan_mode=bridge", 2)
-	res := l.run(Config{Network: nw, HostNetNS: l.hostName})
+	res := l.run(Config{Network: nw, Host: l.host})
 	if err := res.Err(); err != nil {
 		t.Error(err)
 	}
