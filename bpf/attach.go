@@ -63,10 +63,11 @@ func attach(o AttachOptions) (*Hook, error) {
 	case o.Mode < ModeAuto || o.Mode > ModeClsBPF:
 		return nil, fmt.Errorf("invalid attach mode %d: use ModeAuto, ModeTCX or ModeClsBPF", int(o.Mode))
 	}
-	ino, err := netnsInode(o.NetNS)
+	id, err := o.NetNS.ID()
 	if err != nil {
 		return nil, err
 	}
+	ino := id.Inode
 	c, err := rtnl.Dial(o.NetNS)
 	if err != nil {
 		return nil, err

@@ -135,10 +135,11 @@ func openPinned(ns *netns.NS, ifname string, d Direction) (*Hook, error) {
 	if ifname == "" || !d.valid() {
 		return nil, errors.New("no interface or no valid direction given")
 	}
-	ino, err := netnsInode(ns)
+	id, err := ns.ID()
 	if err != nil {
 		return nil, err
 	}
+	ino := id.Inode
 	dir := hookDir(ino, ifname, d)
 	removeStaleTemps(filepath.Dir(dir))
 	if _, err := os.Stat(dir); err != nil {

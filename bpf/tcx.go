@@ -21,7 +21,7 @@ func attachTCX(ns *netns.NS, ifindex int32, d Direction, prog *ebpf.Program) (li
 	}
 	var l link.Link
 	// BPF_LINK_CREATE looks the ifindex up in the caller's namespace.
-	err := inNetNS(ns, func() error {
+	err := ns.Do(func() error {
 		var err error
 		l, err = link.AttachTCX(link.TCXOptions{Interface: int(ifindex), Program: prog, Attach: at})
 		return err
