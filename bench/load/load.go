@@ -25,14 +25,6 @@ import (
 	"github.com/vlanraw/vlanraw/netns"
 )
 
-// in runs fn inside ns, or in the current namespace when ns is nil.
-func in(ns *netns.NS, fn func() error) error {
-	if ns == nil {
-		return fn()
-	}
-	return ns.Do(fn)
-}
-
 // where names ns for messages.
 func where(ns *netns.NS) string {
 	if ns == nil {
@@ -45,7 +37,7 @@ func where(ns *netns.NS) string {
 // address it is bound to (addr with the port the kernel chose, if 0).
 func listenTCP(ns *netns.NS, addr netip.AddrPort) (*net.TCPListener, netip.AddrPort, error) {
 	var ln *net.TCPListener
-	err := in(ns, func() (err error) {
+	err := ns.Do(func() (err error) {
 		ln, err = net.ListenTCP("tcp", net.TCPAddrFromAddrPort(addr))
 		return err
 	})
@@ -58,7 +50,7 @@ func listenTCP(ns *netns.NS, addr netip.AddrPort) (*net.TCPListener, netip.AddrP
 // dialTCP connects to addr from inside ns, giving up after timeout.
 func dialTCP(ns *netns.NS, addr netip.AddrPort, timeout time.Duration) (*net.TCPConn, error) {
 	var c net.Conn
-	err := in(ns, func() (err error) {
+	err := ns.Do(func() (err error) {
 		c, err = net.DialTimeout("tcp", addr.String(), timeout)
 		return err
 	})

@@ -57,7 +57,7 @@ func (r UDPResult) Loss() float64 {
 // counted as sent; other send errors end the run with an error.
 func UDP(client, server *netns.NS, addr netip.AddrPort, d time.Duration) (UDPResult, error) {
 	var rx, tx *net.UDPConn
-	err := in(server, func() (err error) {
+	err := server.Do(func() (err error) {
 		rx, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(addr))
 		return err
 	})
@@ -66,7 +66,7 @@ func UDP(client, server *netns.NS, addr netip.AddrPort, d time.Duration) (UDPRes
 	}
 	defer rx.Close()
 	dst := rx.LocalAddr().(*net.UDPAddr).AddrPort()
-	err = in(client, func() (err error) {
+	err = client.Do(func() (err error) {
 		tx, err = net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(dst))
 		return err
 	})

@@ -26,10 +26,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vlanraw/vlanraw/netns"
 	"golang.org/x/net/icmp"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
+
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // ErrNoReply is matched by the errors of probes whose packets did not
@@ -98,7 +99,7 @@ func newPinger(ns *netns.NS, src, dst netip.Addr) (*pinger, error) {
 		}
 		laddr = src.Unmap().String()
 	}
-	err := inNetNS(ns, func() error {
+	err := ns.Do(func() error {
 		c, err := icmp.ListenPacket(network, laddr)
 		p.c = c
 		return err
@@ -107,14 +108,6 @@ func newPinger(ns *netns.NS, src, dst netip.Addr) (*pinger, error) {
 		return nil, fmt.Errorf("open ICMP socket: %w", err)
 	}
 	return p, nil
-}
-
-// inNetNS runs fn inside ns, or here when ns is nil.
-func inNetNS(ns *netns.NS, fn func() error) error {
-	if ns == nil {
-		return fn()
-	}
-	return ns.Do(fn)
 }
 
 // run sends echo requests until a reply or the deadline.

@@ -31,7 +31,7 @@ func UDP(from, to *netns.NS, dst netip.AddrPort, n int) (int, error) {
 // UDPWithin is UDP with wait in place of UDPWait.
 func UDPWithin(from, to *netns.NS, dst netip.AddrPort, n int, wait time.Duration) (int, error) {
 	var rx, tx *net.UDPConn
-	err := inNetNS(to, func() (err error) {
+	err := to.Do(func() (err error) {
 		rx, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(dst))
 		return err
 	})
@@ -44,7 +44,7 @@ func UDPWithin(from, to *netns.NS, dst netip.AddrPort, n int, wait time.Duration
 	if dst.Addr().Unmap().Is6() {
 		network = "udp6"
 	}
-	err = inNetNS(from, func() (err error) {
+	err = from.Do(func() (err error) {
 		tx, err = net.ListenUDP(network, nil)
 		return err
 	})
