@@ -8,7 +8,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"os/exec"
 	"testing"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/netns"
 )
@@ -35,4 +38,40 @@ func NewNetNS(tb testing.TB) (*netns.NS, string) {
 		}
 	})
 	return ns, name
+}
+
+// sleepEnv, set to 1 in its environment, makes a test binary that imports
+// this package do nothing but wait until it is killed: StartIn runs one.
+// It is read in init, before any test or TestMain runs.
+const sleepEnv = "VLANRAW_TESTENV_SLEEP"
+
+func init() {
+	if os.Getenv(sleepEnv) == "1" {
+		for {
+			unix.Pause()
+		}
+	}
+}
+
+// StartIn starts a process living in the network namespace ns that does
+// nothing until the test ends, when it is killed, and returns its process
+// id, so that the namespace is also /proc/PID/ns/net. The process is this
+// test binary, which needs nothing installed (see sleepEnv); it is in ns
+// from its first instruction on.
+func StartIn(tb testing.TB, ns *netns.NS) int {
+	tb.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		tb.Fatalf("start a process in %s: %v", ns, err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), sleepEnv+"=1")
+	if err := ns.Do(cmd.Start); err != nil {
+		tb.Fatalf("start a process in %s: %v", ns, err)
+	}
+	tb.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return cmd.Process.Pid
 }
