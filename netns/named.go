@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -41,32 +40,16 @@ func Add(name string) (*NS, error) {
 	}
 	f.Close()
 
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		// After unshare the thread is in the new namespace. It goes back
-		// to its own before it is unlocked; when it cannot, it stays
-		// locked and the runtime discards it when this goroutine ends.
-		// Not on the main thread, which the runtime cannot discard: it
-		// would stay, idle, in the new namespace and keep it alive after
-		// its name is deleted.
-		orig, err := os.Open("/proc/thread-self/ns/net")
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer orig.Close()
+	// The new namespace is the thread's after unshare; a thread left
+	// there would keep it alive after its name is deleted (see onThread).
+	unshare := func() error {
 		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			errc <- fmt.Errorf("unshare: %w", err)
-			return
+			return fmt.Errorf("unshare: %w", err)
 		}
-		err = unix.Mount("/proc/thread-self/ns/net", path, "none", unix.MS_BIND, "")
-		if unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET) == nil {
-			runtime.UnlockOSThread()
-		}
-		errc <- err
-	}()
-	if err := <-errc; err != nil {
+		return nil
+	}
+	pin := func() error { return unix.Mount("/proc/thread-self/ns/net", path, "none", unix.MS_BIND, "") }
+	if err := onThread(unshare, pin); err != nil {
 		os.Remove(path)
 		return nil, fmt.Errorf("create network namespace %q: %w", name, err)
 	}

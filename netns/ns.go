@@ -132,6 +132,22 @@ func (n *NS) Do(fn func() error) error {
 	if n == nil {
 		return fn()
 	}
+	enter := func() error {
+		if err := unix.Setns(n.FD(), unix.CLONE_NEWNET); err != nil {
+			return fmt.Errorf("enter network namespace %s: %w", n.Path(), err)
+		}
+		return nil
+	}
+	return onThread(enter, fn)
+}
+
+// onThread runs enter, which moves the calling thread into another network
+// namespace (setns or unshare), then fn, on a locked OS thread of a
+// goroutine of its own, never on the main thread, which the runtime cannot
+// discard. The thread goes back to its original namespace before it is
+// unlocked; when it cannot, it stays locked and the runtime discards it
+// when the goroutine ends, so that no thread is left in the namespace.
+func onThread(enter, fn func() error) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -142,9 +158,9 @@ func (n *NS) Do(fn func() error) error {
 			return
 		}
 		defer orig.Close()
-		if err := unix.Setns(n.FD(), unix.CLONE_NEWNET); err != nil {
+		if err := enter(); err != nil {
 			runtime.UnlockOSThread()
-			errc <- fmt.Errorf("enter network namespace %s: %w", n.Path(), err)
+			errc <- err
 			return
 		}
 		ferr := fn()

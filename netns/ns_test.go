@@ -62,23 +62,30 @@ func TestOpenRefuses(t *testing.T) {
 	}
 }
 
-// TestOpenForms opens one namespace by its name, by its path and by the
-// process id of a process living in it, and finds the same namespace
-// each time, by identity, and not the current one.
-func TestOpenForms(t *testing.T) {
-	ns, name := testenv.NewNetNS(t)
-	want, err := ns.ID()
+// newNS creates a namespace for the test and returns it, its name, its
+// identity and that of the current namespace, which differ.
+func newNS(t *testing.T) (ns *netns.NS, name string, id, cur netns.ID) {
+	t.Helper()
+	ns, name = testenv.NewNetNS(t)
+	id, err := ns.ID()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var here *netns.NS
-	cur, err := here.ID()
-	if err != nil {
+	if cur, err = here.ID(); err != nil {
 		t.Fatal(err)
 	}
-	if cur == want {
-		t.Fatalf("the new namespace %v is the current one", want)
+	if cur == id {
+		t.Fatalf("the new namespace %v is the current one", id)
 	}
+	return ns, name, id, cur
+}
+
+// TestOpenForms opens one namespace by its name, by its path and by the
+// process id of a process living in it, and finds the same namespace
+// each time, by identity, and not the current one.
+func TestOpenForms(t *testing.T) {
+	ns, name, want, _ := newNS(t)
 	pid := testenv.StartIn(t, ns)
 	for _, word := range []string{name, "/run/netns/" + name, strconv.Itoa(pid), "/proc/" + strconv.Itoa(pid) + "/ns/net"} {
 		n, err := netns.Open(word)
@@ -101,23 +108,21 @@ func TestOpenForms(t *testing.T) {
 // namespace, and on nil, where it runs right here; the thread that ran
 // it is back in its own namespace afterwards.
 func TestDo(t *testing.T) {
-	ns, _ := testenv.NewNetNS(t)
-	want, err := ns.ID()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ns, _, want, cur := newNS(t)
 	var here *netns.NS
-	cur, err := here.ID()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var inside netns.ID
-	err = ns.Do(func() (err error) {
+	err := ns.Do(func() (err error) {
 		inside, err = here.ID()
 		return err
 	})
 	if err != nil || inside != want {
 		t.Errorf("inside Do the thread is in %v (%v), want %v", inside, err, want)
+	}
+	tasks, _ := filepath.Glob("/proc/self/task/*/ns/net")
+	for _, task := range tasks {
+		if id, err := netns.IDAt(task); err == nil && id == want {
+			t.Errorf("%s is still in %v after Do", filepath.Dir(filepath.Dir(task)), want)
+		}
 	}
 	var there netns.ID
 	err = here.Do(func() (err error) {
