@@ -11,6 +11,7 @@ import (
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -52,7 +53,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue), errors.Is(err, links.ErrInvalid), errors.Is(err, modes.ErrInvalid):
+	case errors.As(err, &ue), errors.Is(err, links.ErrInvalid), errors.Is(err, modes.ErrInvalid), errors.Is(err, netns.ErrInvalid):
 		return exitUsage
 	}
 	return exitRuntime

@@ -80,8 +80,8 @@ func short12(id string) string {
 // newLooseNetNS is newNetNS for tests that delete the namespace
 // themselves and need it gone then: its cleanup does not mind that the
 // name is gone, and it is made by a vlanraw process of its own. Made by
-// rtnl.AddNetNS in this process, it could stay held by this process's
-// main thread: AddNetNS unshares on a locked thread that it lets end,
+// netns.Add in this process, it could stay held by this process's
+// main thread: Add unshares on a locked thread that it lets end,
 // and Go parks a locked main thread rather than ending it, in whatever
 // namespace it is in.
 func newLooseNetNS(t *testing.T) string {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/vlanraw/vlanraw/links"
@@ -222,16 +221,16 @@ func specAttrs(s links.Spec) *links.Attrs {
 	return nil
 }
 
-// openNetNSWord opens the namespace a "netns" word names, in any form
-// package netns reads (a name under /run/netns, an absolute path or a
-// process id), and sets attrs.NetNS to it; the caller closes it.
+// openNetNSWord opens the namespace a "netns" word names (see openNetNS)
+// and sets attrs.NetNS to it; the caller closes it. One that does not
+// exist is a bad value, as in iproute2.
 func openNetNSWord(word string, attrs *links.Attrs) (*netns.NS, error) {
-	ns, err := netns.Open(word)
+	ns, err := openNetNS(word)
 	switch {
 	case errors.Is(err, os.ErrNotExist), errors.Is(err, netns.ErrInvalid):
-		return nil, usagef("invalid \"netns\" value %q: %v (see \"vlanraw netns ls\")", word, err)
+		return nil, usagef("invalid \"netns\" value %q: %v", word, err)
 	case err != nil:
-		return nil, fmt.Errorf("netns %q: %w", word, err)
+		return nil, err
 	}
 	attrs.NetNS = ns
 	return ns, nil

@@ -11,7 +11,6 @@ import (
 
 	"github.com/vlanraw/vlanraw/modes"
 	"github.com/vlanraw/vlanraw/modes/state"
-	"github.com/vlanraw/vlanraw/netns"
 )
 
 // networkCommands are the commands of the network object, with Docker's
@@ -44,12 +43,9 @@ func runNetwork(e *env, args []string) error {
 // parent links in the namespace given with -n, or in the current one.
 // The caller closes it.
 func (e *env) manager() (*modes.Manager, error) {
-	var host *netns.NS
-	if e.netns != "" {
-		var err error
-		if host, err = netns.Open(e.netns); err != nil {
-			return nil, fmt.Errorf("host network namespace: network namespace %s: %w", e.netns, err)
-		}
+	host, err := openNetNS(e.netns)
+	if err != nil {
+		return nil, err
 	}
 	m, err := modes.NewManagerIn(state.Dir(e.stateDir), host)
 	if err != nil {

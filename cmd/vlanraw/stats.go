@@ -118,23 +118,12 @@ func parseStatsArgs(e *env, cmd string, args []string, optionalDev bool) (*stats
 }
 
 // open opens the target's namespace.
-func (t *statsTarget) open() error {
-	if t.nsName == "" {
-		return nil
-	}
-	ns, err := netns.Open(t.nsName)
-	if err != nil {
-		return fmt.Errorf("cannot open network namespace %q (see \"vlanraw netns ls\"): %w", t.nsName, err)
-	}
-	t.ns = ns
-	return nil
+func (t *statsTarget) open() (err error) {
+	t.ns, err = openNetNS(t.nsName)
+	return err
 }
 
-func (t *statsTarget) close() {
-	if t.ns != nil {
-		t.ns.Close()
-	}
-}
+func (t *statsTarget) close() { t.ns.Close() }
 
 // runStatsAttach attaches pinned counters to each direction. When one
 // fails, those attached by this command are detached again.

@@ -11,7 +11,6 @@ import (
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/modes"
 	"github.com/vlanraw/vlanraw/modes/verify"
-	"github.com/vlanraw/vlanraw/netns"
 )
 
 // verifyOptions are the flags of `vlanraw verify`.
@@ -78,19 +77,16 @@ func runVerify(e *env, args []string) error {
 			return err
 		}
 	}
-	var host, wire *netns.NS
-	if e.netns != "" {
-		if host, err = netns.Open(e.netns); err != nil {
-			return fmt.Errorf("host network namespace %s: %w", e.netns, err)
-		}
-		defer host.Close()
+	host, err := openNetNS(e.netns)
+	if err != nil {
+		return err
 	}
-	if o.wireNetNS != "" {
-		if wire, err = netns.Open(o.wireNetNS); err != nil {
-			return fmt.Errorf("far side's network namespace %s: %w", o.wireNetNS, err)
-		}
-		defer wire.Close()
+	defer host.Close()
+	wire, err := openNetNS(o.wireNetNS)
+	if err != nil {
+		return fmt.Errorf("--wire-netns: %w", err)
 	}
+	defer wire.Close()
 	res, err := verify.Run(verify.Config{
 		Network: n, Host: host,
 		Wire: wire, WireDev: o.wireDev, Reflecting: o.hairpin,
