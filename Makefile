@@ -72,7 +72,7 @@ test: unittest vmtest benchsmoke
 # The seeds' scenario tests (cmd/vlanraw TestSeed*, about 75 s a kernel)
 # run on every kernel: they are the specification every kernel we support
 # must meet.
-VMTEST_PKGS        ?= ./testenv/ ./testenv/traffic/ ./rtnl/... ./links/... ./modes/ ./modes/ipam/ ./modes/state/ ./bpf/
+VMTEST_PKGS        ?= ./testenv/ ./testenv/traffic/ ./netns/ ./rtnl/... ./links/... ./modes/ ./modes/ipam/ ./modes/state/ ./bpf/
 VMTEST_SLOW_PKGS   ?= ./modes/verify/ ./cmd/vlanraw/...
 VMTEST_FULL_KERNELS ?= 5.10 7
 VMTEST_SEEDS       ?= -run ^TestSeed ./cmd/vlanraw/
