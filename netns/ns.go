@@ -32,14 +32,6 @@ func Open(word string) (*NS, error) {
 	return n, nil
 }
 
-// OpenPID opens the network namespace of process pid.
-func OpenPID(pid int) (*NS, error) {
-	if pid <= 0 {
-		return nil, badWord("invalid process id %d: a process id is a whole number from 1", pid)
-	}
-	return OpenPath(pidPath(pid))
-}
-
 // OpenPath opens the network namespace at path, such as /proc/1/ns/net
 // or /run/netns/blue. A path where nothing exists, or where no namespace
 // is mounted (a plain file or a directory, such as the file a deleted

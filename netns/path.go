@@ -20,7 +20,7 @@ func Path(word string) (string, error) {
 		if err != nil || pid <= 0 {
 			return "", badWord("invalid process id %s: a process id is a whole number from 1", word)
 		}
-		return pidPath(pid), nil
+		return "/proc/" + strconv.Itoa(pid) + "/ns/net", nil
 	case filepath.IsAbs(word):
 		return filepath.Clean(word), nil
 	case strings.Contains(word, "/"):
@@ -30,11 +30,6 @@ func Path(word string) (string, error) {
 		return "", badWord("invalid namespace name %q", word)
 	}
 	return filepath.Join(Dir, word), nil
-}
-
-// pidPath is the file of the network namespace of process pid.
-func pidPath(pid int) string {
-	return "/proc/" + strconv.Itoa(pid) + "/ns/net"
 }
 
 // isDecimal reports whether s is all ASCII digits.
