@@ -3,14 +3,13 @@ package modes
 import (
 	"errors"
 	"fmt"
+
+	"github.com/vlanraw/vlanraw/errdefs"
 )
 
+// The categories of this package's errors; a bad option or value is
+// errdefs.ErrInvalid.
 var (
-	// ErrInvalid is matched by errors that report a bad option or value,
-	// found before anything was changed. The CLI exits with status 2 for
-	// them.
-	ErrInvalid = errors.New("invalid argument")
-
 	// ErrNotFound is matched by errors that report an unknown network or
 	// endpoint.
 	ErrNotFound = errors.New("not found")
@@ -34,9 +33,9 @@ func (e *kindError) Is(target error) bool { return target == e.kind }
 
 func (e *kindError) Unwrap() error { return e.cause }
 
-// invalidf returns an error matching ErrInvalid.
+// invalidf returns an error matching errdefs.ErrInvalid.
 func invalidf(format string, args ...any) error {
-	return &kindError{kind: ErrInvalid, msg: fmt.Sprintf(format, args...)}
+	return &kindError{kind: errdefs.ErrInvalid, msg: fmt.Sprintf(format, args...)}
 }
 
 // notFoundf returns an error matching ErrNotFound.
@@ -47,15 +46,6 @@ func notFoundf(format string, args ...any) error {
 // conflictf returns an error matching ErrConflict.
 func conflictf(format string, args ...any) error {
 	return &kindError{kind: ErrConflict, msg: fmt.Sprintf(format, args...)}
-}
-
-// asInvalid makes err, such as a *ipam.ConfigError, match ErrInvalid as
-// well as what it matched before, keeping its message.
-func asInvalid(err error) error {
-	if err == nil || errors.Is(err, ErrInvalid) {
-		return err
-	}
-	return &kindError{kind: ErrInvalid, msg: err.Error(), cause: err}
 }
 
 // asKind makes err match kind as well, keeping its message.

@@ -7,6 +7,8 @@ import (
 	"regexp"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/links"
 )
 
 // hexID is a network's or an endpoint's ID.
@@ -59,7 +61,7 @@ func (r *records) validate() error {
 				return fmt.Errorf("%s: its id %s is recorded twice", ewhere, short(e.ID))
 			case e.NetNSPath == "" || e.NetNSInode == 0:
 				return fmt.Errorf("%s: no network namespace path or inode", ewhere)
-			case checkName(e.IfName) != nil:
+			case links.CheckName(e.IfName) != nil:
 				return fmt.Errorf("%s: invalid interface name %q", ewhere, e.IfName)
 			}
 			eps[short(e.ID)] = true

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes/ipam"
 )
@@ -23,7 +24,7 @@ const poolOverlap = "invalid pool request: Pool overlaps with other one on this 
 
 // checkOverlap refuses subnets that overlap a subnet of a network in r,
 // with Docker's message followed by which subnets overlap. The error
-// matches ErrConflict, and ErrInvalid too: nothing was changed, and the
+// matches ErrConflict, and errdefs.ErrInvalid too: nothing was changed, and the
 // CLI exits 2 for it as for any other bad subnet. Subnets of one network
 // overlapping one another are refused by ipam.NewPools.
 func checkOverlap(r *records, subnets []Subnet) error {
@@ -31,7 +32,7 @@ func checkOverlap(r *records, subnets []Subnet) error {
 		for _, x := range r.Networks {
 			for _, o := range x.Subnets {
 				if ipam.Overlaps(s.Subnet, o.Subnet) {
-					return &kindError{kind: ErrConflict, cause: ErrInvalid, msg: fmt.Sprintf(
+					return &kindError{kind: ErrConflict, cause: errdefs.ErrInvalid, msg: fmt.Sprintf(
 						"%s: subnet %s overlaps subnet %s of network %s; give a subnet that no other network uses, or remove network %s first",
 						poolOverlap, s.Subnet, o.Subnet, x.Name, x.Name)}
 				}

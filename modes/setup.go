@@ -12,17 +12,13 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // tempTries is how many temporary names endpointLink.make tries.
 const tempTries = 3
-
-// checkName checks a link name, as an ErrInvalid error.
-func checkName(name string) error {
-	return asInvalid(links.CheckName(name))
-}
 
 // tempName returns a random link name no one else uses: the kernels
 // before 6.18 check a new link's name in the namespace that creates it as
@@ -227,8 +223,8 @@ func (l *endpointLink) close() {
 // createError explains a failed creation of an endpoint link of n.
 func createError(n *Network, err error) error {
 	switch {
-	case errors.Is(err, links.ErrInvalid):
-		return asInvalid(err)
+	case errors.Is(err, errdefs.ErrInvalid):
+		return err
 	case errors.Is(err, unix.ENODEV):
 		return &kindError{kind: ErrNotFound, cause: err,
 			msg: fmt.Sprintf("the requested parent interface %s was not found on the host", n.Parent)}
