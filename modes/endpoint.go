@@ -157,7 +157,7 @@ func (m *Manager) Connect(s ConnectSpec) (*Endpoint, error) {
 // nsError explains a namespace that could not be opened.
 func nsError(err error) error {
 	if gone(err) {
-		return asKind(ErrNotFound, err)
+		return asCategory(ErrNotFound, err)
 	}
 	return err
 }
@@ -251,7 +251,7 @@ func holderError(r *records, s ConnectSpec, err error) error {
 		for _, x := range r.Networks {
 			for _, e := range x.Endpoints {
 				if e.IPv4.Addr() == a || e.IPv6.Addr() == a {
-					return &kindError{kind: ErrConflict, cause: err,
+					return &categoryError{category: ErrConflict, cause: err,
 						msg: fmt.Sprintf("address %s is already in use by the endpoint of network namespace %s (%s) on network %s; that namespace still exists: disconnect it first",
 							a, e.NetNS, e.IfName, x.Name)}
 				}
@@ -371,7 +371,7 @@ func endpointAddr(n *Network, pools []*ipam.Pool, given, family string, used fun
 // is.
 func addrError(err error) error {
 	if errors.Is(err, ipam.ErrInUse) || errors.Is(err, ipam.ErrPoolFull) {
-		return asKind(ErrConflict, err)
+		return asCategory(ErrConflict, err)
 	}
 	return err
 }

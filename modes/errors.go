@@ -19,39 +19,40 @@ var (
 	ErrConflict = errors.New("conflict")
 )
 
-// kindError is an error with a message of its own that matches one of the
-// package's sentinels, and unwraps to its cause, if any.
-type kindError struct {
-	kind  error
-	msg   string
-	cause error
+// categoryError is an error with a message of its own that matches one
+// error category (errdefs.ErrInvalid, ErrNotFound, ErrConflict), and
+// unwraps to its cause, if any.
+type categoryError struct {
+	category error
+	msg      string
+	cause    error
 }
 
-func (e *kindError) Error() string { return e.msg }
+func (e *categoryError) Error() string { return e.msg }
 
-func (e *kindError) Is(target error) bool { return target == e.kind }
+func (e *categoryError) Is(target error) bool { return target == e.category }
 
-func (e *kindError) Unwrap() error { return e.cause }
+func (e *categoryError) Unwrap() error { return e.cause }
 
 // invalidf returns an error matching errdefs.ErrInvalid.
 func invalidf(format string, args ...any) error {
-	return &kindError{kind: errdefs.ErrInvalid, msg: fmt.Sprintf(format, args...)}
+	return &categoryError{category: errdefs.ErrInvalid, msg: fmt.Sprintf(format, args...)}
 }
 
 // notFoundf returns an error matching ErrNotFound.
 func notFoundf(format string, args ...any) error {
-	return &kindError{kind: ErrNotFound, msg: fmt.Sprintf(format, args...)}
+	return &categoryError{category: ErrNotFound, msg: fmt.Sprintf(format, args...)}
 }
 
 // conflictf returns an error matching ErrConflict.
 func conflictf(format string, args ...any) error {
-	return &kindError{kind: ErrConflict, msg: fmt.Sprintf(format, args...)}
+	return &categoryError{category: ErrConflict, msg: fmt.Sprintf(format, args...)}
 }
 
-// asKind makes err match kind as well, keeping its message.
-func asKind(kind, err error) error {
-	if err == nil || errors.Is(err, kind) {
+// asCategory makes err match category as well, keeping its message.
+func asCategory(category, err error) error {
+	if err == nil || errors.Is(err, category) {
 		return err
 	}
-	return &kindError{kind: kind, msg: err.Error(), cause: err}
+	return &categoryError{category: category, msg: err.Error(), cause: err}
 }

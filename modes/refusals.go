@@ -32,7 +32,7 @@ func checkOverlap(r *records, subnets []Subnet) error {
 		for _, x := range r.Networks {
 			for _, o := range x.Subnets {
 				if ipam.Overlaps(s.Subnet, o.Subnet) {
-					return &kindError{kind: ErrConflict, cause: errdefs.ErrInvalid, msg: fmt.Sprintf(
+					return &categoryError{category: ErrConflict, cause: errdefs.ErrInvalid, msg: fmt.Sprintf(
 						"%s: subnet %s overlaps subnet %s of network %s; give a subnet that no other network uses, or remove network %s first",
 						poolOverlap, s.Subnet, o.Subnet, x.Name, x.Name)}
 				}
@@ -74,10 +74,10 @@ func macInUse(host *links.Handle, n *Network, mac net.HardwareAddr, err error) e
 		return err
 	}
 	if p, perr := host.Get(n.Parent); perr == nil && p.MAC.String() == mac.String() {
-		return &kindError{kind: ErrConflict, cause: err, msg: fmt.Sprintf(
+		return &categoryError{category: ErrConflict, cause: err, msg: fmt.Sprintf(
 			"MAC address %s is already in use: it is the MAC of parent %s; give another --mac, or none for a random one", mac, n.Parent)}
 	}
-	return &kindError{kind: ErrConflict, cause: err, msg: fmt.Sprintf(
+	return &categoryError{category: ErrConflict, cause: err, msg: fmt.Sprintf(
 		"MAC address %s is already in use on parent %s, by a link vlanraw did not make (see \"vlanraw link show\"); give another --mac, or none for a random one",
 		mac, n.Parent)}
 }
@@ -126,7 +126,7 @@ func enterError(t *targetNS, err error) error {
 func notNetNS(path, what string, gone bool) error {
 	msg := fmt.Sprintf("%s is not a network namespace (%s); give a name under /run/netns, a path such as /proc/PID/ns/net, or a process id", path, what)
 	if gone {
-		return &kindError{kind: ErrNotFound, msg: msg, cause: os.ErrNotExist}
+		return &categoryError{category: ErrNotFound, msg: msg, cause: os.ErrNotExist}
 	}
 	return invalidf("%s", msg)
 }

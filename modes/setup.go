@@ -226,7 +226,7 @@ func createError(n *Network, err error) error {
 	case errors.Is(err, errdefs.ErrInvalid):
 		return err
 	case errors.Is(err, unix.ENODEV):
-		return &kindError{kind: ErrNotFound, cause: err,
+		return &categoryError{category: ErrNotFound, cause: err,
 			msg: fmt.Sprintf("the requested parent interface %s was not found on the host", n.Parent)}
 	}
 	err = fmt.Errorf("failed to create the %s port: %w", n.Driver, err)
@@ -285,7 +285,7 @@ func configureLink(th *links.Handle, n *Network, e *Endpoint, index int, name st
 	}
 	if err := th.Conn().SetLink(up); err != nil {
 		if errors.Is(err, unix.EEXIST) {
-			err = &kindError{kind: ErrConflict, cause: err,
+			err = &categoryError{category: ErrConflict, cause: err,
 				msg: fmt.Sprintf("interface %s already exists in network namespace %s: choose another name for the endpoint", e.IfName, e.NetNS)}
 		}
 		return err
