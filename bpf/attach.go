@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
@@ -44,7 +45,7 @@ type AttachOptions struct {
 // the qdisc if the device has none; Detach removes a qdisc it created
 // once nothing else is left on it. Errors are *HookError values; a
 // kernel that lacks what the mode needs gives one matching
-// ErrNotSupported, and a classifier the kernel refused one holding a
+// errdefs.ErrNotSupported, and a classifier the kernel refused one holding a
 // *LoadError with the verifier's log.
 func Attach(o AttachOptions) (*Hook, error) {
 	h, err := attach(o)
@@ -134,14 +135,14 @@ func attach(o AttachOptions) (*Hook, error) {
 func (h *Hook) attach(o AttachOptions) error {
 	if o.Mode == ModeTCX || o.Mode == ModeAuto {
 		err := h.attachTCX(o)
-		if err == nil || o.Mode == ModeTCX || !errors.Is(err, ErrNotSupported) {
+		if err == nil || o.Mode == ModeTCX || !errors.Is(err, errdefs.ErrNotSupported) {
 			return err
 		}
 		cerr := h.attachClsBPF(o)
-		if errors.Is(cerr, ErrNotSupported) {
-			return &notSupportedError{lacks: "neither TCX nor cls_bpf",
-				hint: "counters need one of them: Linux 6.6 or later, or the cls_bpf and sch_ingress modules",
-				err:  fmt.Errorf("tcx: %w; cls_bpf: %w", errors.Unwrap(err), errors.Unwrap(cerr))}
+		if errors.Is(cerr, errdefs.ErrNotSupported) {
+			return &NotSupportedError{Lacks: "neither TCX nor cls_bpf",
+				Hint: "counters need one of them: Linux 6.6 or later, or the cls_bpf and sch_ingress modules",
+				Err:  fmt.Errorf("tcx: %w; cls_bpf: %w", errors.Unwrap(err), errors.Unwrap(cerr))}
 		}
 		return cerr
 	}

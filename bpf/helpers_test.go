@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
@@ -68,14 +69,14 @@ func expectedMode(mode bpf.Mode) bpf.Mode {
 }
 
 // attach attaches counters and detaches them when the test ends. On a
-// kernel older than 6.6, ModeTCX must fail with ErrNotSupported: attach
+// kernel older than 6.6, ModeTCX must fail with errdefs.ErrNotSupported: attach
 // checks that and returns nil.
 func attach(t *testing.T, o bpf.AttachOptions) *bpf.Hook {
 	t.Helper()
 	h, err := bpf.Attach(o)
 	if o.Mode == bpf.ModeTCX && !testenv.KernelAtLeast("6.6") {
-		if !errors.Is(err, bpf.ErrNotSupported) {
-			t.Fatalf("TCX on kernel %s: got %v; want an error matching ErrNotSupported", testenv.KernelRelease(), err)
+		if !errors.Is(err, errdefs.ErrNotSupported) {
+			t.Fatalf("TCX on kernel %s: got %v; want an error matching errdefs.ErrNotSupported", testenv.KernelRelease(), err)
 		}
 		t.Logf("as expected on %s: %v", testenv.KernelRelease(), err)
 		return nil

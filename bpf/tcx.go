@@ -13,7 +13,7 @@ import (
 
 // attachTCX attaches prog to the device with ifindex in ns with a TCX
 // bpf_link, after any programs already there. A kernel without TCX gives
-// an error matching ErrNotSupported.
+// an error matching errdefs.ErrNotSupported.
 func attachTCX(ns *netns.NS, ifindex int32, d Direction, prog *ebpf.Program) (link.Link, error) {
 	at := ebpf.AttachTCXIngress
 	if d == Egress {
@@ -28,7 +28,7 @@ func attachTCX(ns *netns.NS, ifindex int32, d Direction, prog *ebpf.Program) (li
 	})
 	if err != nil {
 		if tcxMissing(err) {
-			return nil, &notSupportedError{lacks: "no TCX, the bpf_link tc attach of Linux 6.6 and later", hint: "use mode cls_bpf or auto", err: err}
+			return nil, &NotSupportedError{Lacks: "no TCX, the bpf_link tc attach of Linux 6.6 and later", Hint: "use mode cls_bpf or auto", Err: err}
 		}
 		return nil, fmt.Errorf("TCX attach: %w", err)
 	}
@@ -40,7 +40,7 @@ func attachTCX(ns *netns.NS, ifindex int32, d Direction, prog *ebpf.Program) (li
 const errENOTSUPP = unix.Errno(524)
 
 // tcxMissing reports whether err from a TCX attach means that the kernel
-// has no TCX: cilium/ebpf probes and says ErrNotSupported; kernels that
+// has no TCX: cilium/ebpf probes and says ebpf.ErrNotSupported; kernels that
 // do not know the attach type answer EINVAL (or ENOTSUPP, EOPNOTSUPP).
 func tcxMissing(err error) bool {
 	return errors.Is(err, ebpf.ErrNotSupported) || errors.Is(err, unix.EINVAL) ||

@@ -14,6 +14,7 @@ import (
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
@@ -163,7 +164,7 @@ func TestKernelMACVlanLateSettings(t *testing.T) {
 			}
 			for op, err := range map[string]error{"create": cerr, "set": serr} {
 				var ke *links.KernelError
-				if !errors.As(err, &ke) || ke.Since != tt.since || !errors.Is(err, rtnl.ErrNotSupported) ||
+				if !errors.As(err, &ke) || ke.Since != tt.since || !errors.Is(err, errdefs.ErrNotSupported) ||
 					!strings.Contains(err.Error(), "Linux "+tt.since) || !strings.Contains(err.Error(), rel) {
 					t.Errorf("kernel %s: %s with %s: %v; want a *KernelError naming the kernel and Linux %s", rel, op, tt.name, err, tt.since)
 				}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes/ipam"
 )
 
@@ -242,7 +243,7 @@ func holderError(r *records, s ConnectSpec, err error) error {
 		for _, x := range r.Networks {
 			for _, e := range x.Endpoints {
 				if e.IPv4.Addr() == a || e.IPv6.Addr() == a {
-					return &kindError{kind: ErrConflict, cause: err,
+					return &categoryError{category: ErrConflict, cause: err,
 						msg: fmt.Sprintf("address %s is already in use by the endpoint of network namespace %s (%s) on network %s; that namespace still exists: disconnect it first",
 							a, e.NetNS, e.IfName, x.Name)}
 				}
@@ -263,7 +264,7 @@ func planEndpoint(n *Network, s ConnectSpec, used func(netip.Addr) bool) (*Endpo
 	if e.IfName == "" {
 		e.IfName = DefaultIfName
 	}
-	if err := checkName(e.IfName); err != nil {
+	if err := links.CheckName(e.IfName); err != nil {
 		return nil, err
 	}
 	mac, err := endpointMAC(n, s.MAC)
@@ -357,14 +358,12 @@ func endpointAddr(n *Network, pools []*ipam.Pool, given, family string, used fun
 	return netip.PrefixFrom(a, p.Subnet.Bits()), nil
 }
 
-// addrError maps ipam's errors onto this package's: a bad address is
-// ErrInvalid, a taken one ErrConflict.
+// addrError maps ipam's errors onto this package's: a taken address, or
+// none left, is ErrConflict; a bad one matches errdefs.ErrInvalid as it
+// is.
 func addrError(err error) error {
-	switch {
-	case errors.Is(err, ipam.ErrInvalid):
-		return asInvalid(err)
-	case errors.Is(err, ipam.ErrInUse), errors.Is(err, ipam.ErrPoolFull):
-		return asKind(ErrConflict, err)
+	if errors.Is(err, ipam.ErrInUse) || errors.Is(err, ipam.ErrPoolFull) {
+		return asCategory(ErrConflict, err)
 	}
 	return err
 }

@@ -28,7 +28,7 @@ type targetNS struct {
 func nsPath(given string) (string, error) {
 	path, err := netns.Path(given)
 	if err != nil {
-		return "", nsKind(err)
+		return "", nsCategory(err)
 	}
 	return path, nil
 }
@@ -56,7 +56,7 @@ func openNetNS(given string) (*targetNS, error) {
 func openNSPath(path string) (*targetNS, error) {
 	ns, err := netns.OpenPath(path)
 	if err != nil {
-		return nil, nsKind(err)
+		return nil, nsCategory(err)
 	}
 	id, err := ns.ID()
 	if err != nil {
@@ -66,15 +66,12 @@ func openNSPath(path string) (*targetNS, error) {
 	return &targetNS{ns: ns, given: path, path: path, id: id}, nil
 }
 
-// nsKind makes an error of package netns match this package's kinds as
-// well, keeping its message: ErrInvalid for a word of no accepted form
-// or a namespace of another kind, ErrNotFound for one that is gone.
-func nsKind(err error) error {
-	switch {
-	case errors.Is(err, netns.ErrInvalid):
-		return asKind(ErrInvalid, err)
-	case gone(err):
-		return asKind(ErrNotFound, err)
+// nsCategory makes an error of package netns for a namespace that is
+// gone match ErrNotFound as well, keeping its message (one for a word of
+// no accepted form already matches errdefs.ErrInvalid).
+func nsCategory(err error) error {
+	if gone(err) {
+		return asCategory(ErrNotFound, err)
 	}
 	return err
 }

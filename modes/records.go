@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"regexp"
 
+	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/netns"
 )
 
@@ -59,7 +60,7 @@ func (r *records) validate() error {
 				return fmt.Errorf("%s: its id %s is recorded twice", ewhere, short(e.ID))
 			case e.NetNSPath == "" || e.NetNSInode == 0:
 				return fmt.Errorf("%s: no network namespace path or inode", ewhere)
-			case checkName(e.IfName) != nil:
+			case links.CheckName(e.IfName) != nil:
 				return fmt.Errorf("%s: invalid interface name %q", ewhere, e.IfName)
 			}
 			eps[short(e.ID)] = true

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes/ipam"
 )
@@ -22,7 +23,7 @@ const poolOverlap = "invalid pool request: Pool overlaps with other one on this 
 
 // checkOverlap refuses subnets that overlap a subnet of a network in r,
 // with Docker's message followed by which subnets overlap. The error
-// matches ErrConflict, and ErrInvalid too: nothing was changed, and the
+// matches ErrConflict, and errdefs.ErrInvalid too: nothing was changed, and the
 // CLI exits 2 for it as for any other bad subnet. Subnets of one network
 // overlapping one another are refused by ipam.NewPools.
 func checkOverlap(r *records, subnets []Subnet) error {
@@ -30,7 +31,7 @@ func checkOverlap(r *records, subnets []Subnet) error {
 		for _, x := range r.Networks {
 			for _, o := range x.Subnets {
 				if ipam.Overlaps(s.Subnet, o.Subnet) {
-					return &kindError{kind: ErrConflict, cause: ErrInvalid, msg: fmt.Sprintf(
+					return &categoryError{category: ErrConflict, cause: errdefs.ErrInvalid, msg: fmt.Sprintf(
 						"%s: subnet %s overlaps subnet %s of network %s; give a subnet that no other network uses, or remove network %s first",
 						poolOverlap, s.Subnet, o.Subnet, x.Name, x.Name)}
 				}
@@ -72,10 +73,10 @@ func macInUse(host *links.Handle, n *Network, mac net.HardwareAddr, err error) e
 		return err
 	}
 	if p, perr := host.Get(n.Parent); perr == nil && p.MAC.String() == mac.String() {
-		return &kindError{kind: ErrConflict, cause: err, msg: fmt.Sprintf(
+		return &categoryError{category: ErrConflict, cause: err, msg: fmt.Sprintf(
 			"MAC address %s is already in use: it is the MAC of parent %s; give another --mac, or none for a random one", mac, n.Parent)}
 	}
-	return &kindError{kind: ErrConflict, cause: err, msg: fmt.Sprintf(
+	return &categoryError{category: ErrConflict, cause: err, msg: fmt.Sprintf(
 		"MAC address %s is already in use on parent %s, by a link vlanraw did not make (see \"vlanraw link show\"); give another --mac, or none for a random one",
 		mac, n.Parent)}
 }

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
@@ -19,11 +20,6 @@ import (
 
 // tempTries is how many temporary names endpointLink.make tries.
 const tempTries = 3
-
-// checkName checks a link name, as an ErrInvalid error.
-func checkName(name string) error {
-	return asInvalid(links.CheckName(name))
-}
 
 // tempName returns a random link name no one else uses: the kernels
 // before 6.18 check a new link's name in the namespace that creates it as
@@ -228,10 +224,10 @@ func (l *endpointLink) close() {
 // createError explains a failed creation of an endpoint link of n.
 func createError(n *Network, err error) error {
 	switch {
-	case errors.Is(err, links.ErrInvalid):
-		return asInvalid(err)
+	case errors.Is(err, errdefs.ErrInvalid):
+		return err
 	case errors.Is(err, unix.ENODEV):
-		return &kindError{kind: ErrNotFound, cause: err,
+		return &categoryError{category: ErrNotFound, cause: err,
 			msg: fmt.Sprintf("the requested parent interface %s was not found on the host", n.Parent)}
 	}
 	err = fmt.Errorf("failed to create the %s port: %w", n.Driver, err)
@@ -290,7 +286,7 @@ func configureLink(th *links.Handle, n *Network, e *Endpoint, index int, name st
 	}
 	if err := th.Conn().SetLink(up); err != nil {
 		if errors.Is(err, unix.EEXIST) {
-			err = &kindError{kind: ErrConflict, cause: err,
+			err = &categoryError{category: ErrConflict, cause: err,
 				msg: fmt.Sprintf("interface %s already exists in network namespace %s: choose another name for the endpoint", e.IfName, e.NetNS)}
 		}
 		return err

@@ -44,7 +44,7 @@
 // # Errors
 //
 // A word of none of the forms above, and a file that is another kind of
-// namespace (such as /proc/self/ns/mnt), give errors matching ErrInvalid,
+// namespace (such as /proc/self/ns/mnt), give errors matching errdefs.ErrInvalid,
 // which say which forms are accepted. A namespace that does not exist (no
 // such name or process, or a file where nothing is mounted) gives an
 // error matching os.ErrNotExist. Errors from the system keep their errno,

@@ -1,27 +1,27 @@
 package netns
 
 import (
-	"errors"
 	"fmt"
 	"os"
+
+	"github.com/vlanraw/vlanraw/errdefs"
 )
 
-// ErrInvalid is matched by errors that report a word that names no
-// network namespace in any accepted form, or a file that is another kind
-// of namespace. Such an error says which forms are accepted.
-var ErrInvalid = errors.New("invalid network namespace")
+// Errors that report a word that names no network namespace in any
+// accepted form, or a file that is another kind of namespace, match
+// errdefs.ErrInvalid. Such an error says which forms are accepted.
 
 // Forms says which words name a network namespace, for messages.
 const Forms = "a name under " + Dir + ", a path such as /proc/PID/ns/net, or a process id"
 
-// invalidError is an error with its own message that matches ErrInvalid.
+// invalidError is an error with its own message that matches errdefs.ErrInvalid.
 type invalidError struct{ msg string }
 
 func (e *invalidError) Error() string { return e.msg }
 
-func (e *invalidError) Is(target error) bool { return target == ErrInvalid }
+func (e *invalidError) Is(target error) bool { return target == errdefs.ErrInvalid }
 
-// badWord returns an error matching ErrInvalid whose message ends by
+// badWord returns an error matching errdefs.ErrInvalid whose message ends by
 // saying which forms of word are accepted.
 func badWord(format string, args ...any) error {
 	return &invalidError{msg: fmt.Sprintf(format, args...) + "; give " + Forms}
@@ -36,7 +36,7 @@ type NotNetNSError struct {
 	What string
 	// Gone is set when nothing is mounted there, as when a named
 	// namespace was deleted and its file left over: the error then
-	// matches os.ErrNotExist; otherwise it matches ErrInvalid.
+	// matches os.ErrNotExist; otherwise it matches errdefs.ErrInvalid.
 	Gone bool
 }
 
@@ -45,11 +45,11 @@ func (e *NotNetNSError) Error() string {
 	return fmt.Sprintf("%s is not a network namespace (%s); give %s", e.Path, e.What, Forms)
 }
 
-// Is reports whether target is os.ErrNotExist (when Gone) or ErrInvalid
+// Is reports whether target is os.ErrNotExist (when Gone) or errdefs.ErrInvalid
 // (otherwise).
 func (e *NotNetNSError) Is(target error) bool {
 	if e.Gone {
 		return target == os.ErrNotExist
 	}
-	return target == ErrInvalid
+	return target == errdefs.ErrInvalid
 }

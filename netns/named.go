@@ -15,7 +15,7 @@ import (
 const Dir = "/run/netns"
 
 // checkName refuses a name that cannot be a file in Dir, with an error
-// matching ErrInvalid.
+// matching errdefs.ErrInvalid.
 func checkName(name string) error {
 	if name == "" || name == "." || name == ".." || strings.Contains(name, "/") {
 		return &invalidError{msg: fmt.Sprintf("invalid namespace name %q: use a plain name such as \"blue\"", name)}

@@ -36,7 +36,7 @@ func Open(word string) (*NS, error) {
 // or /run/netns/blue. A path where nothing exists, or where no namespace
 // is mounted (a plain file or a directory, such as the file a deleted
 // name leaves behind), gives an error matching os.ErrNotExist; a
-// namespace of another kind one matching ErrInvalid.
+// namespace of another kind one matching errdefs.ErrInvalid.
 func OpenPath(path string) (*NS, error) {
 	// statfs before open: opening a FIFO would wait for a writer.
 	var fs unix.Statfs_t

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -52,7 +53,7 @@ func TestOpenRefuses(t *testing.T) {
 			if err.Error() != tc.want {
 				t.Errorf("Open(%q): %q\nwant %q", tc.word, err, tc.want)
 			}
-			if got := errors.Is(err, netns.ErrInvalid); got != tc.invalid {
+			if got := errors.Is(err, errdefs.ErrInvalid); got != tc.invalid {
 				t.Errorf("Open(%q): matches ErrInvalid: %v, want %v", tc.word, got, tc.invalid)
 			}
 			if got := errors.Is(err, os.ErrNotExist); got == tc.invalid {

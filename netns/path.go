@@ -9,7 +9,7 @@ import (
 // Path returns the file that the word names a network namespace by: a
 // name gives Dir/NAME, an absolute path itself (cleaned), a process id
 // /proc/PID/ns/net (see the package documentation). A word of none of
-// these forms gives an error matching ErrInvalid that says which forms are
+// these forms gives an error matching errdefs.ErrInvalid that says which forms are
 // accepted. Path does not look whether the file exists.
 func Path(word string) (string, error) {
 	switch {

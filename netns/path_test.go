@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/netns"
 )
 
@@ -48,7 +49,7 @@ func TestPath(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Path(%q) = %q, want an error saying %q", tc.word, path, tc.why)
 			}
-			if !errors.Is(err, netns.ErrInvalid) {
+			if !errors.Is(err, errdefs.ErrInvalid) {
 				t.Errorf("Path(%q): %v does not match ErrInvalid", tc.word, err)
 			}
 			msg := err.Error()

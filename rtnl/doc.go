@@ -38,5 +38,5 @@
 // kernel's extended acknowledgement text, if any. It unwraps to the errno,
 // so errors.Is(err, unix.EEXIST) and errors.Is(err, os.ErrNotExist) work.
 // A link kind the running kernel lacks is reported as a
-// *KindNotSupportedError that matches ErrNotSupported.
+// *KindNotSupportedError that matches errdefs.ErrNotSupported.
 package rtnl

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
@@ -227,7 +228,7 @@ func specAttrs(s links.Spec) *links.Attrs {
 func openNetNSWord(word string, attrs *links.Attrs) (*netns.NS, error) {
 	ns, err := openNetNS(word)
 	switch {
-	case errors.Is(err, os.ErrNotExist), errors.Is(err, netns.ErrInvalid):
+	case errors.Is(err, os.ErrNotExist), errors.Is(err, errdefs.ErrInvalid):
 		return nil, usagef("invalid \"netns\" value %q: %v", word, err)
 	case err != nil:
 		return nil, err

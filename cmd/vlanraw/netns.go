@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/netns"
 )
 
@@ -42,13 +43,13 @@ func runNetNS(e *env, args []string) error {
 // id), or returns nil, the current namespace, for "". Every NETNS word
 // the CLI opens itself, -n first of all, goes through it, so that each is
 // read and refused alike. A word of no form gives an error matching
-// netns.ErrInvalid (exit 2). The caller closes the namespace.
+// errdefs.ErrInvalid (exit 2). The caller closes the namespace.
 func openNetNS(word string) (*netns.NS, error) {
 	if word == "" {
 		return nil, nil
 	}
 	ns, err := netns.Open(word)
-	if err != nil && !errors.Is(err, netns.ErrInvalid) {
+	if err != nil && !errors.Is(err, errdefs.ErrInvalid) {
 		return nil, fmt.Errorf("cannot open network namespace %q (see \"vlanraw netns ls\"): %w", word, err)
 	}
 	return ns, err

@@ -218,6 +218,9 @@ func TestStatsAttachShowDetach(t *testing.T) {
 				if code != exitRuntime || !strings.Contains(stderr, "has no TCX") {
 					t.Errorf("attach --mode tcx on %s: exit %d, %q; want exit 1 saying there is no TCX", testenv.KernelRelease(), code, stderr)
 				}
+				if !strings.Contains(stderr, "\nvlanraw: the running kernel lacks it") {
+					t.Errorf("attach --mode tcx on %s: %q; want the hint for what the kernel lacks", testenv.KernelRelease(), stderr)
+				}
 				return
 			}
 			before0, before1 := stateOfDev(t, ns, "t0"), stateOfDev(t, ns, "t1")

@@ -10,6 +10,7 @@ import (
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/modes/expect"
 	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -180,9 +181,9 @@ func packets(t *testing.T, h *bpf.Hook, c bpf.Class) int {
 
 // rowCounts checks the observed counts of one row of res: want has one
 // count per endpoint for a per-endpoint row, else one.
-func rowCounts(t *testing.T, res *Result, from modes.Origin, p modes.Probe, at modes.Point, c modes.Class, want ...int) {
+func rowCounts(t *testing.T, res *Result, from expect.Origin, p expect.Probe, at expect.Point, c bpf.Class, want ...int) {
 	t.Helper()
-	s := modes.Step{From: from, Probe: p}
+	s := expect.Step{From: from, Probe: p}
 	row, ok := res.Row(s, at, c)
 	if !ok {
 		t.Errorf("%s: no row for %s at %s", s, c, at)
@@ -195,9 +196,9 @@ func rowCounts(t *testing.T, res *Result, from modes.Origin, p modes.Probe, at m
 
 // rowAtLeast checks that one row of res observed at least min (at each
 // endpoint).
-func rowAtLeast(t *testing.T, res *Result, from modes.Origin, p modes.Probe, at modes.Point, c modes.Class, min int) {
+func rowAtLeast(t *testing.T, res *Result, from expect.Origin, p expect.Probe, at expect.Point, c bpf.Class, min int) {
 	t.Helper()
-	s := modes.Step{From: from, Probe: p}
+	s := expect.Step{From: from, Probe: p}
 	row, ok := res.Row(s, at, c)
 	if !ok || len(row.Observed) == 0 {
 		t.Errorf("%s: no row for %s at %s", s, c, at)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/modes/expect"
 	"github.com/vlanraw/vlanraw/netns"
 )
 
@@ -31,7 +32,7 @@ type Config struct {
 	Reflecting bool
 	// Table replaces the network's own table: a run of one mode's
 	// table against another mode's network must fail.
-	Table *modes.Table
+	Table *expect.Table
 	// Copies is how many times each probe frame is sent; 5 when 0.
 	Copies int
 	// Counters is how the counters attach; bpf.ModeAuto by default.
@@ -80,8 +81,8 @@ func (c *Config) defaults() {
 type runner struct {
 	cfg   Config
 	net   *modes.Network
-	table *modes.Table
-	cond  modes.Conditions
+	table *expect.Table
+	cond  expect.Conditions
 	// host and wire are Config's Host and Wire; epNS the endpoints'
 	// namespaces, which the runner opens and closes.
 	host, wire *netns.NS
@@ -122,9 +123,9 @@ func (r *runner) probe() error {
 		return err
 	}
 	rows := r.table.RowsFor(r.cond)
-	for index, s := range modes.Steps() {
+	for index, s := range expect.Steps() {
 		p := r.world.plan(s, index)
-		var stepRows []modes.Row
+		var stepRows []expect.Row
 		for _, row := range rows {
 			if row.Step == s {
 				stepRows = append(stepRows, row)

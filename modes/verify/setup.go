@@ -13,7 +13,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/modes/expect"
 	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
@@ -29,7 +29,7 @@ func (r *runner) setup() error {
 	}
 	r.table = r.cfg.Table
 	if r.table == nil {
-		t, err := modes.Expectations(n)
+		t, err := expect.For(n)
 		if err != nil {
 			return err
 		}
@@ -55,7 +55,7 @@ func (r *runner) setup() error {
 	if err := r.openEndpoints(); err != nil {
 		return err
 	}
-	r.cond = modes.Conditions{Wire: r.wire != nil, Reflecting: r.cfg.Reflecting, VLAN: r.world.vlan}
+	r.cond = expect.Conditions{Wire: r.wire != nil, Reflecting: r.cfg.Reflecting, VLAN: r.world.vlan}
 	if err := r.attachAll(); err != nil {
 		return err
 	}
