@@ -1,5 +1,6 @@
 // Package cli is what vlanraw's front-ends share: the global options and
-// the environment a command runs in (Options, Env), the flag helpers,
+// the environment a command runs in (Options, Env), OpenNetNS, through
+// which every -n and every other NETNS word is opened, the flag helpers,
 // JSON output, usage errors and exit codes, the hints printed after an
 // error, the words that select a subcommand (Keyword), and help.
 //

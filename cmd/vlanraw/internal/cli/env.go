@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // Options are the global options, given before the command, as in
@@ -58,7 +60,7 @@ type Env struct {
 func NewFlagSet(o *Options) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("vlanraw", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVarP(&o.NetNS, "netns", "n", o.NetNS, "run in the named network namespace (/run/netns/NAME)")
+	fs.StringVarP(&o.NetNS, "netns", "n", o.NetNS, "run in network namespace NETNS: "+netns.Forms)
 	fs.BoolVarP(&o.JSON, "json", "j", o.JSON, "print JSON, with the keys of `ip -j`")
 	fs.BoolVarP(&o.Details, "details", "d", o.Details, "print details, such as each link's kind and mode")
 	fs.BoolVarP(&o.Pretty, "pretty", "p", o.Pretty, "indent JSON output")

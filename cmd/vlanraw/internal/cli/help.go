@@ -57,11 +57,12 @@ link object takes iproute2's words, so "ip link ..." commands can be
 pasted after "vlanraw"; network, connect and disconnect take Docker's.
 
 OPTIONS (before OBJECT; for show and ls also after the command):
-  -n, --netns NAME     run in the named network namespace (/run/netns/NAME).
-                       For network, connect, disconnect, routes and
-                       restore, NAME is the host namespace: the one that
-                       holds the parent links. Use one state directory
-                       per host namespace
+  -n, --netns NETNS    run in network namespace NETNS: a name under
+                       /run/netns, a path such as /proc/PID/ns/net, or a
+                       process id, for every object. For network,
+                       connect, disconnect, routes and restore, NETNS is
+                       the host namespace: the one that holds the parent
+                       links. Use one state directory per host namespace
   -j, --json           print JSON (with the keys of "ip -j" for link, addr,
                        route, neigh, netns)
   -d, --details        print details: the kind and its mode, flags, queues
@@ -69,7 +70,7 @@ OPTIONS (before OBJECT; for show and ls also after the command):
   --state-dir DIR      record networks and endpoints in DIR; default
                        $VLANRAW_STATE_DIR, else /var/lib/vlanraw
   -h, --help           show this help
-  iproute2's one-dash spellings (-details, -json, -netns NAME) work too.
+  iproute2's one-dash spellings (-details, -json, -netns NETNS) work too.
 
 OBJECTS:
 `)

@@ -12,7 +12,11 @@ import (
 // parent links in the namespace given with -n, or in the current one.
 // The caller closes it.
 func manager(e *cli.Env) (*modes.Manager, error) {
-	m, err := modes.NewManagerIn(state.Dir(e.StateDir), e.NetNS)
+	host, err := cli.OpenNetNS(e.NetNS)
+	if err != nil {
+		return nil, err
+	}
+	m, err := modes.NewManagerIn(state.Dir(e.StateDir), host)
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ func runAddr(e *cli.Env, args []string) error {
 	for _, m := range msgs {
 		addrs[int(m.Index)] = append(addrs[int(m.Index)], m)
 	}
-	p := &linkPrinter{byIndex: byIndex, details: e.Details}
+	p := &linkPrinter{byIndex: byIndex, details: e.Details, addr: true}
 	var objs []*jsonObject
 	for _, l := range sortedLinks(byIndex) {
 		if index != 0 && l.Index != index {

@@ -81,7 +81,8 @@ mtu, group, netns, up, down, peer, bclim and every value are spelled out):
   group GROUP          the link group: a number, or a name from
                        /etc/iproute2/group such as default
   netns NETNSNAME|PID  create the link directly in that namespace: a name
-                       from "vlanraw netns ls", or a process id
+                       from "vlanraw netns ls", a path such as
+                       /proc/PID/ns/net, or a process id
   up, down             bring the link up or down
   type TYPE            one of ipvlan, ipvtap, macvlan, macvtap, vlan,
                        dummy, veth; its own words follow

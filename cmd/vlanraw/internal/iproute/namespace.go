@@ -10,11 +10,13 @@ import (
 // open returns a links handle in the namespace given with -n, or the
 // current one.
 func open(e *cli.Env) (*links.Handle, error) {
-	h, err := links.OpenName(e.NetNS)
+	ns, err := cli.OpenNetNS(e.NetNS)
 	if err != nil {
-		if e.NetNS != "" {
-			return nil, fmt.Errorf("cannot open network namespace %q (see \"vlanraw netns ls\"): %w", e.NetNS, err)
-		}
+		return nil, err
+	}
+	defer ns.Close()
+	h, err := links.Open(ns)
+	if err != nil {
 		return nil, fmt.Errorf("open rtnetlink: %w", err)
 	}
 	return h, nil

@@ -2,10 +2,9 @@ package iproute
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // netnsCommands are the commands of the netns object, in iproute2's order.
@@ -41,19 +40,16 @@ func runNetNS(e *cli.Env, args []string) error {
 	return cli.Usagef("unknown netns command %q: use add, del, ls, exec or help", args[0])
 }
 
-// oneName reads the single namespace name a command takes.
+// oneName reads the single namespace name add and del take; package
+// netns checks it.
 func oneName(cmd string, args []string) (string, error) {
 	if len(args) != 1 {
 		return "", cli.Usagef("netns %s takes one namespace name, got %d words", cmd, len(args))
 	}
-	name := args[0]
-	switch {
-	case name == "help":
+	if args[0] == "help" {
 		return "", &cli.HelpRequested{Topic: "netns"}
-	case name == "" || name == "." || name == ".." || strings.Contains(name, "/"):
-		return "", cli.Usagef("invalid namespace name %q: use a plain name such as \"blue\"", name)
 	}
-	return name, nil
+	return args[0], nil
 }
 
 // runNetNSAdd creates a named namespace.
@@ -62,7 +58,7 @@ func runNetNSAdd(e *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ns, err := rtnl.AddNetNS(name)
+	ns, err := netns.Add(name)
 	if err != nil {
 		return err
 	}
@@ -75,7 +71,7 @@ func runNetNSDel(e *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return rtnl.DeleteNetNS(name)
+	return netns.Delete(name)
 }
 
 // runNetNSList prints the named namespaces, one a line, or as
@@ -88,7 +84,7 @@ func runNetNSList(e *cli.Env, args []string) error {
 	if len(args) > 0 {
 		return cli.Usagef("netns ls takes no words, got %q", args[0])
 	}
-	names, err := rtnl.ListNetNS()
+	names, err := netns.List()
 	if err != nil {
 		return err
 	}
@@ -113,20 +109,22 @@ func runNetNSList(e *cli.Env, args []string) error {
 const netnsHelp = `Usage: vlanraw netns add NAME
        vlanraw netns del NAME
        vlanraw netns ls
-       vlanraw netns exec NAME COMMAND [ARGS...]
+       vlanraw netns exec NETNS COMMAND [ARGS...]
 
   add NAME   create a network namespace and pin it at /run/netns/NAME,
              as "ip netns add" does, so both tools see it
   del NAME   unpin it; the namespace goes away with its last user
   ls         list the pinned namespaces (also list, lst, show; -j for JSON)
-  exec NAME COMMAND [ARGS...]
-             run COMMAND (looked up in $PATH) in namespace NAME, as "ip
+  exec NETNS COMMAND [ARGS...]
+             run COMMAND (looked up in $PATH) in namespace NETNS (a name,
+             a path such as /proc/PID/ns/net, or a process id), as "ip
              netns exec" does: vlanraw enters the namespace on one thread,
              gives that thread a mount namespace of its own in which /sys
-             is mounted afresh (so /sys/class/net lists NAME's links) and
-             each file under /etc/netns/NAME is bind-mounted over its
-             namesake in /etc, then replaces itself with COMMAND, which
-             keeps the environment and the exit status is COMMAND's
+             is mounted afresh (so /sys/class/net lists NETNS's links)
+             and, for a namespace NAME under /run/netns, each file under
+             /etc/netns/NAME is bind-mounted over its namesake in /etc,
+             then replaces itself with COMMAND, which keeps the
+             environment and the exit status is COMMAND's
   help       print this help
 
 Any prefix of add, delete, exec, list and show works, as in iproute2.
