@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/mdlayher/netlink"
-	"github.com/vlanraw/vlanraw/bench/load"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
+	"github.com/vlanraw/vlanraw/testenv/traffic"
 	"golang.org/x/sys/unix"
 )
 
@@ -48,17 +48,17 @@ type dpTotals struct {
 
 // measure runs the UDP, TCP stream and TCP RR loads once over t.
 func (s *dpTotals) measure(b *testing.B, t *dpTopo, l dpLoad) {
-	u, err := load.UDP(t.client, t.server, t.addr, l.udp)
+	u, err := traffic.UDPFlood(t.client, t.server, t.addr, l.udp)
 	if err != nil {
 		b.Fatal(err)
 	}
 	s.udpRx, s.udpTx, s.udpTime = s.udpRx+u.Received, s.udpTx+u.Sent, s.udpTime+u.Duration
-	st, err := load.TCPStream(t.client, t.server, t.addr, l.tcp)
+	st, err := traffic.TCPStream(t.client, t.server, t.addr, l.tcp)
 	if err != nil {
 		b.Fatal(err)
 	}
 	s.tcpBytes, s.tcpTime = s.tcpBytes+st.Received, s.tcpTime+st.Duration
-	rr, err := load.TCPRR(t.client, t.server, t.addr, l.rr)
+	rr, err := traffic.TCPRR(t.client, t.server, t.addr, l.rr)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func (s *dpTotals) loss() float64 {
 }
 func (s *dpTotals) rrUS(p float64) float64 {
 	slices.Sort(s.rtts)
-	return float64(load.Percentile(s.rtts, p)) / float64(time.Microsecond)
+	return float64(traffic.Percentile(s.rtts, p)) / float64(time.Microsecond)
 }
 
 // report reports s, and when base is not nil the ratio of each figure to
@@ -98,7 +98,7 @@ func (s *dpTotals) report(b *testing.B, base *dpTotals) {
 // dpWarm makes a few round trips over t so that neighbour resolution and
 // the like are done before anything is measured.
 func dpWarm(b *testing.B, t *dpTopo) {
-	if _, err := load.TCPRR(t.client, t.server, t.addr, 10); err != nil {
+	if _, err := traffic.TCPRR(t.client, t.server, t.addr, 10); err != nil {
 		b.Fatalf("warm-up: %v", err)
 	}
 }
@@ -274,7 +274,7 @@ func dpIPVlan(mode rtnl.IPVlanMode) func(b *testing.B, count bool) *dpTopo {
 	}
 }
 
-// BenchmarkDataPlane measures, with package load, UDP packets per second
+// BenchmarkDataPlane measures, with package traffic, UDP packets per second
 // (64-byte payloads), TCP stream throughput and 1-byte TCP
 // request/response latency between two namespaces, per topology: loopback
 // inside one namespace (the floor), a veth pair, veth+bridge (the
