@@ -55,7 +55,9 @@ test: unittest vmtest benchsmoke
 # skipped inside the VM for a reason that names no feature the kernel
 # lacks (testenv.IsKernelSkip). ./testenv/ checks there that every link
 # kind the harness reports can be created. iproute2's tc goes into the
-# guest as the bpf tests' peer, and dist/ for the systemd unit's test.
+# guest as the bpf tests' peer, dist/ for the systemd unit's test, and
+# README.md with bash and jq for TestREADME, which runs the README's
+# commands (those that need ipvlan or dummy run only there).
 #
 # VMTEST_PKGS run on every kernel. VMTEST_SLOW_PKGS, modes/verify and
 # cmd/vlanraw, take most of the time (about 8 and 9 minutes a kernel
@@ -80,8 +82,8 @@ VMTEST_TIMEOUT     ?= 25m
 vmtest: deps
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/vmtest ./testenv/cmd/vmtest
 	$(GO) build -trimpath -o $(BIN)/vmsuite ./testenv/cmd/vmsuite
-	@fail=; tc=$$(command -v tc || true); summary=$$(mktemp); \
-	export VLANRAW_VMTEST_EXTRA="$${VLANRAW_VMTEST_EXTRA:+$$VLANRAW_VMTEST_EXTRA:}$$tc:$(CURDIR)/dist"; \
+	@fail=; tools=$$(command -v tc bash jq | paste -sd:); summary=$$(mktemp); \
+	export VLANRAW_VMTEST_EXTRA="$${VLANRAW_VMTEST_EXTRA:+$$VLANRAW_VMTEST_EXTRA:}$$tools:$(CURDIR)/dist:$(CURDIR)/README.md"; \
 	for k in $(KERNELS); do \
 		pkgs="$(VMTEST_PKGS)"; seeds="$(VMTEST_SEEDS)"; \
 		case " $(VMTEST_FULL_KERNELS) " in *" $$k "*) pkgs="$$pkgs $(VMTEST_SLOW_PKGS)"; seeds=;; esac; \
