@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vlanraw/vlanraw/errdefs"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -22,7 +24,7 @@ func (h *Handle) CreateAll(specs []Spec) error {
 			return err
 		}
 		if _, ok := s.(*Veth); ok && s.(*Veth).Peer.Up {
-			return fmt.Errorf("create links: %w: CreateAll cannot bring up veth peers; use Create", ErrInvalid)
+			return fmt.Errorf("create links: %w: CreateAll cannot bring up veth peers; use Create", errdefs.ErrInvalid)
 		}
 		var pi int32
 		if pname := s.parent(); pname != "" || needsParent(s) {
@@ -61,7 +63,7 @@ func (h *Handle) CreateAll(specs []Spec) error {
 
 // undo deletes the links of specs whose creation succeeded.
 func (h *Handle) undo(specs []Spec, errs []error) error {
-	byNS := map[*rtnl.NetNS][]string{}
+	byNS := map[*netns.NS][]string{}
 	for i, s := range specs {
 		if errs[i] == nil {
 			a := s.attrs()

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/vlanraw/vlanraw/rtnl"
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // Create checks s, looks up its parent, and creates the link. Nothing is
@@ -50,17 +51,9 @@ func (h *Handle) Create(s Spec) error {
 // upPeer brings up a new veth's peer, in its own namespace.
 func (h *Handle) upPeer(v *Veth) error {
 	c := h.c
-	if v.Peer.NetNS != nil || v.Peer.NetNSPID != 0 {
-		ns := v.Peer.NetNS
-		if ns == nil {
-			var err error
-			if ns, err = rtnl.OpenNetNSPID(v.Peer.NetNSPID); err != nil {
-				return err
-			}
-			defer ns.Close()
-		}
+	if v.Peer.NetNS != nil {
 		var err error
-		if c, err = rtnl.Dial(ns); err != nil {
+		if c, err = rtnl.Dial(v.Peer.NetNS); err != nil {
 			return err
 		}
 		defer c.Close()

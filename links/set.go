@@ -5,8 +5,10 @@ import (
 	"fmt"
 
 	"github.com/jsimonetti/rtnetlink/v2"
-	"github.com/vlanraw/vlanraw/rtnl"
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/errdefs"
+	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // Change is a change to an existing link. Nil fields are left alone.
@@ -95,7 +97,7 @@ func checkChange(d rtnetlink.LinkDriver, cur *rtnl.LinkMessage) error {
 		}
 		return s.validate()
 	default:
-		return fmt.Errorf("changing %s links is not supported: %w", d.Kind(), ErrInvalid)
+		return fmt.Errorf("changing %s links is not supported: %w", d.Kind(), errdefs.ErrInvalid)
 	}
 	switch v := cur.Attributes.Info.Data.(type) {
 	case *rtnl.MACVlan:

@@ -6,8 +6,10 @@ import (
 	"unicode"
 
 	"github.com/jsimonetti/rtnetlink/v2"
-	"github.com/vlanraw/vlanraw/rtnl"
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/netns"
+	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // Attrs are the attributes every kind of link has.
@@ -26,10 +28,8 @@ type Attrs struct {
 	Up bool
 	// NetNS, when not nil, creates the link directly in that namespace
 	// (IFLA_NET_NS_FD), with its parent looked up where the Handle is.
-	NetNS *rtnl.NetNS
-	// NetNSPID, when not 0, creates the link directly in the namespace of
-	// that process (IFLA_NET_NS_PID).
-	NetNSPID int
+	// Open it with package netns, by name, path or process id.
+	NetNS *netns.NS
 }
 
 // Spec describes a link to create. It is implemented by IPVlan, MACVlan,
@@ -77,10 +77,6 @@ func message(s Spec, parentIndex int32) (*rtnl.LinkMessage, error) {
 		fd := uint32(a.NetNS.FD())
 		m.Attributes.NetNSFD = &fd
 	}
-	if a.NetNSPID != 0 {
-		pid := uint32(a.NetNSPID)
-		m.Attributes.NetNSPID = &pid
-	}
 	if a.Up {
 		m.Flags, m.Change = unix.IFF_UP, unix.IFF_UP
 	}
@@ -111,9 +107,6 @@ func checkAttrs(a *Attrs) error {
 	}
 	if a.MAC != nil && (len(a.MAC) != 6 || a.MAC[0]&1 != 0 || isZero(a.MAC)) {
 		return invalid("address", a.MAC.String(), "a link address must be a 6-byte unicast MAC, not zero and not multicast")
-	}
-	if a.NetNS != nil && a.NetNSPID != 0 {
-		return invalid("netns", "", "give the target namespace once, as a handle or as a pid")
 	}
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // flow is one run of UDP datagrams between two namespaces: a socket bound
@@ -30,9 +30,9 @@ type flow struct {
 // openFlow opens the receiver on dst in namespace to and the sender in
 // namespace from (nil namespaces are the current one); a zero port in
 // dst picks a free one. The receiver's reads wait until stop.
-func openFlow(from, to *rtnl.NetNS, dst netip.AddrPort, connect bool) (*flow, error) {
+func openFlow(from, to *netns.NS, dst netip.AddrPort, connect bool) (*flow, error) {
 	f := &flow{token: rand.Uint64(), connected: connect}
-	err := inNetNS(to, func() (err error) {
+	err := to.Do(func() (err error) {
 		f.rx, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(dst))
 		return err
 	})
@@ -40,7 +40,7 @@ func openFlow(from, to *rtnl.NetNS, dst netip.AddrPort, connect bool) (*flow, er
 		return nil, fmt.Errorf("udp to %s: receiver%s: %w", dst, in(to), err)
 	}
 	f.dst = netip.AddrPortFrom(dst.Addr(), uint16(f.rx.LocalAddr().(*net.UDPAddr).Port))
-	err = inNetNS(from, func() (err error) {
+	err = from.Do(func() (err error) {
 		if connect {
 			f.tx, err = net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(f.dst))
 			return err

@@ -6,14 +6,14 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // listenTCP opens a TCP listener on addr inside ns and returns it with the
 // address it is bound to (addr with the port the kernel chose, if 0).
-func listenTCP(ns *rtnl.NetNS, addr netip.AddrPort) (*net.TCPListener, netip.AddrPort, error) {
+func listenTCP(ns *netns.NS, addr netip.AddrPort) (*net.TCPListener, netip.AddrPort, error) {
 	var ln *net.TCPListener
-	err := inNetNS(ns, func() (err error) {
+	err := ns.Do(func() (err error) {
 		ln, err = net.ListenTCP("tcp", net.TCPAddrFromAddrPort(addr))
 		return err
 	})
@@ -24,9 +24,9 @@ func listenTCP(ns *rtnl.NetNS, addr netip.AddrPort) (*net.TCPListener, netip.Add
 }
 
 // dialTCP connects to addr from inside ns, giving up after timeout.
-func dialTCP(ns *rtnl.NetNS, addr netip.AddrPort, timeout time.Duration) (*net.TCPConn, error) {
+func dialTCP(ns *netns.NS, addr netip.AddrPort, timeout time.Duration) (*net.TCPConn, error) {
 	var c net.Conn
-	err := inNetNS(ns, func() (err error) {
+	err := ns.Do(func() (err error) {
 		c, err = net.DialTimeout("tcp", addr.String(), timeout)
 		return err
 	})
@@ -56,7 +56,7 @@ func acceptOne(ln *net.TCPListener, deadline time.Time) <-chan accepted {
 
 // connectPair opens a listener on addr in server, connects to it from
 // client, and returns both ends of the connection. The listener is closed.
-func connectPair(client, server *rtnl.NetNS, addr netip.AddrPort, timeout time.Duration) (cc, sc *net.TCPConn, err error) {
+func connectPair(client, server *netns.NS, addr netip.AddrPort, timeout time.Duration) (cc, sc *net.TCPConn, err error) {
 	ln, bound, err := listenTCP(server, addr)
 	if err != nil {
 		return nil, nil, err

@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // UDPWait is how long UDP waits, after the last datagram left, for those
@@ -26,12 +26,12 @@ const probeSize = 12
 // zero port in dst picks a free one. Sends the kernel refuses for lack of
 // a route count as datagrams that did not arrive; the error is for probes
 // that could not run (dst not on a link in to, say).
-func UDP(from, to *rtnl.NetNS, dst netip.AddrPort, n int) (int, error) {
+func UDP(from, to *netns.NS, dst netip.AddrPort, n int) (int, error) {
 	return UDPWithin(from, to, dst, n, UDPWait)
 }
 
 // UDPWithin is UDP with wait in place of UDPWait.
-func UDPWithin(from, to *rtnl.NetNS, dst netip.AddrPort, n int, wait time.Duration) (int, error) {
+func UDPWithin(from, to *netns.NS, dst netip.AddrPort, n int, wait time.Duration) (int, error) {
 	f, err := openFlow(from, to, dst, false)
 	if err != nil {
 		return 0, err
@@ -104,7 +104,7 @@ func (r UDPResult) Loss() float64 {
 // Sends the kernel refuses for lack of buffer space (ENOBUFS, EAGAIN) or
 // because an ICMP error came back (ECONNREFUSED) are not counted as sent;
 // other send errors end the run with an error.
-func UDPFlood(from, to *rtnl.NetNS, dst netip.AddrPort, d time.Duration) (UDPResult, error) {
+func UDPFlood(from, to *netns.NS, dst netip.AddrPort, d time.Duration) (UDPResult, error) {
 	f, err := openFlow(from, to, dst, true)
 	if err != nil {
 		return UDPResult{}, err
@@ -148,7 +148,7 @@ func UDPFlood(from, to *rtnl.NetNS, dst netip.AddrPort, d time.Duration) (UDPRes
 }
 
 // in names ns for messages.
-func in(ns *rtnl.NetNS) string {
+func in(ns *netns.NS) string {
 	if ns == nil {
 		return ""
 	}
