@@ -236,18 +236,23 @@ FAIL	github.com/vlanraw/vlanraw/bench	42.1s
 	check(t, in, []want{
 		{"BenchmarkLinksCreate/kind=macvlan", 2, []int64{1, 1}, map[string][]float64{"ratio-createall-vs-ip-batch": {8.299, 8.199}}},
 	})
-	wantSkipped := []Note{
+	checkNotes(t, in, []Note{
 		{"BenchmarkLinksCreate/kind=ipvlan", "require.go:171: kernel 6.18.44-fc-v669 lacks ipvlan links (CONFIG_IPVLAN)"},
 		{"BenchmarkRSS", ""},
-	}
-	if diff := cmp.Diff(wantSkipped, in.Skipped); diff != "" {
-		t.Errorf("skipped (-want +got):\n%s", diff)
-	}
-	wantFailed := []Note{
+	}, []Note{
 		{"BenchmarkEndpoint/driver=macvlan", "endpoints_test.go:80: cnitool add: exit status 1"},
 		{"github.com/vlanraw/vlanraw/bench", "package failed 42.1s"},
+	})
+}
+
+// checkNotes compares what in says skipped and failed with skipped and
+// failed.
+func checkNotes(t *testing.T, in *Input, skipped, failed []Note) {
+	t.Helper()
+	if diff := cmp.Diff(skipped, in.Skipped); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(wantFailed, in.Failed); diff != "" {
+	if diff := cmp.Diff(failed, in.Failed); diff != "" {
 		t.Errorf("failed (-want +got):\n%s", diff)
 	}
 }
@@ -299,14 +304,9 @@ func TestParseJSON(t *testing.T) {
 	if in.Env.Kernel != "6.18.44-fc-v669" || in.Env.Virt != Host {
 		t.Errorf("env %+v: want kernel 6.18.44-fc-v669 on the host", in.Env)
 	}
-	wantSkipped := []Note{{"BenchmarkDataPlane/ipvlan-l2", "require.go:171: kernel 6.18.44-fc-v669 lacks ipvlan links (CONFIG_IPVLAN)"}}
-	if diff := cmp.Diff(wantSkipped, in.Skipped); diff != "" {
-		t.Errorf("skipped (-want +got):\n%s", diff)
-	}
-	wantFailed := []Note{{"github.com/vlanraw/vlanraw/bpf", "package failed [build failed]"}}
-	if diff := cmp.Diff(wantFailed, in.Failed); diff != "" {
-		t.Errorf("failed (-want +got):\n%s", diff)
-	}
+	checkNotes(t, in,
+		[]Note{{"BenchmarkDataPlane/ipvlan-l2", "require.go:171: kernel 6.18.44-fc-v669 lacks ipvlan links (CONFIG_IPVLAN)"}},
+		[]Note{{"github.com/vlanraw/vlanraw/bpf", "package failed [build failed]"}})
 }
 
 // TestDecoder checks how test2json's events become lines: output joined

@@ -96,9 +96,9 @@ var readmeChecks = map[string]readmeCheck{
 		check: "vlanraw -d link show type dummy", checkOut: []string{"dummy"}},
 	"vlanraw network inspect ipvlan_net": {out: []string{`"Name": "ipvlan_net"`, `"IPv4Address": "192.168.10.10/24"`}},
 	"vlanraw verify ipvlan_net --wire-netns router --wire-dev r0   # probe it: expected against observed, exit 1 on a mismatch": {
-		out: []string{"ipvlan_net"}},
+		out: []string{"network ipvlan_net, parent eth0, far side router/r0", "rows checked match"}},
 	"vlanraw verify ipvlan_net --expect l2                        # a negative control: L2's table on an L3 network must fail": {
-		code: exitRuntime},
+		code: exitRuntime, out: []string{"MISMATCH"}},
 	"systemctl enable vlanraw-restore.service": {
 		check: "readlink /etc/systemd/system/multi-user.target.wants/vlanraw-restore.service", checkOut: []string{"/etc/systemd/system/vlanraw-restore.service"}},
 }
