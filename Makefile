@@ -116,11 +116,11 @@ benchsmoke: deps build
 # Debian's $(BENCH_KERNEL) kernel (by default the ipvlan and vlan cases the
 # host kernel lacks; the scale and memory benchmarks stay on the host), with
 # bin/vlanraw and the CNI peers (installed by the host run) in the guest.
-# go test -json feeds "vlanraw bench report --follow LABEL", which announces each
-# benchmark as it starts ("bench 3/8 BenchmarkEndpoint (peer: ...) at
-# 2m13s", counted against go test -list) and rewrites the report after
-# every result, each file atomically: a run stopped part-way (Ctrl-C, a
-# kill) leaves the report of what finished. The raw outputs stay in
+# go test -json feeds "vlanraw bench report --follow LABEL", which
+# announces each benchmark as it starts ("bench 3/8 BenchmarkEndpoint
+# (peer: ...) at 2m13s", counted against go test -list) and rewrites the
+# report after every result, each file atomically: a run stopped part-way
+# (Ctrl-C, a kill) leaves the report of what finished. The raw outputs stay in
 # .cache/bench (vlanraw bench report FILE... rebuilds the report from
 # them). A failed run still leaves the report of the others, then make
 # fails.
