@@ -9,8 +9,9 @@ import (
 // The tests of this package run vlanraw as a whole: in-process through
 // run, with the whole dispatch table as main has it, or as a process
 // (vlanrawBinary): the scenario, seed, kill, drift, load, lock,
-// migration, boot, cross-check, show and netns exec tests, and those of
-// stats on a real kernel. They stay with the program rather than move
+// migration, boot, cross-check, show and netns exec tests, those of
+// stats on a real kernel, bench report killed part-way, and the README's
+// commands. They stay with the program rather than move
 // to the package of the grammar they exercise because they cross the
 // grammars (a seed test makes links with iproute2's words, networks
 // with Docker's, and counts frames with stats or verify), they exercise

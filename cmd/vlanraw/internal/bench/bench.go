@@ -44,7 +44,7 @@ func newBenchFlags(o *benchOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("bench", pflag.ContinueOnError)
 	fs.StringVar(&o.out, "out", defaultBenchOut, "write the report into DIR")
 	fs.IntVar(&o.count, "count", 3, "run each benchmark N times")
-	fs.StringVar(&o.benchtime, "benchtime", "3x", "iterations (3x) or time (2s) per run")
+	fs.StringVar(&o.benchtime, "benchtime", "1x", "iterations (1x) or time (2s) per run")
 	fs.BoolVar(&o.short, "short", false, "minimal sizes and loads")
 	fs.StringVar(&o.run, "run", ".", "run only the benchmarks matching REGEXP")
 	fs.BoolVarP(&o.help, "help", "h", false, "show help")
@@ -97,22 +97,37 @@ func runBench(e *cli.Env, args []string) error {
 		bins = append(bins, p)
 	}
 
-	var out bytes.Buffer
-	var failed []string
+	var plan []string
 	for _, bin := range bins {
-		if err := runSuite(e, self, bin, &o, &out); err != nil {
-			fmt.Fprintf(e.Stderr, "vlanraw: %s: %v\n", filepath.Base(bin), err)
-			failed = append(failed, filepath.Base(bin))
+		names, err := listSuite(bin, o.run)
+		if err != nil {
+			return fmt.Errorf("list the benchmarks of %s: %w", filepath.Base(bin), err)
 		}
+		plan = append(plan, names...)
 	}
-	in, err := report.Parse(&out, "host")
-	if err != nil {
-		return err
+	// The suites run one after the other into one pipe, which the
+	// report follows: a line per benchmark as it starts, and the report
+	// rewritten after every result.
+	pr, pw := io.Pipe()
+	failedc := make(chan []string, 1)
+	go func() {
+		var failed []string
+		for _, bin := range bins {
+			if err := runSuite(self, bin, &o, pw); err != nil {
+				fmt.Fprintf(pw, "vlanraw: %s: %v\n", filepath.Base(bin), err)
+				failed = append(failed, filepath.Base(bin))
+			}
+		}
+		pw.Close()
+		failedc <- failed
+	}()
+	l := &report.Live{Plan: plan, Dir: o.out, Progress: e.Stderr}
+	_, paths, werr := l.Follow(pr)
+	pr.Close() // if the report could not be written, a suite still running stops
+	failed := <-failedc
+	for _, p := range paths {
+		fmt.Fprintln(e.Stdout, p)
 	}
-	if v := in.Env.Virt; v != report.Host && v != report.VirtUnknown {
-		in.Label = v.String()
-	}
-	werr := writeBenchReport(e, []*report.Input{in}, o.out)
 	if errors.Is(werr, report.ErrNoResults) && os.Geteuid() != 0 {
 		werr = fmt.Errorf("%w: run vlanraw bench as root (the benchmarks need CAP_NET_ADMIN, and skip without it)", werr)
 	}
@@ -149,13 +164,13 @@ func findSuite(self, name string) (string, error) {
 	return "", fmt.Errorf("cannot find the benchmark suite %s next to %s or in PATH", name, self)
 }
 
-// runSuite runs one benchmark binary with o's settings, streaming its
-// output to stderr and keeping it in out. The suite's CLI benchmarks run
-// this vlanraw (VLANRAW_BENCH_VLANRAW), unless the variable says
-// otherwise.
-func runSuite(e *cli.Env, self, bin string, o *benchOptions, out *bytes.Buffer) error {
+// runSuite runs one benchmark binary with o's settings (and -test.v, so
+// that each benchmark's name is printed when it starts), its output
+// into w. The suite's CLI benchmarks run this vlanraw
+// (VLANRAW_BENCH_VLANRAW), unless the variable says otherwise.
+func runSuite(self, bin string, o *benchOptions, w io.Writer) error {
 	args := []string{"-test.run", "^$", "-test.bench", o.run,
-		"-test.count", strconv.Itoa(o.count), "-test.benchtime", o.benchtime, "-test.timeout", "0"}
+		"-test.count", strconv.Itoa(o.count), "-test.benchtime", o.benchtime, "-test.timeout", "0", "-test.v"}
 	if o.short {
 		args = append(args, "-test.short")
 	}
@@ -164,9 +179,8 @@ func runSuite(e *cli.Env, self, bin string, o *benchOptions, out *bytes.Buffer) 
 	if os.Getenv("VLANRAW_BENCH_VLANRAW") == "" {
 		cmd.Env = append(cmd.Env, "VLANRAW_BENCH_VLANRAW="+self)
 	}
-	w := io.MultiWriter(e.Stderr, out)
 	cmd.Stdout, cmd.Stderr = w, w
-	fmt.Fprintf(e.Stderr, "vlanraw: running %s %s\n", bin, strings.Join(args, " "))
+	fmt.Fprintf(w, "vlanraw: running %s %s\n", bin, strings.Join(args, " "))
 	if err := cmd.Run(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
@@ -175,6 +189,58 @@ func runSuite(e *cli.Env, self, bin string, o *benchOptions, out *bytes.Buffer) 
 		return err
 	}
 	return nil
+}
+
+// listSuite returns the top-level benchmarks of a suite that run, a
+// -test.bench regular expression, selects, as the suite's -test.list
+// prints them; none when run has a top-level alternation (A/x|B/y),
+// which the list cannot take.
+func listSuite(bin, run string) ([]string, error) {
+	top, ok := topLevel(run)
+	if !ok {
+		return nil, nil
+	}
+	out, err := exec.Command(bin, "-test.list", top).Output()
+	if err != nil {
+		return nil, err
+	}
+	return report.ReadPlan(bytes.NewReader(out))
+}
+
+// topLevel returns the part of a -test.bench regular expression that
+// top-level benchmark names must match: up to its first slash outside
+// brackets and parentheses, as package testing splits it. ok is false
+// for an expression with a top-level alternation.
+func topLevel(re string) (top string, ok bool) {
+	top = re
+	brackets, parens := 0, 0
+	for i := 0; i < len(re); i++ {
+		switch re[i] {
+		case '[':
+			brackets++
+		case ']':
+			brackets = max(brackets-1, 0)
+		case '(':
+			if brackets == 0 {
+				parens++
+			}
+		case ')':
+			if brackets == 0 {
+				parens--
+			}
+		case '\\':
+			i++
+		case '/':
+			if brackets == 0 && parens == 0 && top == re {
+				top = re[:i]
+			}
+		case '|':
+			if brackets == 0 && parens == 0 {
+				return "", false
+			}
+		}
+	}
+	return top, true
 }
 
 // writeBenchReport builds the report of inputs, writes it into dir and
@@ -197,7 +263,7 @@ func writeBenchReport(e *cli.Env, inputs []*report.Input, dir string) error {
 
 // benchHelp is the help of the bench object.
 const benchHelp = `Usage: vlanraw bench [--out DIR] [--count N] [--benchtime X] [--short] [--run REGEXP]
-       vlanraw bench report [--out DIR] FILE[=LABEL]...
+       vlanraw bench report [--out DIR] [--follow LABEL [--plan FILE]] FILE[=LABEL]...
 
 bench runs vlanraw's benchmark suite on this machine and writes its
 report: each benchmark against a named peer in the same run (iproute2,
@@ -209,11 +275,14 @@ vlanraw executable or in PATH:
   vlanraw-bpf-bench.test    go test -c -o bin/vlanraw-bpf-bench.test ./bpf
 
 ("make bench-bin" builds both into bin/, next to bin/vlanraw). Their
-output streams to standard error; the paths written go to standard
-output. The CLI benchmarks run this vlanraw; set VLANRAW_BENCH_CNI to a
-directory holding cnitool and the macvlan, ipvlan and host-local CNI
-plugins to compare with them (without it, and without Go to build them,
-those comparisons skip).
+output streams to standard error, with a line that announces each
+benchmark as it starts ("bench 3/8 BenchmarkEndpoint (peer: the CNI
+plugins through cnitool) at 2m13s"), and the report is rewritten after
+every result, so that a run stopped part-way leaves the report of what
+finished; the paths written go to standard output. The CLI benchmarks
+run this vlanraw; set VLANRAW_BENCH_CNI to a directory holding cnitool
+and the macvlan, ipvlan and host-local CNI plugins to compare with them
+(without it, and without Go to build them, those comparisons skip).
 
 The report, in DIR (default bench/results), is named after the kernel
 and the day: KERNEL-DATE.json (every run of every metric, with median,
@@ -223,17 +292,23 @@ a chart per group. Runs under QEMU with TCG report only same-boot ratios
 and counts: absolute times there mean nothing.
 
 COMMANDS:
-  report   build the report from saved outputs of go test -bench (or of
-           the suites), each FILE labelled LABEL (default: its name
-           without extension, such as host or qemu-6.12); this is what
-           "make bench" does after running the suite on the host and in
-           QEMU
+  report   build the report from saved outputs of go test -bench (text,
+           -v or -json) or of the suites, each FILE labelled LABEL
+           (default: its name without extension, such as host or
+           qemu-6.12). With --follow LABEL, standard input is one more
+           run, still running (go test -json or -v): it is followed as
+           bench does, the report rewritten after each result; --plan
+           FILE names its benchmarks, as go test -list prints them, for
+           the count in "bench 3/8". "make bench" pipes go test -json
+           into it, on the host, then in QEMU with the host's output
+           as FILE
 
 OPTIONS:
   --out DIR          write the report into DIR (default bench/results)
   --count N          run each benchmark N times (default 3); each figure
                      is the median of the N runs
-  --benchtime X      per run: iterations such as 3x (default) or a time
+  --benchtime X      per run: iterations such as 1x (default: every
+                     benchmark compares within one iteration) or a time
                      such as 2s, as go test's -benchtime
   --short            minimal sizes and loads, to check that every
                      benchmark runs (figures are not meaningful)
