@@ -1,10 +1,19 @@
 // Package rtnl is vlanraw's rtnetlink wire layer: link drivers that
-// hand-build IFLA_INFO_DATA for ipvlan, ipvtap, macvlan, macvtap, vlan and
-// dummy links, a link message that encodes its attributes in the order
-// iproute2 sends them, and connections bound to one network namespace each.
+// hand-build IFLA_INFO_DATA for the link kinds of its table, a link
+// message that encodes its attributes in the order iproute2 sends them,
+// and connections bound to one network namespace each.
 //
 // The package holds no semantics: it says nothing about which mode suits
 // which network. Package links builds typed operations on top of it.
+//
+// # Link kinds
+//
+// The link kinds vlanraw knows are one table, in kinds.go (see Kinds):
+// each kind's name, the kernel option and module that provide it, and its
+// driver, if vlanraw has one. A driver is a file of its own, <kind>.go.
+// The table also names the option in a *KindNotSupportedError, and
+// package testenv reads it to probe kinds and boot test kernels with
+// their modules.
 //
 // # Network namespaces
 //
