@@ -13,6 +13,9 @@ type Dummy struct {
 // Kind implements Spec.
 func (s *Dummy) Kind() string { return "dummy" }
 
+// NeedsParent implements Spec: a dummy has no lower device.
+func (s *Dummy) NeedsParent() bool { return false }
+
 func (s *Dummy) parent() string { return "" }
 
 func (s *Dummy) validate() error { return nil }

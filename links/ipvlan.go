@@ -28,6 +28,9 @@ func (s *IPVlan) Kind() string {
 	return "ipvlan"
 }
 
+// NeedsParent implements Spec: an ipvlan sits on a lower device.
+func (s *IPVlan) NeedsParent() bool { return true }
+
 func (s *IPVlan) parent() string { return s.Parent }
 
 func (s *IPVlan) validate() error {

@@ -37,6 +37,9 @@ func (s *MACVlan) Kind() string {
 	return "macvlan"
 }
 
+// NeedsParent implements Spec: a macvlan sits on a lower device.
+func (s *MACVlan) NeedsParent() bool { return true }
+
 func (s *MACVlan) parent() string { return s.Parent }
 
 func (s *MACVlan) validate() error {

@@ -12,7 +12,7 @@ import (
 // Create checks s, looks up its parent, and creates the link. Nothing is
 // created when it fails.
 func (h *Handle) Create(s Spec) error {
-	a := s.attrs()
+	a := s.Attributes()
 	if err := checkAttrs(a); err != nil {
 		return err
 	}
@@ -20,7 +20,7 @@ func (h *Handle) Create(s Spec) error {
 		return err
 	}
 	var parentIndex int32
-	if pname := s.parent(); pname != "" || needsParent(s) {
+	if pname := s.parent(); pname != "" || s.NeedsParent() {
 		p, err := h.parent(s, pname)
 		if err != nil {
 			return err
@@ -85,14 +85,6 @@ func (h *Handle) remove(a *Attrs) error {
 	return c.DeleteLinkName(a.Name)
 }
 
-func needsParent(s Spec) bool {
-	switch s.(type) {
-	case *IPVlan, *MACVlan, *VLAN:
-		return true
-	}
-	return false
-}
-
 // parent resolves and checks the lower device of s.
 func (h *Handle) parent(s Spec, name string) (*rtnl.LinkMessage, error) {
 	kind := s.Kind()
@@ -112,7 +104,7 @@ func (h *Handle) parent(s Spec, name string) (*rtnl.LinkMessage, error) {
 	if p.Flags&unix.IFF_LOOPBACK != 0 {
 		return nil, invalid("parent", name, "the loopback interface cannot be the parent of a %s link", kind)
 	}
-	if mtu := s.attrs().MTU; mtu > p.Attributes.MTU {
+	if mtu := s.Attributes().MTU; mtu > p.Attributes.MTU {
 		return nil, invalid("mtu", fmt.Sprint(mtu), "it is above the MTU of parent %s (%d); a %s link cannot exceed it", name, p.Attributes.MTU, kind)
 	}
 	return p, nil

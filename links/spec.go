@@ -32,16 +32,17 @@ type Attrs struct {
 	NetNSPID int
 }
 
-// Spec describes a link to create. It is implemented by IPVlan, MACVlan,
-// VLAN, Dummy and Veth.
+// Spec describes a link to create. Each kind is one type in a file of its
+// own: IPVlan (also ipvtap), MACVlan (also macvtap), VLAN, Dummy and Veth.
 type Spec interface {
 	// Kind returns the link kind, such as "ipvlan".
 	Kind() string
 	// Attributes returns the common attributes, which the caller may
 	// change before creating the link.
 	Attributes() *Attrs
-	// attrs returns the common attributes.
-	attrs() *Attrs
+	// NeedsParent reports whether a link of the kind needs a lower
+	// device (IFLA_LINK), which the spec then names.
+	NeedsParent() bool
 	// parent returns the name of the lower device, or "".
 	parent() string
 	// validate checks the kind-specific values.
@@ -50,14 +51,12 @@ type Spec interface {
 	data() (rtnetlink.LinkDriver, error)
 }
 
-func (a *Attrs) attrs() *Attrs { return a }
-
 // Attributes returns a, so that every Spec gives its common attributes.
 func (a *Attrs) Attributes() *Attrs { return a }
 
 // message builds the RTM_NEWLINK body for s, whose parent has index.
 func message(s Spec, parentIndex int32) (*rtnl.LinkMessage, error) {
-	a := s.attrs()
+	a := s.Attributes()
 	d, err := s.data()
 	if err != nil {
 		return nil, err

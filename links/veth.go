@@ -15,6 +15,9 @@ type Veth struct {
 // Kind implements Spec.
 func (s *Veth) Kind() string { return "veth" }
 
+// NeedsParent implements Spec: a veth has a peer, not a lower device.
+func (s *Veth) NeedsParent() bool { return false }
+
 func (s *Veth) parent() string { return "" }
 
 func (s *Veth) validate() error { return checkAttrs(&s.Peer) }

@@ -25,6 +25,9 @@ type VLAN struct {
 // Kind implements Spec.
 func (s *VLAN) Kind() string { return "vlan" }
 
+// NeedsParent implements Spec: a vlan sits on a lower device.
+func (s *VLAN) NeedsParent() bool { return true }
+
 func (s *VLAN) parent() string { return s.Parent }
 
 // MaxVLANID is the largest VLAN id; 4095 is reserved.
