@@ -2,11 +2,97 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"strings"
 
+	"github.com/jsimonetti/rtnetlink/v2"
+
+	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
+
+// macvlanKind is macvlan and macvtap: iproute2's iplink_macvlan.c.
+var macvlanKind = &linkKind{
+	names: []string{"macvlan", "macvtap"},
+	add:   addMACVlan,
+	set: func(kind string, args []string) (rtnetlink.LinkDriver, error) {
+		v, err := parseMACVlan(kind, args)
+		switch {
+		case err != nil:
+			return nil, err
+		case kind == "macvtap":
+			return &rtnl.MACVtap{MACVlan: *v}, nil
+		}
+		return v, nil
+	},
+	details: func(data rtnetlink.LinkDriver) []detail {
+		switch v := data.(type) {
+		case *rtnl.MACVlan:
+			return macvlanDetails(v)
+		case *rtnl.MACVtap:
+			return macvlanDetails(&v.MACVlan)
+		}
+		return nil
+	},
+	help: `TYPE macvlan, macvtap: mode MODE [flag FLAG] [nopromisc] [nodst]
+          [macaddr {add|del LLADDR | set [LLADDR ...] | flush}]
+          [bcqueuelen N] [bclim N]
+  mode private         no traffic between macvlans on the same parent
+  mode vepa            macvlan-to-macvlan traffic goes out to the switch
+                       (the kernel's default)
+  mode bridge          macvlans on the same parent reach each other
+  mode passthru        one macvlan takes over the parent and its MAC; it
+                       must be the parent's first macvlan
+  mode source          receive only frames from the source MAC addresses
+                       in the link's list (see macaddr)
+  flag nopromisc       (or just nopromisc) passthru only: do not put the
+                       parent into promiscuous mode
+  flag nodst           (or just nodst) source only: do not also receive
+                       frames addressed to the link's own MAC
+  flag null            clear the flags
+  macaddr add LLADDR   add a source MAC (source mode only)
+  macaddr del LLADDR   remove a source MAC
+  macaddr set LLADDR.. replace the list with these MACs (none: empty it)
+  macaddr flush        empty the list
+  bcqueuelen N         the broadcast/multicast receive queue length this
+                       link asks for (Linux 5.11+, default 1000); the
+                       parent uses the largest over its macvlans
+                       (usedbcqueuelen)
+  bclim N              broadcast cutoff (Linux 6.4+, 32-bit signed): the
+                       number of macvlans above which multicast goes
+                       through the broadcast queue; shared by the parent.
+                       Older kernels would ignore these two: vlanraw
+                       refuses them there
+`,
+	words: slices.Concat(keywordNames(macvlanWords), slices.Collect(maps.Keys(macvlanModes)),
+		slices.Collect(maps.Keys(macvlanFlagValues)), slices.Collect(maps.Keys(macaddrOps))),
+}
+
+// addMACVlan builds a macvlan or macvtap spec from the parsed words.
+func addMACVlan(a *linkArgs, attrs links.Attrs) (*addRequest, error) {
+	s := &links.MACVlan{Attrs: attrs, Parent: a.parent, Tap: a.kind == "macvtap"}
+	if err := checkParent(a, s); err != nil {
+		return nil, err
+	}
+	v, err := parseMACVlan(a.kind, a.kindWords)
+	if err != nil {
+		return nil, err
+	}
+	if v.MACAddrMode != nil && (v.Mode == nil || *v.Mode != rtnl.MACVlanModeSource) {
+		return nil, usagef("%s: \"macaddr\" edits the source list of a source-mode link: add \"mode source\"", a.kind)
+	}
+	s.Mode, s.Flags, s.MACAddrMode = v.Mode, v.Flags, v.MACAddrMode
+	s.BCQueueLen, s.BCCutoff = v.BCQueueLen, v.BCCutoff
+	switch {
+	case v.MACAddr != nil:
+		s.MACAddrs = append(s.MACAddrs, v.MACAddr)
+	case v.MACAddrData != nil:
+		s.MACAddrs = v.MACAddrData
+	}
+	return &addRequest{spec: s}, nil
+}
 
 // macvlanWords are iproute2's macvlan/macvtap words, in its order.
 var macvlanWords = []keyword{

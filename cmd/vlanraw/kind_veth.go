@@ -1,0 +1,57 @@
+package main
+
+import (
+	"github.com/vlanraw/vlanraw/links"
+)
+
+// vethKind is veth: iproute2's link_veth.c.
+var vethKind = &linkKind{
+	names: []string{"veth"},
+	add: func(a *linkArgs, attrs links.Attrs) (*addRequest, error) {
+		if err := checkParent(a, &links.Veth{}); err != nil {
+			return nil, err
+		}
+		s, peerNetNS, err := vethSpec(a.kindWords, attrs)
+		if err != nil {
+			return nil, err
+		}
+		return &addRequest{spec: s, peer: &s.Peer, peerNetNS: peerNetNS}, nil
+	},
+	help: `TYPE veth: peer [name] NAME [mtu MTU] [address LLADDR]
+          [netns NETNSNAME|PID] [up | down]
+  peer ...             the other end's name and settings (required)
+`,
+	words: []string{"peer"},
+}
+
+// vethSpec reads `peer [name] NAME [mtu N] [address MAC] ... [netns NS]`.
+func vethSpec(args []string, attrs links.Attrs) (*links.Veth, string, error) {
+	s := &links.Veth{Attrs: attrs}
+	if len(args) == 0 {
+		// iproute2 lets the kernel name the peer; links.Veth needs a name.
+		return nil, "", usagef("veth: name the other end: add \"peer name NAME\"")
+	}
+	if args[0] != "peer" {
+		return nil, "", usagef("veth: unknown option %q: use \"peer name NAME\"", args[0])
+	}
+	p, err := parseLinkArgs(&words{w: args[1:]})
+	if err != nil {
+		return nil, "", err
+	}
+	switch {
+	case p.hasType:
+		return nil, "", usagef("veth: \"type\" is given twice: the peer is always a veth")
+	case p.parent != "":
+		return nil, "", usagef("veth: a peer has no parent: remove \"link %s\"", p.parent)
+	case p.name != p.dev:
+		return nil, "", usagef("veth: both \"name\" (%q) and a device name (%q) given for the peer: give its name once", p.name, p.dev)
+	case p.txqlen != nil, p.group != nil:
+		// links.Veth does not send them for the peer yet.
+		return nil, "", usagef("veth: vlanraw cannot set a peer's txqueuelen or group yet: set them with \"link set\" after creating it")
+	}
+	s.Peer = links.Attrs{Name: p.name, MTU: p.mtu, MAC: p.mac}
+	if p.up != nil {
+		s.Peer.Up = *p.up
+	}
+	return s, p.netns, nil
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/jsimonetti/rtnetlink/v2"
+
+	"github.com/vlanraw/vlanraw/links"
+)
+
+// linkKind is the CLI's one home for a link kind, as iproute2's struct
+// link_util is: how `link add` and `link set` read the kind's words, how
+// `link show -d` prints its data, and its section of `vlanraw help link`.
+// Each kind is a file kind_<kind>.go; kindTable lists them. The rest of
+// the link commands never name a kind.
+type linkKind struct {
+	// names are the kinds (IFLA_INFO_KIND) the file handles, such as
+	// ipvlan and ipvtap.
+	names []string
+	// add builds the request of `link add` from the common words (a.kind
+	// is one of names, a.kindWords the kind's own words) and attrs.
+	add func(a *linkArgs, attrs links.Attrs) (*addRequest, error)
+	// set reads the kind's own words of `link set`, of which there is at
+	// least one, into the data that changes them. Nil when the kind has
+	// no options to change.
+	set func(kind string, args []string) (rtnetlink.LinkDriver, error)
+	// details renders the kind's data as iproute2's print_opt does; data
+	// is nil when the kernel sent none. Nil when iproute2 prints no
+	// details for the kind.
+	details func(data rtnetlink.LinkDriver) []detail
+	// help is the kind's section of `vlanraw help link`.
+	help string
+	// words are every word the kind's grammar takes, keywords and values
+	// alike: `vlanraw help link` must mention each (a test checks).
+	words []string
+}
+
+// kindTable are the link kinds of `link add`, `link set` and `link show`,
+// in the order the help and messages list them.
+var kindTable = []*linkKind{ipvlanKind, macvlanKind, vlanKind, dummyKind, vethKind}
+
+// kinds are the names of the kinds of kindTable.
+var kinds = kindNames()
+
+func kindNames() []string {
+	var names []string
+	for _, k := range kindTable {
+		names = append(names, k.names...)
+	}
+	return names
+}
+
+// lookupKind returns the linkKind of the kind called name, or nil.
+func lookupKind(name string) *linkKind {
+	for _, k := range kindTable {
+		for _, n := range k.names {
+			if n == name {
+				return k
+			}
+		}
+	}
+	return nil
+}
+
+// kindList names the kinds for messages: "a, b or c".
+func kindList() string {
+	s := ""
+	for i, k := range kinds {
+		switch {
+		case i == len(kinds)-1:
+			s += " or "
+		case i > 0:
+			s += ", "
+		}
+		s += k
+	}
+	return s
+}
+
+// checkParent checks `link DEV` against what the kind of s needs.
+func checkParent(a *linkArgs, s links.Spec) error {
+	switch {
+	case s.NeedsParent() && a.parent == "":
+		return usagef("%s needs a parent link: add \"link DEV\"", a.kind)
+	case !s.NeedsParent() && a.parent != "":
+		return usagef("%s links have no parent: remove \"link %s\"", a.kind, a.parent)
+	}
+	return nil
+}
+
+// keywordNames returns the names of the keywords vlanraw implements, for
+// linkKind.words.
+func keywordNames(keywords []keyword) []string {
+	var ws []string
+	for _, k := range keywords {
+		if !k.unsupported {
+			ws = append(ws, k.name)
+		}
+	}
+	return ws
+}
+
+// fill wraps text into lines of at most width bytes, the first starting
+// after first, the others indented by indent.
+func fill(first, indent, text string, width int) string {
+	var b strings.Builder
+	b.WriteString(first)
+	n := len(first)
+	for i, w := range strings.Fields(text) {
+		switch {
+		case i > 0 && n+1+len(w) > width:
+			b.WriteString("\n" + indent)
+			n = len(indent)
+		case i > 0:
+			b.WriteString(" ")
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String() + "\n"
+}
