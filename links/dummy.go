@@ -18,6 +18,8 @@ func (s *Dummy) NeedsParent() bool { return false }
 
 func (s *Dummy) parent() string { return "" }
 
+func (s *Dummy) change(rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error) { return nil, noChange(s) }
+
 func (s *Dummy) validate() error { return nil }
 
 func (s *Dummy) data() (rtnetlink.LinkDriver, error) { return &rtnl.Dummy{}, nil }

@@ -57,3 +57,12 @@ func (s *IPVlan) data() (rtnetlink.LinkDriver, error) {
 	}
 	return &d, nil
 }
+
+// change checks the mode and flag, which every ipvlan on the parent
+// shares, and sends them.
+func (s *IPVlan) change(rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error) {
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	return s.data()
+}

@@ -122,3 +122,28 @@ func (s *MACVlan) data() (rtnetlink.LinkDriver, error) {
 	}
 	return &d, nil
 }
+
+// change checks flags and source-list edits against the mode, the link's
+// current one when the spec gives none: the kernel cannot switch a link
+// into or out of passthru.
+func (s *MACVlan) change(cur rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error) {
+	var have *rtnl.MACVlan
+	switch v := cur.(type) {
+	case *rtnl.MACVlan:
+		have = v
+	case *rtnl.MACVtap:
+		have = &v.MACVlan
+	}
+	mode := s.Mode
+	if mode == nil && have != nil {
+		mode = have.Mode
+	}
+	if have != nil && have.Mode != nil && s.Mode != nil &&
+		(*have.Mode == rtnl.MACVlanModePassthru) != (*s.Mode == rtnl.MACVlanModePassthru) {
+		return nil, invalid("macvlan mode", s.Mode.String(), "the kernel cannot switch a link into or out of passthru mode; delete and re-create it")
+	}
+	if err := checkMACVlan(mode, s.Flags, s.MACAddrMode, s.MACAddrs); err != nil {
+		return nil, err
+	}
+	return s.data()
+}

@@ -182,6 +182,11 @@ func (h *Handle) Delete(name string) error {
 	return h.c.DeleteLinkName(name)
 }
 
+// DeleteIndex deletes the link with index.
+func (h *Handle) DeleteIndex(index int) error {
+	return h.c.DeleteLink(int32(index))
+}
+
 // DeleteAll deletes the named links in one batch: it moves them into a
 // link group no other link uses and deletes that group, so that the
 // kernel unregisters them together. When the named links already are the

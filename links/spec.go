@@ -1,6 +1,7 @@
 package links
 
 import (
+	"fmt"
 	"net"
 	"strings"
 	"unicode"
@@ -32,8 +33,10 @@ type Attrs struct {
 	NetNSPID int
 }
 
-// Spec describes a link to create. Each kind is one type in a file of its
-// own: IPVlan (also ipvtap), MACVlan (also macvtap), VLAN, Dummy and Veth.
+// Spec describes a link of one kind: to create it, or, as
+// Change.Options, to change the kind's own options. Each kind is one type
+// in a file of its own: IPVlan (also ipvtap), MACVlan (also macvtap),
+// VLAN, Dummy and Veth.
 type Spec interface {
 	// Kind returns the link kind, such as "ipvlan".
 	Kind() string
@@ -49,10 +52,21 @@ type Spec interface {
 	validate() error
 	// data returns the IFLA_INFO_DATA driver, or nil.
 	data() (rtnetlink.LinkDriver, error)
+	// change returns the IFLA_INFO_DATA that changes the options of a
+	// link of the kind, whose current data is cur (nil when the kernel
+	// reported none), to the spec's, or an error when they cannot
+	// change so.
+	change(cur rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error)
 }
 
 // Attributes returns a, so that every Spec gives its common attributes.
 func (a *Attrs) Attributes() *Attrs { return a }
+
+// noChange is the change method of the kinds whose options vlanraw cannot
+// change.
+func noChange(s Spec) error {
+	return fmt.Errorf("changing %s links is not supported: %w", s.Kind(), ErrInvalid)
+}
 
 // message builds the RTM_NEWLINK body for s, whose parent has index.
 func message(s Spec, parentIndex int32) (*rtnl.LinkMessage, error) {

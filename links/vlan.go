@@ -30,6 +30,8 @@ func (s *VLAN) NeedsParent() bool { return true }
 
 func (s *VLAN) parent() string { return s.Parent }
 
+func (s *VLAN) change(rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error) { return nil, noChange(s) }
+
 // MaxVLANID is the largest VLAN id; 4095 is reserved.
 const MaxVLANID = 4094
 

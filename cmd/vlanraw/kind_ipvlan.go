@@ -14,15 +14,12 @@ import (
 var ipvlanKind = &linkKind{
 	names: []string{"ipvlan", "ipvtap"},
 	add:   addIPVlan,
-	set: func(kind string, args []string) (rtnetlink.LinkDriver, error) {
+	set: func(kind string, args []string) (links.Spec, error) {
 		v, err := parseIPVlan(kind, args)
-		switch {
-		case err != nil:
+		if err != nil {
 			return nil, err
-		case kind == "ipvtap":
-			return &rtnl.IPVtap{IPVlan: *v}, nil
 		}
-		return v, nil
+		return &links.IPVlan{Tap: kind == "ipvtap", Mode: v.Mode, Flag: v.Flags}, nil
 	},
 	details: func(data rtnetlink.LinkDriver) []detail {
 		switch v := data.(type) {

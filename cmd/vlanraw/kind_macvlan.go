@@ -17,15 +17,12 @@ import (
 var macvlanKind = &linkKind{
 	names: []string{"macvlan", "macvtap"},
 	add:   addMACVlan,
-	set: func(kind string, args []string) (rtnetlink.LinkDriver, error) {
+	set: func(kind string, args []string) (links.Spec, error) {
 		v, err := parseMACVlan(kind, args)
-		switch {
-		case err != nil:
+		if err != nil {
 			return nil, err
-		case kind == "macvtap":
-			return &rtnl.MACVtap{MACVlan: *v}, nil
 		}
-		return v, nil
+		return macvlanSpec(kind, v), nil
 	},
 	details: func(data rtnetlink.LinkDriver) []detail {
 		switch v := data.(type) {
@@ -72,8 +69,7 @@ var macvlanKind = &linkKind{
 
 // addMACVlan builds a macvlan or macvtap spec from the parsed words.
 func addMACVlan(a *linkArgs, attrs links.Attrs) (*addRequest, error) {
-	s := &links.MACVlan{Attrs: attrs, Parent: a.parent, Tap: a.kind == "macvtap"}
-	if err := checkParent(a, s); err != nil {
+	if err := checkParent(a, &links.MACVlan{}); err != nil {
 		return nil, err
 	}
 	v, err := parseMACVlan(a.kind, a.kindWords)
@@ -83,15 +79,25 @@ func addMACVlan(a *linkArgs, attrs links.Attrs) (*addRequest, error) {
 	if v.MACAddrMode != nil && (v.Mode == nil || *v.Mode != rtnl.MACVlanModeSource) {
 		return nil, usagef("%s: \"macaddr\" edits the source list of a source-mode link: add \"mode source\"", a.kind)
 	}
-	s.Mode, s.Flags, s.MACAddrMode = v.Mode, v.Flags, v.MACAddrMode
-	s.BCQueueLen, s.BCCutoff = v.BCQueueLen, v.BCCutoff
+	s := macvlanSpec(a.kind, v)
+	s.Attrs, s.Parent = attrs, a.parent
+	return &addRequest{spec: s}, nil
+}
+
+// macvlanSpec returns the spec of a macvlan (or, for kind macvtap, a
+// macvtap) with the options v.
+func macvlanSpec(kind string, v *rtnl.MACVlan) *links.MACVlan {
+	s := &links.MACVlan{
+		Tap: kind == "macvtap", Mode: v.Mode, Flags: v.Flags, MACAddrMode: v.MACAddrMode,
+		BCQueueLen: v.BCQueueLen, BCCutoff: v.BCCutoff,
+	}
 	switch {
 	case v.MACAddr != nil:
 		s.MACAddrs = append(s.MACAddrs, v.MACAddr)
 	case v.MACAddrData != nil:
 		s.MACAddrs = v.MACAddrData
 	}
-	return &addRequest{spec: s}, nil
+	return s
 }
 
 // macvlanWords are iproute2's macvlan/macvtap words, in its order.

@@ -16,12 +16,12 @@ import (
 var vlanKind = &linkKind{
 	names: []string{"vlan"},
 	add:   addVLAN,
-	set: func(_ string, args []string) (rtnetlink.LinkDriver, error) {
+	set: func(_ string, args []string) (links.Spec, error) {
 		v, err := parseVLAN(args)
 		if err != nil {
 			return nil, err
 		}
-		return v, nil
+		return vlanSpec(v), nil
 	},
 	details: func(data rtnetlink.LinkDriver) []detail {
 		if v, ok := data.(*rtnl.VLAN); ok {
@@ -52,8 +52,7 @@ var vlanKind = &linkKind{
 
 // addVLAN builds a vlan spec from the parsed words.
 func addVLAN(a *linkArgs, attrs links.Attrs) (*addRequest, error) {
-	s := &links.VLAN{Attrs: attrs, Parent: a.parent}
-	if err := checkParent(a, s); err != nil {
+	if err := checkParent(a, &links.VLAN{}); err != nil {
 		return nil, err
 	}
 	v, err := parseVLAN(a.kindWords)
@@ -63,7 +62,17 @@ func addVLAN(a *linkArgs, attrs links.Attrs) (*addRequest, error) {
 	if v.ID == nil {
 		return nil, usagef("vlan: no id given: add \"id N\" (0-%d)", vlanIDMax)
 	}
-	s.ID, s.Protocol, s.IngressQoS, s.EgressQoS = *v.ID, v.Protocol, v.IngressQoS, v.EgressQoS
+	s := vlanSpec(v)
+	s.Attrs, s.Parent = attrs, a.parent
+	return &addRequest{spec: s}, nil
+}
+
+// vlanSpec returns the spec of a vlan with the options v.
+func vlanSpec(v *rtnl.VLAN) *links.VLAN {
+	s := &links.VLAN{Protocol: v.Protocol, IngressQoS: v.IngressQoS, EgressQoS: v.EgressQoS}
+	if v.ID != nil {
+		s.ID = *v.ID
+	}
 	if v.Flags != nil {
 		for bit, p := range map[rtnl.VLANFlag]**bool{
 			rtnl.VLANFlagReorderHdr:    &s.ReorderHdr,
@@ -78,7 +87,7 @@ func addVLAN(a *linkArgs, attrs links.Attrs) (*addRequest, error) {
 			}
 		}
 	}
-	return &addRequest{spec: s}, nil
+	return s
 }
 
 // vlanWords are iproute2's vlan words, in its order ("i" is id).

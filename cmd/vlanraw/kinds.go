@@ -21,9 +21,9 @@ type linkKind struct {
 	// is one of names, a.kindWords the kind's own words) and attrs.
 	add func(a *linkArgs, attrs links.Attrs) (*addRequest, error)
 	// set reads the kind's own words of `link set`, of which there is at
-	// least one, into the data that changes them. Nil when the kind has
-	// no options to change.
-	set func(kind string, args []string) (rtnetlink.LinkDriver, error)
+	// least one, into the options to change (links.Change.Options). Nil
+	// when the kind has no options to change.
+	set func(kind string, args []string) (links.Spec, error)
 	// details renders the kind's data as iproute2's print_opt does; data
 	// is nil when the kernel sent none. Nil when iproute2 prints no
 	// details for the kind.

@@ -55,7 +55,7 @@ func parseLinkSet(args []string) (*setRequest, error) {
 	if k.set == nil {
 		return nil, usagef("%s: unknown option %q: %s links have no options to change", a.kind, a.kindWords[0], a.kind)
 	}
-	if c.Data, err = k.set(a.kind, a.kindWords); err != nil {
+	if c.Options, err = k.set(a.kind, a.kindWords); err != nil {
 		return nil, err
 	}
 	return r, nil

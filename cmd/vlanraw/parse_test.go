@@ -186,30 +186,30 @@ func TestParseLinkSet(t *testing.T) {
 		{
 			line: "mv0 type macvlan mode vepa",
 			dev:  "mv0",
-			want: links.Change{Data: &rtnl.MACVlan{Mode: ptr(rtnl.MACVlanModeVEPA)}},
+			want: links.Change{Options: &links.MACVlan{Mode: ptr(rtnl.MACVlanModeVEPA)}},
 		},
 		{
 			line: "mv0 type macvtap macaddr del 02:00:00:00:00:01",
 			dev:  "mv0",
-			want: links.Change{Data: &rtnl.MACVtap{MACVlan: rtnl.MACVlan{MACAddrMode: ptr(rtnl.MACAddrDel), MACAddr: mac("02:00:00:00:00:01")}}},
+			want: links.Change{Options: &links.MACVlan{Tap: true, MACAddrMode: ptr(rtnl.MACAddrDel), MACAddrs: []net.HardwareAddr{mac("02:00:00:00:00:01")}}},
 		},
 		{
 			line: "mv0 type macvlan macaddr set 02:00:00:00:00:01 bcqueuelen 10 bclim 3 flag null",
 			dev:  "mv0",
-			want: links.Change{Data: &rtnl.MACVlan{
-				MACAddrMode: ptr(rtnl.MACAddrSet), MACAddrData: []net.HardwareAddr{mac("02:00:00:00:00:01")},
+			want: links.Change{Options: &links.MACVlan{
+				MACAddrMode: ptr(rtnl.MACAddrSet), MACAddrs: []net.HardwareAddr{mac("02:00:00:00:00:01")},
 				BCQueueLen: ptr[uint32](10), BCCutoff: ptr[int32](3), Flags: ptr(rtnl.MACVlanFlag(0)),
 			}},
 		},
 		{
 			line: "ipv0 type ipvlan mode l3",
 			dev:  "ipv0",
-			want: links.Change{Data: &rtnl.IPVlan{Mode: ptr(rtnl.IPVlanModeL3), Flags: ptr(rtnl.IPVlanFlagBridge)}},
+			want: links.Change{Options: &links.IPVlan{Mode: ptr(rtnl.IPVlanModeL3), Flag: ptr(rtnl.IPVlanFlagBridge)}},
 		},
 		{
 			line: "ipv0 type ipvtap private",
 			dev:  "ipv0",
-			want: links.Change{Data: &rtnl.IPVtap{IPVlan: rtnl.IPVlan{Flags: ptr(rtnl.IPVlanFlagPrivate)}}},
+			want: links.Change{Options: &links.IPVlan{Tap: true, Flag: ptr(rtnl.IPVlanFlagPrivate)}},
 		},
 	} {
 		t.Run(tt.line, func(t *testing.T) {
