@@ -21,8 +21,8 @@ func (h *Handle) CreateAll(specs []Spec) error {
 		if err := s.validate(); err != nil {
 			return err
 		}
-		if _, ok := s.(*Veth); ok && s.(*Veth).Peer.Up {
-			return fmt.Errorf("create links: %w: CreateAll cannot bring up veth peers; use Create", ErrInvalid)
+		if p := s.peer(); p != nil && p.Up {
+			return fmt.Errorf("create links: %w: CreateAll cannot bring up the peers of %s links; use Create", ErrInvalid, s.Kind())
 		}
 		var pi int32
 		if pname := s.parent(); pname != "" || s.NeedsParent() {

@@ -39,22 +39,24 @@ func (h *Handle) Create(s Spec) error {
 	if err := h.c.NewLink(m); err != nil {
 		return err
 	}
-	if v, ok := s.(*Veth); ok && v.Peer.Up {
-		if err := h.upPeer(v); err != nil {
+	if p := s.peer(); p != nil && p.Up {
+		if err := h.upPeer(p); err != nil {
 			return errors.Join(err, h.remove(a))
 		}
 	}
 	return nil
 }
 
-// upPeer brings up a new veth's peer, in its own namespace.
-func (h *Handle) upPeer(v *Veth) error {
+// upPeer brings up the peer p of a new link, in its own namespace. The
+// kernel cannot do it as it creates the pair: an end of a pair opens only
+// once its peer is registered.
+func (h *Handle) upPeer(p *Attrs) error {
 	c := h.c
-	if v.Peer.NetNS != nil || v.Peer.NetNSPID != 0 {
-		ns := v.Peer.NetNS
+	if p.NetNS != nil || p.NetNSPID != 0 {
+		ns := p.NetNS
 		if ns == nil {
 			var err error
-			if ns, err = rtnl.OpenNetNSPID(v.Peer.NetNSPID); err != nil {
+			if ns, err = rtnl.OpenNetNSPID(p.NetNSPID); err != nil {
 				return err
 			}
 			defer ns.Close()
@@ -65,11 +67,11 @@ func (h *Handle) upPeer(v *Veth) error {
 		}
 		defer c.Close()
 	}
-	p, err := c.GetLink(v.Peer.Name)
+	m, err := c.GetLink(p.Name)
 	if err != nil {
 		return err
 	}
-	return c.SetLink(&rtnl.LinkMessage{Index: p.Index, Flags: unix.IFF_UP, Change: unix.IFF_UP})
+	return c.SetLink(&rtnl.LinkMessage{Index: m.Index, Flags: unix.IFF_UP, Change: unix.IFF_UP})
 }
 
 // remove deletes a link this package just created, wherever it was put.

@@ -48,6 +48,9 @@ type Spec interface {
 	NeedsParent() bool
 	// parent returns the name of the lower device, or "".
 	parent() string
+	// peer returns the attributes of the other end, for kinds whose links
+	// come in pairs, such as veth; nil for the others.
+	peer() *Attrs
 	// validate checks the kind-specific values.
 	validate() error
 	// data returns the IFLA_INFO_DATA driver, or nil.
@@ -61,6 +64,10 @@ type Spec interface {
 
 // Attributes returns a, so that every Spec gives its common attributes.
 func (a *Attrs) Attributes() *Attrs { return a }
+
+// peer is the Spec method of the kinds without a peer, which is all but
+// those that define their own.
+func (a *Attrs) peer() *Attrs { return nil }
 
 // noChange is the change method of the kinds whose options vlanraw cannot
 // change.

@@ -20,6 +20,8 @@ func (s *Veth) NeedsParent() bool { return false }
 
 func (s *Veth) parent() string { return "" }
 
+func (s *Veth) peer() *Attrs { return &s.Peer }
+
 func (s *Veth) change(rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error) { return nil, noChange(s) }
 
 func (s *Veth) validate() error { return checkAttrs(&s.Peer) }

@@ -34,24 +34,10 @@ func vethSpec(args []string, attrs links.Attrs) (*links.Veth, string, error) {
 	if args[0] != "peer" {
 		return nil, "", usagef("veth: unknown option %q: use \"peer name NAME\"", args[0])
 	}
-	p, err := parseLinkArgs(&words{w: args[1:]})
+	peer, netns, err := peerArgs("veth", args[1:])
 	if err != nil {
 		return nil, "", err
 	}
-	switch {
-	case p.hasType:
-		return nil, "", usagef("veth: \"type\" is given twice: the peer is always a veth")
-	case p.parent != "":
-		return nil, "", usagef("veth: a peer has no parent: remove \"link %s\"", p.parent)
-	case p.name != p.dev:
-		return nil, "", usagef("veth: both \"name\" (%q) and a device name (%q) given for the peer: give its name once", p.name, p.dev)
-	case p.txqlen != nil, p.group != nil:
-		// links.Veth does not send them for the peer yet.
-		return nil, "", usagef("veth: vlanraw cannot set a peer's txqueuelen or group yet: set them with \"link set\" after creating it")
-	}
-	s.Peer = links.Attrs{Name: p.name, MTU: p.mtu, MAC: p.mac}
-	if p.up != nil {
-		s.Peer.Up = *p.up
-	}
-	return s, p.netns, nil
+	s.Peer = peer
+	return s, netns, nil
 }

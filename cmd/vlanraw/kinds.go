@@ -88,6 +88,32 @@ func checkParent(a *linkArgs, s links.Spec) error {
 	return nil
 }
 
+// peerArgs reads the words that describe the other end of a pair, such
+// as a veth's after `peer`: `[name] NAME [mtu N] [address MAC] [netns NS]
+// [up|down]`. It returns the peer's attributes and its netns word.
+func peerArgs(kind string, args []string) (links.Attrs, string, error) {
+	p, err := parseLinkArgs(&words{w: args})
+	if err != nil {
+		return links.Attrs{}, "", err
+	}
+	switch {
+	case p.hasType:
+		return links.Attrs{}, "", usagef("%s: \"type\" is given twice: the peer is always a %s", kind, kind)
+	case p.parent != "":
+		return links.Attrs{}, "", usagef("%s: a peer has no parent: remove \"link %s\"", kind, p.parent)
+	case p.name != p.dev:
+		return links.Attrs{}, "", usagef("%s: both \"name\" (%q) and a device name (%q) given for the peer: give its name once", kind, p.name, p.dev)
+	case p.txqlen != nil, p.group != nil:
+		// package links does not send them for a peer yet.
+		return links.Attrs{}, "", usagef("%s: vlanraw cannot set a peer's txqueuelen or group yet: set them with \"link set\" after creating it", kind)
+	}
+	a := links.Attrs{Name: p.name, MTU: p.mtu, MAC: p.mac}
+	if p.up != nil {
+		a.Up = *p.up
+	}
+	return a, p.netns, nil
+}
+
 // keywordNames returns the names of the keywords vlanraw implements, for
 // linkKind.words.
 func keywordNames(keywords []keyword) []string {
