@@ -5,7 +5,7 @@ import (
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
-// Dummy is a dummy link.
+// Dummy is a dummy link. It has no options to change.
 type Dummy struct {
 	Attrs
 }

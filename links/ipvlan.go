@@ -6,7 +6,8 @@ import (
 )
 
 // IPVlan is an ipvlan (or, with Tap, ipvtap) link. Its mode and flag are
-// the parent's: every ipvlan on one parent shares them.
+// the parent's: every ipvlan on one parent shares them. Both can change
+// (Change.Options).
 type IPVlan struct {
 	Attrs
 	// Parent is the lower device.

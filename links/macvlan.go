@@ -7,7 +7,9 @@ import (
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
-// MACVlan is a macvlan (or, with Tap, macvtap) link.
+// MACVlan is a macvlan (or, with Tap, macvtap) link. Every option can
+// change (Change.Options), but the kernel cannot switch a link into or
+// out of passthru mode.
 type MACVlan struct {
 	Attrs
 	// Parent is the lower device.

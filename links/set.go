@@ -27,9 +27,8 @@ type Change struct {
 	IPv4Conf []rtnl.IPv4Conf
 	// Options changes the kind's own options to those of a spec of the
 	// link's kind; only its kind's fields count: its Attrs must be zero
-	// and it names no parent. IPVlan (mode and flag, shared by the
-	// parent's every ipvlan) and MACVlan (mode, flags, source list
-	// edits, bcqueuelen, bclim) can change, their tap variants too.
+	// and it names no parent. Each spec type says which of its options
+	// can change; those of the kinds that say none are refused.
 	Options Spec
 }
 

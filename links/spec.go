@@ -35,8 +35,7 @@ type Attrs struct {
 
 // Spec describes a link of one kind: to create it, or, as
 // Change.Options, to change the kind's own options. Each kind is one type
-// in a file of its own: IPVlan (also ipvtap), MACVlan (also macvtap),
-// VLAN, Dummy and Veth.
+// in a file of its own (see the package documentation).
 type Spec interface {
 	// Kind returns the link kind, such as "ipvlan".
 	Kind() string

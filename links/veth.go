@@ -5,7 +5,8 @@ import (
 	"github.com/jsimonetti/rtnetlink/v2/driver"
 )
 
-// Veth is a veth pair: the link and its Peer.
+// Veth is a veth pair: the link and its Peer. It has no options to
+// change.
 type Veth struct {
 	Attrs
 	// Peer is the other end. Its NetNS may differ from the link's.

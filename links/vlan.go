@@ -7,7 +7,8 @@ import (
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
-// VLAN is an 802.1Q or 802.1ad vlan link.
+// VLAN is an 802.1Q or 802.1ad vlan link. vlanraw cannot change its
+// options yet.
 type VLAN struct {
 	Attrs
 	// Parent is the lower device.

@@ -15,6 +15,22 @@
 // package testenv reads it to probe kinds and boot test kernels with
 // their modules.
 //
+// Adding a kind to vlanraw touches exactly these files, and tests (the
+// kind's own, and its sample data in rtnl's driver_test.go):
+//
+//   - rtnl/<kind>.go: the driver, its IFLA_<KIND>_* attributes and their
+//     typed values, in the order iproute2 sends them;
+//   - rtnl/kinds.go: the kind's line in the table (name, CONFIG option,
+//     module, driver);
+//   - links/<kind>.go: its Spec (see package links);
+//   - cmd/vlanraw/kind_<kind>.go: its words for `link add` and `link
+//     set`, its details for `link show -d` and its help (see the
+//     linkKind type there);
+//   - cmd/vlanraw/kinds.go: the kind's entry in kindTable.
+//
+// Nothing else names a kind: testenv and its VM harness read this table,
+// and the rest of the CLI asks its own.
+//
 // # Network namespaces
 //
 // A Conn is opened inside one network namespace with Dial and stays there

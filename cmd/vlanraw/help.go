@@ -94,8 +94,7 @@ COMMANDS (any prefix works, as in iproute2; "change" is set, "delete",
 "list" and "lst" are del and show):
   add      create a link; nothing is printed on success
   set      change a link: bring it up or down, its MTU, its name, and
-           for ipvlan and macvlan links their mode and options (vlan
-           options can only be given to add, for now)
+           the options of its TYPE where the TYPE says so below
   del      delete links; several names are deleted in one batched request
   show     list links; -d adds the kind's details, -j prints JSON with
            the keys of "ip -j -d link show"

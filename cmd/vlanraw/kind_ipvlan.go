@@ -37,7 +37,7 @@ var ipvlanKind = &linkKind{
   private              slaves cannot reach each other
   vepa                 slave-to-slave traffic goes out to the switch
   Mode and flag belong to the parent: every ipvlan on it shares them,
-  and the latest add or set wins.
+  and the latest add or set wins; set takes these words too.
 `,
 	words: slices.Concat(keywordNames(ipvlanWords), slices.Collect(maps.Keys(ipvlanModes))),
 }

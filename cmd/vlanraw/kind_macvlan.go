@@ -62,6 +62,8 @@ var macvlanKind = &linkKind{
                        through the broadcast queue; shared by the parent.
                        Older kernels would ignore these two: vlanraw
                        refuses them there
+  set takes these words too, but cannot switch a link into or out of
+  passthru.
 `,
 	words: slices.Concat(keywordNames(macvlanWords), slices.Collect(maps.Keys(macvlanModes)),
 		slices.Collect(maps.Keys(macvlanFlagValues)), slices.Collect(maps.Keys(macaddrOps))),

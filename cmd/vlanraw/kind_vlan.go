@@ -45,6 +45,7 @@ var vlanKind = &linkKind{
                        (FROM, 0-7) to a packet priority (TO)
   egress-qos-map FROM:TO ...   map a packet priority (FROM) to the sent
                        tag's priority code point (TO, 0-7)
+  These can only be given to add, for now.
 `,
 	words: slices.Concat(keywordNames(vlanWords), slices.Collect(maps.Keys(vlanFlagWords)),
 		[]string{"on", "off", "802.1Q", "802.1ad"}),

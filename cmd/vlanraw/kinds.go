@@ -12,7 +12,9 @@ import (
 // link_util is: how `link add` and `link set` read the kind's words, how
 // `link show -d` prints its data, and its section of `vlanraw help link`.
 // Each kind is a file kind_<kind>.go; kindTable lists them. The rest of
-// the link commands never name a kind.
+// the link commands never name a kind. Adding a kind to the CLI is its
+// file and its entry in kindTable (package rtnl's documentation lists the
+// files of the other layers).
 type linkKind struct {
 	// names are the kinds (IFLA_INFO_KIND) the file handles, such as
 	// ipvlan and ipvtap.
