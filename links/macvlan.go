@@ -129,13 +129,7 @@ func (s *MACVlan) data() (rtnetlink.LinkDriver, error) {
 // current one when the spec gives none: the kernel cannot switch a link
 // into or out of passthru.
 func (s *MACVlan) change(cur rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error) {
-	var have *rtnl.MACVlan
-	switch v := cur.(type) {
-	case *rtnl.MACVlan:
-		have = v
-	case *rtnl.MACVtap:
-		have = &v.MACVlan
-	}
+	have := macvlanData(cur)
 	mode := s.Mode
 	if mode == nil && have != nil {
 		mode = have.Mode
@@ -148,4 +142,16 @@ func (s *MACVlan) change(cur rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error)
 		return nil, err
 	}
 	return s.data()
+}
+
+// macvlanData returns the macvlan data of a macvlan's or a macvtap's d,
+// nil for other kinds.
+func macvlanData(d rtnetlink.LinkDriver) *rtnl.MACVlan {
+	switch v := d.(type) {
+	case *rtnl.MACVlan:
+		return v
+	case *rtnl.MACVtap:
+		return &v.MACVlan
+	}
+	return nil
 }

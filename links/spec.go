@@ -92,18 +92,24 @@ func message(s Spec, parentIndex int32) (*rtnl.LinkMessage, error) {
 			Info:       &rtnl.LinkInfo{Kind: s.Kind(), Data: d},
 		},
 	}
-	if a.NetNS != nil {
-		fd := uint32(a.NetNS.FD())
-		m.Attributes.NetNSFD = &fd
-	}
-	if a.NetNSPID != 0 {
-		pid := uint32(a.NetNSPID)
-		m.Attributes.NetNSPID = &pid
-	}
+	a.setNetNS(&m.Attributes)
 	if a.Up {
 		m.Flags, m.Change = unix.IFF_UP, unix.IFF_UP
 	}
 	return m, nil
+}
+
+// setNetNS puts the namespace a link is to be created in, if a names
+// one, into its attributes.
+func (a *Attrs) setNetNS(la *rtnl.LinkAttributes) {
+	if a.NetNS != nil {
+		fd := uint32(a.NetNS.FD())
+		la.NetNSFD = &fd
+	}
+	if a.NetNSPID != 0 {
+		pid := uint32(a.NetNSPID)
+		la.NetNSPID = &pid
+	}
 }
 
 // CheckName reports whether name is a valid link name, as the kernel's
