@@ -37,11 +37,8 @@ func newPair(t *testing.T) *pair {
 	t.Helper()
 	a, an := testenv.NewNetNS(t)
 	b, bn := testenv.NewNetNS(t)
-	for _, ns := range []*rtnl.NetNS{a, b} {
-		if err := ns.Do(func() error { return quietIPv6() }); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testenv.QuietIPv6(t, a)
+	testenv.QuietIPv6(t, b)
 	h, err := links.Open(a)
 	if err != nil {
 		t.Fatal(err)
@@ -55,18 +52,6 @@ func newPair(t *testing.T) *pair {
 		t.Fatalf("create veth: %v", err)
 	}
 	return &pair{a: a, b: b, aName: an, bName: bn}
-}
-
-// quietIPv6 turns IPv6 off for links created from now on in the
-// calling thread's namespace, where the kernel has IPv6.
-func quietIPv6() error {
-	for _, p := range []string{"all", "default"} {
-		err := os.WriteFile("/proc/sys/net/ipv6/conf/"+p+"/disable_ipv6", []byte("1"), 0o644)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-	}
-	return nil
 }
 
 // expectedMode is the path Attach must take for mode on this kernel. For

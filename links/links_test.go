@@ -20,16 +20,23 @@ import (
 func setup(t *testing.T) (*links.Handle, *rtnl.NetNS) {
 	t.Helper()
 	ns, _ := testenv.NewNetNS(t)
+	h := openIn(t, ns)
+	err := h.Create(&links.Veth{Attrs: links.Attrs{Name: "p0", Up: true}, Peer: links.Attrs{Name: "p1", Up: true}})
+	if err != nil {
+		t.Fatalf("create veth parent: %v", err)
+	}
+	return h, ns
+}
+
+// openIn returns a Handle in ns, closed when the test ends.
+func openIn(t *testing.T, ns *rtnl.NetNS) *links.Handle {
+	t.Helper()
 	h, err := links.Open(ns)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
-	err = h.Create(&links.Veth{Attrs: links.Attrs{Name: "p0", Up: true}, Peer: links.Attrs{Name: "p1", Up: true}})
-	if err != nil {
-		t.Fatalf("create veth parent: %v", err)
-	}
-	return h, ns
+	return h
 }
 
 func names(t *testing.T, h *links.Handle) []string {

@@ -150,5 +150,7 @@ func (d *demo) playVerify() error {
 	step("vlanraw verify %s: eBPF tc counters prove L3 mode", network)
 	say("broadcast and multicast must reach no endpoint, ARP must get no answer and never leave the parent,")
 	say("and unicast UDP must reach each endpoint, from the other endpoint and from the router's side of the wire")
+	say("the network is IPv4-only, as in the article: as Docker does, vlanraw leaves IPv6 off in its endpoints,")
+	say("so they are not in ff02::1 and the IPv6 multicast steps do not run")
 	return d.vr("-n", hostNS, "verify", network, "--wire-netns", routerNS, "--wire-dev", "eth0")
 }

@@ -20,7 +20,9 @@
 // for a reason that does not name a feature the kernel lacks (see
 // testenv.IsKernelSkip): the guest has root, the modules and the tools
 // the harness promises, so every other skip hides a test that should have
-// run. Packages without tests are not counted.
+// run. The tests skipped for a missing kernel feature are listed, one line
+// each, and counted in the summary. Packages without tests are not
+// counted.
 package main
 
 import (
@@ -91,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	s.read(out)
 	waitErr := cmd.Wait()
 	line, ok := s.summary(*kernel, time.Since(start))
-	if waitErr != nil && ok {
+	if waitErr != nil {
 		line += fmt.Sprintf("; go test: %v", waitErr)
 		ok = false
 	}
@@ -134,7 +136,8 @@ type suite struct {
 	w        io.Writer
 	outputs  map[string][]string // "package\x00test" -> output lines
 	results  map[string]string   // package -> "pass", "fail" (packages with tests only)
-	badSkips []string            // "package.Test: reason"
+	badSkips []string            // "package.Test"
+	skips    int                 // tests skipped for a feature the kernel lacks
 	releases map[string]bool     // guest kernel releases vmtest reported
 	versions map[string]bool     // their upstream versions, where known
 }
@@ -194,6 +197,10 @@ func (s *suite) handle(e event) {
 			s.print(key)
 			fmt.Fprintf(s.w, "vmsuite: %s %s skipped in the VM for a reason that names no missing kernel feature: %q\n", e.Package, e.Test, reason)
 			s.badSkips = append(s.badSkips, e.Package+"."+e.Test)
+		} else {
+			// Never silently: say what this kernel did not run.
+			fmt.Fprintf(s.w, "vmsuite: %s %s skipped: %s\n", e.Package, e.Test, reason)
+			s.skips++
 		}
 		delete(s.outputs, key)
 	case "pass":
@@ -260,6 +267,9 @@ func (s *suite) summary(kernel string, elapsed time.Duration) (string, bool) {
 		name += " (" + strings.Join(sortedKeys(s.versions), ",") + ")"
 	}
 	line := fmt.Sprintf("vmtest %s: %d packages, %d passed in %s", name, len(s.results), passed, elapsed.Round(time.Second))
+	if s.skips > 0 {
+		line += fmt.Sprintf(" (%d tests skipped for a feature the kernel lacks)", s.skips)
+	}
 	ok := len(failed) == 0 && len(s.badSkips) == 0 && len(s.results) > 0
 	if len(failed) > 0 {
 		line += fmt.Sprintf("; FAILED: %s", strings.Join(failed, " "))

@@ -76,9 +76,10 @@ func TestSuite(t *testing.T) {
 				{Action: "skip", Package: p, Test: "TestB"},
 				vmline(p), {Action: "pass", Package: p},
 			},
-			wantLine: "vmtest 5.10.0-43-cloud-amd64 (5.10.251): 1 packages, 1 passed in 1m0s",
+			wantLine: "vmtest 5.10.0-43-cloud-amd64 (5.10.251): 1 packages, 1 passed in 1m0s (1 tests skipped for a feature the kernel lacks)",
 			wantOK:   true,
-			wantNot:  []string{"TCX needs"},
+			wantOut:  []string{"vmsuite: example.com/p TestB skipped: TCX needs kernel 6.6 or newer; running 5.10.0-43-cloud-amd64"},
+			wantNot:  []string{"--- SKIP"},
 		},
 		{
 			name: "any other skip fails the suite",
@@ -167,6 +168,7 @@ func TestRun(t *testing.T) {
 	}{
 		{"pass", pass, 0, 0, "vmtest 7.3.4+deb13-cloud-amd64 (7.3.4): 1 packages, 1 passed in "},
 		{"go test fails", pass, 1, 1, "; go test: exit status 1"},
+		{"nothing ran", "", 2, 1, "vmtest kernel 7 (no guest reported its release): 0 packages, 0 passed in 0s; go test: exit status 2"},
 		{"usage", "", 0, 2, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
