@@ -45,6 +45,11 @@ var driverSamples = map[string]rtnetlink.LinkDriver{
 		Flags: &rtnl.VLANFlags{Flags: rtnl.VLANFlagGVRP, Mask: rtnl.VLANFlagGVRP | rtnl.VLANFlagMVRP},
 	},
 	"dummy": &rtnl.Dummy{},
+	"netkit": &rtnl.Netkit{
+		Mode: ptr(rtnl.NetkitModeL2), Policy: ptr(rtnl.NetkitBlackhole), Scrub: ptr(rtnl.NetkitScrubNone),
+		PeerPolicy: ptr(rtnl.NetkitForward), PeerScrub: ptr(rtnl.NetkitScrubDefault),
+		Peer: &rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{Name: "nk1", MTU: 1400}},
+	},
 }
 
 // linkWithData returns an RTM_NEWLINK payload for a link of kind whose

@@ -42,6 +42,7 @@ var kinds = []Kind{
 	{Name: "dummy", Config: "CONFIG_DUMMY", Module: "dummy", driver: &Dummy{}},
 	// veth's driver is rtnetlink's own (github.com/jsimonetti/rtnetlink/v2/driver).
 	{Name: "veth", Config: "CONFIG_VETH", Module: "veth"},
+	{Name: "netkit", Config: "CONFIG_NETKIT", Module: "netkit", driver: &Netkit{}},
 	// vlanraw creates no bridges; the tests use them as peers.
 	{Name: "bridge", Config: "CONFIG_BRIDGE", Module: "bridge"},
 }

@@ -39,7 +39,7 @@ type linkKind struct {
 
 // kindTable are the link kinds of `link add`, `link set` and `link show`,
 // in the order the help and messages list them.
-var kindTable = []*linkKind{ipvlanKind, macvlanKind, vlanKind, dummyKind, vethKind}
+var kindTable = []*linkKind{ipvlanKind, macvlanKind, vlanKind, dummyKind, vethKind, netkitKind}
 
 // kinds are the names of the kinds of kindTable.
 var kinds = kindNames()

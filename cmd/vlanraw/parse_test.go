@@ -154,6 +154,23 @@ func TestParseLinkAdd(t *testing.T) {
 			line: "v0 type veth peer v1",
 			want: &links.Veth{Attrs: links.Attrs{Name: "v0"}, Peer: links.Attrs{Name: "v1"}},
 		},
+		{
+			line: "nk0 type netkit peer name nk1",
+			want: &links.Netkit{Attrs: links.Attrs{Name: "nk0"}, Peer: links.Attrs{Name: "nk1"}},
+		},
+		{
+			line: "name nk0 up type netkit mode l2 blackhole peer forward name nk1 mtu 1400 netns blue up",
+			want: &links.Netkit{
+				Attrs: links.Attrs{Name: "nk0", Up: true}, Peer: links.Attrs{Name: "nk1", MTU: 1400, Up: true},
+				Mode: ptr(rtnl.NetkitModeL2), Policy: ptr(rtnl.NetkitBlackhole), PeerPolicy: ptr(rtnl.NetkitForward),
+			},
+			peerNetNS: "blue",
+		},
+		{
+			// As in iproute2, mode may follow peer: it is the pair's.
+			line: "nk0 type netkit peer blackhole mode l3 nk1",
+			want: &links.Netkit{Attrs: links.Attrs{Name: "nk0"}, Peer: links.Attrs{Name: "nk1"}, Mode: ptr(rtnl.NetkitModeL3), PeerPolicy: ptr(rtnl.NetkitBlackhole)},
+		},
 	} {
 		t.Run(tt.line, func(t *testing.T) {
 			req, err := parseLinkAdd(strings.Fields(tt.line))
@@ -210,6 +227,17 @@ func TestParseLinkSet(t *testing.T) {
 			line: "ipv0 type ipvtap private",
 			dev:  "ipv0",
 			want: links.Change{Options: &links.IPVlan{Tap: true, Flag: ptr(rtnl.IPVlanFlagPrivate)}},
+		},
+		{
+			line: "nk0 type netkit forward peer blackhole",
+			dev:  "nk0",
+			want: links.Change{Options: &links.Netkit{Policy: ptr(rtnl.NetkitForward), PeerPolicy: ptr(rtnl.NetkitBlackhole)}},
+		},
+		{
+			// links refuses it, as the kernel would.
+			line: "nk0 type netkit mode l2",
+			dev:  "nk0",
+			want: links.Change{Options: &links.Netkit{Mode: ptr(rtnl.NetkitModeL2)}},
 		},
 	} {
 		t.Run(tt.line, func(t *testing.T) {

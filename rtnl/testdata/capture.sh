@@ -244,6 +244,20 @@ else
 	echo "capture.sh: IP_NEW not set: keeping golden/macvlan-*bclim*.txt and replies/macvlan-bclim.txt as they are" >&2
 fi
 
+# netkit needs iproute2 >= 6.7 (the kernel need not have it: the request is
+# captured whatever the answer). The peer's `up` is left out: iproute2
+# sends it in the peer's ifinfomsg, which the kernel ignores, and vlanraw
+# brings the peer up after creating the pair instead.
+if [ -n "$IP_NEW" ]; then
+	request netkit-default "$IP_NEW" "" link add name nk0 type netkit
+	request netkit-peer "$IP_NEW" "" link add name nk0 type netkit peer name nk1
+	request netkit-l2-blackhole "$IP_NEW" "" link add name nk0 type netkit mode l2 blackhole peer forward name nk1
+	request netkit-common "$IP_NEW" "" link add name nk0 mtu 1400 up type netkit mode l3 forward peer blackhole name nk1 mtu 1300
+	request netkit-set-policy "$IP_NEW" "" link set dev p1 type netkit blackhole peer forward
+else
+	echo "capture.sh: IP_NEW not set: keeping golden/netkit-*.txt as they are" >&2
+fi
+
 # reply NAME BIN SETUP DEV captures the kernel's answer to `ip -d link show dev
 # DEV` after running SETUP with BIN.
 reply() {
