@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // The CNI plugins are comparison peers, never linked into vlanraw: they are
@@ -132,7 +132,7 @@ func newCNIPeer(tb testing.TB, plugin, master, subnet string) *cniPeer {
 
 // run runs `cnitool add|del NAME NETNS` and returns its wall time. It
 // returns errors rather than ending the benchmark, since it runs on a
-// thread of the host namespace (rtnl.NetNS.Do), not the benchmark's own
+// thread of the host namespace (netns.NS.Do), not the benchmark's own
 // goroutine.
 func (p *cniPeer) run(op, netnsPath string) (time.Duration, error) {
 	cmd := exec.Command(filepath.Join(p.bin, "cnitool"), op, p.name, netnsPath)
@@ -149,7 +149,7 @@ func (p *cniPeer) run(op, netnsPath string) (time.Duration, error) {
 // timed returns a function that runs cnitool op from a thread inside the
 // host namespace (so that it pays no `ip netns exec`) and returns its
 // wall time.
-func (p *cniPeer) timed(b *testing.B, host *rtnl.NetNS, op, netnsPath string) func() time.Duration {
+func (p *cniPeer) timed(b *testing.B, host *netns.NS, op, netnsPath string) func() time.Duration {
 	return func() time.Duration {
 		var d time.Duration
 		if err := host.Do(func() (err error) {

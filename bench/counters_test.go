@@ -5,7 +5,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/bench/load"
 	"github.com/vlanraw/vlanraw/bpf"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // countersPairs is how many flows without and with counters each
@@ -34,7 +34,7 @@ func BenchmarkCountersUDP(b *testing.B) {
 	}
 	with := func() {
 		var hooks []*bpf.Hook
-		for _, ns := range []*rtnl.NetNS{t.client, t.server} {
+		for _, ns := range []*netns.NS{t.client, t.server} {
 			for _, dir := range bpf.Directions() {
 				h, err := bpf.Attach(bpf.AttachOptions{NetNS: ns, Ifname: "eth0", Direction: dir})
 				if err != nil {

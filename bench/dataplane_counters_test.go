@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/vlanraw/vlanraw/bpf"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // dpCounters are bpf frame counters on the tc ingress of a topology's
@@ -19,9 +19,9 @@ type dpCounters struct {
 // dpAttach attaches counters to the ingress of ifname in client and in
 // server (once when they are the same namespace), detached when the
 // benchmark ends.
-func dpAttach(b *testing.B, ifname string, client, server *rtnl.NetNS) *dpCounters {
+func dpAttach(b *testing.B, ifname string, client, server *netns.NS) *dpCounters {
 	var c dpCounters
-	nss := []*rtnl.NetNS{server}
+	nss := []*netns.NS{server}
 	if client != server {
 		nss = append(nss, client)
 	}

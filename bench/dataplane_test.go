@@ -7,11 +7,13 @@ import (
 	"time"
 
 	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+
 	"github.com/vlanraw/vlanraw/bench/load"
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
-	"golang.org/x/sys/unix"
 )
 
 // dpTopo is a data-plane topology: a client namespace and a server
@@ -19,7 +21,7 @@ import (
 // it was built with count, frame counters on the endpoints' links,
 // attached as soon as the links exist (else nil).
 type dpTopo struct {
-	client, server *rtnl.NetNS
+	client, server *netns.NS
 	addr           netip.AddrPort
 	counters       *dpCounters
 }
@@ -104,7 +106,7 @@ func dpWarm(b *testing.B, t *dpTopo) {
 }
 
 // dpOpen opens a links.Handle on ns, closed when the benchmark ends.
-func dpOpen(b *testing.B, ns *rtnl.NetNS) *links.Handle {
+func dpOpen(b *testing.B, ns *netns.NS) *links.Handle {
 	h, err := links.Open(ns)
 	if err != nil {
 		b.Fatal(err)
@@ -129,7 +131,7 @@ func dpAddr(b *testing.B, h *links.Handle, name, prefix string) {
 // "10.90.1"). With count, counters are attached between the two, so
 // they see what addressing brings: duplicate address detection, router
 // solicitations, MLD reports, neighbour resolution.
-func dpEnds(b *testing.B, subnet string, count bool, mk func(client, server *rtnl.NetNS)) *dpTopo {
+func dpEnds(b *testing.B, subnet string, count bool, mk func(client, server *netns.NS)) *dpTopo {
 	client, _ := testenv.NewNetNS(b)
 	server, _ := testenv.NewNetNS(b)
 	mk(client, server)
@@ -158,7 +160,7 @@ func dpLoopback(b *testing.B, count bool) *dpTopo {
 
 // dpVeth joins the two namespaces with one veth pair.
 func dpVeth(b *testing.B, count bool) *dpTopo {
-	return dpEnds(b, "10.90.1", count, func(client, server *rtnl.NetNS) {
+	return dpEnds(b, "10.90.1", count, func(client, server *netns.NS) {
 		err := dpOpen(b, client).Create(&links.Veth{
 			Attrs: links.Attrs{Name: "eth0", Up: true},
 			Peer:  links.Attrs{Name: "eth0", Up: true, NetNS: server},
@@ -192,7 +194,7 @@ func (m dpMasterMessage) MarshalBinary() ([]byte, error) {
 // its ports enslaved with plain RTM_NEWLINK requests.
 func dpBridge(b *testing.B, count bool) *dpTopo {
 	testenv.RequireKind(b, "bridge")
-	return dpEnds(b, "10.90.2", count, func(client, server *rtnl.NetNS) {
+	return dpEnds(b, "10.90.2", count, func(client, server *netns.NS) {
 		mid, _ := testenv.NewNetNS(b)
 		h := dpOpen(b, mid)
 		c := h.Conn()
@@ -209,7 +211,7 @@ func dpBridge(b *testing.B, count bool) *dpTopo {
 		}
 		for _, p := range []struct {
 			name string
-			ns   *rtnl.NetNS
+			ns   *netns.NS
 		}{{"pa", client}, {"pb", server}} {
 			err := h.Create(&links.Veth{
 				Attrs: links.Attrs{Name: p.name},
@@ -247,10 +249,10 @@ func dpParent(b *testing.B) *links.Handle {
 // namespace.
 func dpMACVlan(b *testing.B, count bool) *dpTopo {
 	testenv.RequireKind(b, "macvlan")
-	return dpEnds(b, "10.90.3", count, func(client, server *rtnl.NetNS) {
+	return dpEnds(b, "10.90.3", count, func(client, server *netns.NS) {
 		h := dpParent(b)
 		mode := rtnl.MACVlanModeBridge
-		for _, ns := range []*rtnl.NetNS{client, server} {
+		for _, ns := range []*netns.NS{client, server} {
 			if err := h.Create(&links.MACVlan{Attrs: links.Attrs{Name: "eth0", NetNS: ns, Up: true}, Parent: "p0", Mode: &mode}); err != nil {
 				b.Fatal(err)
 			}
@@ -263,9 +265,9 @@ func dpMACVlan(b *testing.B, count bool) *dpTopo {
 func dpIPVlan(mode rtnl.IPVlanMode) func(b *testing.B, count bool) *dpTopo {
 	return func(b *testing.B, count bool) *dpTopo {
 		testenv.RequireKind(b, "ipvlan")
-		return dpEnds(b, "10.90.4", count, func(client, server *rtnl.NetNS) {
+		return dpEnds(b, "10.90.4", count, func(client, server *netns.NS) {
 			h := dpParent(b)
-			for _, ns := range []*rtnl.NetNS{client, server} {
+			for _, ns := range []*netns.NS{client, server} {
 				if err := h.Create(&links.IPVlan{Attrs: links.Attrs{Name: "eth0", NetNS: ns, Up: true}, Parent: "p0", Mode: &mode}); err != nil {
 					b.Fatal(err)
 				}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -19,7 +20,7 @@ import (
 // peer p1 stays there too), a vlanraw network "net" on it, and target
 // namespaces for the endpoints.
 type endpointBench struct {
-	host     *rtnl.NetNS
+	host     *netns.NS
 	hostName string
 	m        *modes.Manager
 	stateDir string
@@ -43,7 +44,11 @@ func newEndpointBench(b *testing.B, driver modes.Driver, subnet string) *endpoin
 		b.Fatal(err)
 	}
 	stateDir := b.TempDir()
-	m, err := modes.NewManagerIn(stateDir, hostName)
+	mhost, err := netns.Open(hostName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := modes.NewManagerIn(stateDir, mhost)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -72,7 +77,7 @@ func (e *endpointBench) createNetwork(b *testing.B) {
 
 // bareLink creates a link eth0 of the network's kind and mode on p0
 // directly in target.
-func (e *endpointBench) bareLink(target *rtnl.NetNS) error {
+func (e *endpointBench) bareLink(target *netns.NS) error {
 	h, err := links.Open(e.host)
 	if err != nil {
 		return err

@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -18,7 +20,7 @@ var attachStep = func(step string) {}
 type AttachOptions struct {
 	// NetNS is the network namespace of the interface; nil means the
 	// caller's current one.
-	NetNS *rtnl.NetNS
+	NetNS *netns.NS
 	// Ifname is the interface.
 	Ifname string
 	// Direction is the hook: Ingress or Egress.
@@ -43,7 +45,7 @@ type AttachOptions struct {
 // the qdisc if the device has none; Detach removes a qdisc it created
 // once nothing else is left on it. Errors are *HookError values; a
 // kernel that lacks what the mode needs gives one matching
-// ErrNotSupported, and a classifier the kernel refused one holding a
+// errdefs.ErrNotSupported, and a classifier the kernel refused one holding a
 // *LoadError with the verifier's log.
 func Attach(o AttachOptions) (*Hook, error) {
 	h, err := attach(o)
@@ -62,10 +64,11 @@ func attach(o AttachOptions) (*Hook, error) {
 	case o.Mode < ModeAuto || o.Mode > ModeClsBPF:
 		return nil, fmt.Errorf("invalid attach mode %d: use ModeAuto, ModeTCX or ModeClsBPF", int(o.Mode))
 	}
-	ino, err := netnsInode(o.NetNS)
+	id, err := o.NetNS.ID()
 	if err != nil {
 		return nil, err
 	}
+	ino := id.Inode
 	c, err := rtnl.Dial(o.NetNS)
 	if err != nil {
 		return nil, err
@@ -132,14 +135,14 @@ func attach(o AttachOptions) (*Hook, error) {
 func (h *Hook) attach(o AttachOptions) error {
 	if o.Mode == ModeTCX || o.Mode == ModeAuto {
 		err := h.attachTCX(o)
-		if err == nil || o.Mode == ModeTCX || !errors.Is(err, ErrNotSupported) {
+		if err == nil || o.Mode == ModeTCX || !errors.Is(err, errdefs.ErrNotSupported) {
 			return err
 		}
 		cerr := h.attachClsBPF(o)
-		if errors.Is(cerr, ErrNotSupported) {
-			return &notSupportedError{lacks: "neither TCX nor cls_bpf",
-				hint: "counters need one of them: Linux 6.6 or later, or the cls_bpf and sch_ingress modules",
-				err:  fmt.Errorf("tcx: %w; cls_bpf: %w", errors.Unwrap(err), errors.Unwrap(cerr))}
+		if errors.Is(cerr, errdefs.ErrNotSupported) {
+			return &NotSupportedError{Lacks: "neither TCX nor cls_bpf",
+				Hint: "counters need one of them: Linux 6.6 or later, or the cls_bpf and sch_ingress modules",
+				Err:  fmt.Errorf("tcx: %w; cls_bpf: %w", errors.Unwrap(err), errors.Unwrap(cerr))}
 		}
 		return cerr
 	}

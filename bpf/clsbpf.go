@@ -84,13 +84,13 @@ func attachClsBPF(c *rtnl.Conn, k qdiscKey, d Direction, fd int, pinned bool) (c
 
 // clsBPFError wraps err from step; a kernel that lacks the qdisc or
 // classifier (ENOENT, with "Specified qdisc kind is unknown" or "TC
-// classifier not found") gives an error matching ErrNotSupported.
+// classifier not found") gives an error matching errdefs.ErrNotSupported.
 func clsBPFError(step, module string, err error) error {
 	var oe *rtnl.OpError
 	if errors.As(err, &oe) && errors.Is(err, unix.ENOENT) {
 		msg := strings.ToLower(oe.Message)
 		if msg == "" || strings.Contains(msg, "not found") || strings.Contains(msg, "unknown") {
-			return &notSupportedError{lacks: "no " + module, hint: "load the module, or use TCX", err: err}
+			return &NotSupportedError{Lacks: "no " + module, Hint: "load the module, or use TCX", Err: err}
 		}
 	}
 	return fmt.Errorf("%s: %w", step, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/mdlayher/netlink/nltest"
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -64,7 +65,7 @@ func fakeKernel(failOn netlink.HeaderType, errno unix.Errno, msg string, seen *[
 }
 
 // TestClsBPFErrors checks how attachClsBPF reports a kernel without
-// sch_ingress or cls_bpf (ErrNotSupported, naming the module), and that
+// sch_ingress or cls_bpf (errdefs.ErrNotSupported, naming the module), and that
 // other refusals are not mistaken for that; and that a qdisc it created
 // is removed again when the filter fails.
 func TestClsBPFErrors(t *testing.T) {
@@ -73,7 +74,7 @@ func TestClsBPFErrors(t *testing.T) {
 		failOn  netlink.HeaderType
 		errno   unix.Errno
 		msg     string
-		support bool // false: must match ErrNotSupported
+		support bool // false: must match errdefs.ErrNotSupported
 		text    string
 		// types are the requests sent after the first qdisc dump.
 		types []netlink.HeaderType
@@ -99,8 +100,8 @@ func TestClsBPFErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("attachClsBPF succeeded")
 			}
-			if errors.Is(err, ErrNotSupported) == tt.support {
-				t.Errorf("error %v: matches ErrNotSupported %v, want %v", err, !tt.support, !tt.support)
+			if errors.Is(err, errdefs.ErrNotSupported) == tt.support {
+				t.Errorf("error %v: matches errdefs.ErrNotSupported %v, want %v", err, !tt.support, !tt.support)
 			}
 			if !strings.Contains(err.Error(), tt.text) {
 				t.Errorf("error %q does not say %q", err, tt.text)

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -189,7 +190,7 @@ func TestAttachErrors(t *testing.T) {
 			o    bpf.AttachOptions
 			is   error
 			text string
-		}{"tcx before 6.6", bpf.AttachOptions{NetNS: p.a, Ifname: "t0", Mode: bpf.ModeTCX}, bpf.ErrNotSupported, "has no TCX"})
+		}{"tcx before 6.6", bpf.AttachOptions{NetNS: p.a, Ifname: "t0", Mode: bpf.ModeTCX}, errdefs.ErrNotSupported, "has no TCX"})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,9 +21,10 @@
 //
 // # Network namespaces
 //
-// AttachOptions.NetNS names the interface's namespace; the rtnetlink
-// requests go through a connection bound to it, and the TCX attach runs
-// on a thread inside it.
+// AttachOptions.NetNS, opened with package netns (nil: the current
+// one), names the interface's namespace; the rtnetlink requests go
+// through a connection bound to it, and the TCX attach runs on a thread
+// inside it (NS.Do).
 //
 // # Pinning
 //

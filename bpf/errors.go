@@ -7,11 +7,9 @@ import (
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
-)
 
-// ErrNotSupported is matched by errors about something the running
-// kernel lacks, such as TCX before Linux 6.6 or a kernel without cls_bpf.
-var ErrNotSupported = errors.New("not supported by this kernel")
+	"github.com/vlanraw/vlanraw/errdefs"
+)
 
 // ErrNotAttached is matched by errors about a hook that has no pinned
 // counters, as OpenPinned returns them.
@@ -44,28 +42,34 @@ func (e *HookError) Error() string {
 // Unwrap returns the cause.
 func (e *HookError) Unwrap() error { return e.Err }
 
-// notSupportedError says what the kernel lacks and what to do instead:
-// "kernel RELEASE has LACKS: HINT (ERR)".
-type notSupportedError struct {
-	lacks string // such as "no TCX"
-	hint  string // such as "use mode cls_bpf"
-	err   error  // the kernel's answer
+// NotSupportedError says what the running kernel lacks to attach
+// counters, and what to do instead. It matches errdefs.ErrNotSupported.
+type NotSupportedError struct {
+	// Lacks is what is missing, such as "no TCX".
+	Lacks string
+	// Hint says what to do instead, such as "use mode cls_bpf", or is "".
+	Hint string
+	// Err is the kernel's answer, or nil.
+	Err error
 }
 
-func (e *notSupportedError) Error() string {
-	s := fmt.Sprintf("kernel %s has %s", kernelRelease(), e.lacks)
-	if e.hint != "" {
-		s += ": " + e.hint
+// Error implements error: "kernel RELEASE has LACKS: HINT (ERR)".
+func (e *NotSupportedError) Error() string {
+	s := fmt.Sprintf("kernel %s has %s", kernelRelease(), e.Lacks)
+	if e.Hint != "" {
+		s += ": " + e.Hint
 	}
-	if e.err != nil {
-		s += " (" + e.err.Error() + ")"
+	if e.Err != nil {
+		s += " (" + e.Err.Error() + ")"
 	}
 	return s
 }
 
-func (e *notSupportedError) Unwrap() error { return e.err }
+// Unwrap returns the kernel's answer.
+func (e *NotSupportedError) Unwrap() error { return e.Err }
 
-func (e *notSupportedError) Is(target error) bool { return target == ErrNotSupported }
+// Is reports whether target is errdefs.ErrNotSupported.
+func (e *NotSupportedError) Is(target error) bool { return target == errdefs.ErrNotSupported }
 
 // LoadError is a failure to load the classifier into the kernel. When
 // the verifier refused it, Log holds the verifier's whole log.

@@ -7,12 +7,12 @@ import (
 	"log"
 
 	"github.com/vlanraw/vlanraw/bpf"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // Attach counters to a namespace's eth0, let traffic flow, read them.
 func ExampleAttach() {
-	ns, err := rtnl.OpenNetNSName("blue")
+	ns, err := netns.Open("blue")
 	if err != nil {
 		log.Fatal(err)
 	}

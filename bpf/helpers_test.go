@@ -18,7 +18,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -29,7 +31,7 @@ import (
 // solicitations, no MLD, no ARP): every frame counted is one the test
 // sent.
 type pair struct {
-	a, b         *rtnl.NetNS
+	a, b         *netns.NS
 	aName, bName string
 }
 
@@ -67,14 +69,14 @@ func expectedMode(mode bpf.Mode) bpf.Mode {
 }
 
 // attach attaches counters and detaches them when the test ends. On a
-// kernel older than 6.6, ModeTCX must fail with ErrNotSupported: attach
+// kernel older than 6.6, ModeTCX must fail with errdefs.ErrNotSupported: attach
 // checks that and returns nil.
 func attach(t *testing.T, o bpf.AttachOptions) *bpf.Hook {
 	t.Helper()
 	h, err := bpf.Attach(o)
 	if o.Mode == bpf.ModeTCX && !testenv.KernelAtLeast("6.6") {
-		if !errors.Is(err, bpf.ErrNotSupported) {
-			t.Fatalf("TCX on kernel %s: got %v; want an error matching ErrNotSupported", testenv.KernelRelease(), err)
+		if !errors.Is(err, errdefs.ErrNotSupported) {
+			t.Fatalf("TCX on kernel %s: got %v; want an error matching errdefs.ErrNotSupported", testenv.KernelRelease(), err)
 		}
 		t.Logf("as expected on %s: %v", testenv.KernelRelease(), err)
 		return nil
@@ -91,7 +93,7 @@ func attach(t *testing.T, o bpf.AttachOptions) *bpf.Hook {
 
 // send writes n copies of each frame, in turn, to ifname in ns through
 // an AF_PACKET socket.
-func send(t *testing.T, ns *rtnl.NetNS, ifname string, frames []frame, n int) {
+func send(t *testing.T, ns *netns.NS, ifname string, frames []frame, n int) {
 	t.Helper()
 	err := ns.Do(func() error {
 		fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
@@ -237,7 +239,7 @@ type tcState struct {
 	TCX                     map[string][]ebpf.ProgramID
 }
 
-func stateOf(t *testing.T, ns *rtnl.NetNS, nsName, ifname string) tcState {
+func stateOf(t *testing.T, ns *netns.NS, nsName, ifname string) tcState {
 	t.Helper()
 	c, err := rtnl.Dial(ns)
 	if err != nil {
@@ -337,7 +339,7 @@ func (s tcState) hasQdisc(kind string) bool {
 
 // pinsOf lists what is pinned for the namespace ns, as paths relative to
 // the pin root.
-func pinsOf(t *testing.T, ns *rtnl.NetNS) []string {
+func pinsOf(t *testing.T, ns *netns.NS) []string {
 	t.Helper()
 	var st unix.Stat_t
 	if err := unix.Fstat(ns.FD(), &st); err != nil {

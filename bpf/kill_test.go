@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vlanraw/vlanraw/bpf"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -48,7 +48,7 @@ func helperAttach() int {
 			time.Sleep(time.Hour)
 		}
 	})
-	ns, err := rtnl.OpenNetNSName(os.Getenv(helperNetNS))
+	ns, err := netns.Open(os.Getenv(helperNetNS))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 	"github.com/vlanraw/vlanraw/testenv/traffic"
@@ -97,7 +98,7 @@ func TestDeliveryUnchanged(t *testing.T) {
 	p := newPair(t)
 	hooks := map[string]*bpf.Hook{}
 	for _, x := range []struct {
-		ns     *rtnl.NetNS
+		ns     *netns.NS
 		ifname string
 	}{{p.a, "t0"}, {p.b, "t1"}} {
 		for _, d := range bpf.Directions() {
@@ -124,7 +125,7 @@ func TestDeliveryUnchanged(t *testing.T) {
 // attachAfter attaches prog behind vlanraw's classifier on ifname's
 // ingress: appended to the TCX programs, or as a cls_bpf filter of a
 // later priority than the one the kernel gave vlanraw's.
-func attachAfter(t *testing.T, ns *rtnl.NetNS, ifname string, mode bpf.Mode, prog *ebpf.Program) {
+func attachAfter(t *testing.T, ns *netns.NS, ifname string, mode bpf.Mode, prog *ebpf.Program) {
 	t.Helper()
 	c, err := rtnl.Dial(ns)
 	if err != nil {
@@ -159,7 +160,7 @@ func attachAfter(t *testing.T, ns *rtnl.NetNS, ifname string, mode bpf.Mode, pro
 func pingIPv4(t *testing.T, p *pair) {
 	t.Helper()
 	for _, x := range []struct {
-		ns     *rtnl.NetNS
+		ns     *netns.NS
 		ifname string
 		prefix string
 	}{{p.a, "t0", "10.77.0.1/24"}, {p.b, "t1", "10.77.0.2/24"}} {

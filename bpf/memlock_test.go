@@ -12,7 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/bpf"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -44,7 +44,7 @@ func helperMemlock() int {
 			return 1
 		}
 	}
-	ns, err := rtnl.OpenNetNSName(os.Getenv(helperNetNS))
+	ns, err := netns.Open(os.Getenv(helperNetNS))
 	if err != nil {
 		fmt.Printf("error: %v\n", err)
 		return 1

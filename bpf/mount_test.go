@@ -10,7 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/bpf"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -28,7 +28,7 @@ func helperMount() int {
 	if err := unix.Mount("tmpfs", "/sys/fs/bpf", "tmpfs", 0, ""); err != nil {
 		return fail("hide the BPF file system: %v", err)
 	}
-	ns, err := rtnl.OpenNetNSName(os.Getenv(helperNetNS))
+	ns, err := netns.Open(os.Getenv(helperNetNS))
 	if err != nil {
 		return fail("%v", err)
 	}

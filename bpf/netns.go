@@ -2,39 +2,19 @@ package bpf
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
-	"runtime"
 
 	"golang.org/x/sys/unix"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
-
-// netnsInode returns the inode number that identifies the network
-// namespace ns, or the calling thread's when ns is nil.
-func netnsInode(ns *rtnl.NetNS) (uint64, error) {
-	var st unix.Stat_t
-	if ns != nil {
-		if err := unix.Fstat(ns.FD(), &st); err != nil {
-			return 0, fmt.Errorf("stat network namespace %s: %w", ns.Path(), err)
-		}
-		return st.Ino, nil
-	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if err := unix.Stat("/proc/thread-self/ns/net", &st); err != nil {
-		return 0, fmt.Errorf("stat the current network namespace: %w", err)
-	}
-	return st.Ino, nil
-}
 
 // netnsCookie returns the cookie of the namespace ns (or the caller's),
 // which, unlike its inode number, the kernel never gives to another
 // namespace (SO_NETNS_COOKIE, Linux 5.14); 0 when it cannot tell.
-func netnsCookie(ns *rtnl.NetNS) uint64 {
+func netnsCookie(ns *netns.NS) uint64 {
 	var cookie uint64
-	inNetNS(ns, func() error {
+	ns.Do(func() error {
 		fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 		if err != nil {
 			return err
@@ -50,29 +30,20 @@ func netnsCookie(ns *rtnl.NetNS) uint64 {
 // unknown cookie (0) matches any.
 func sameNetNS(a, b uint64) bool { return a == 0 || b == 0 || a == b }
 
-// inNetNS runs fn in ns, or right here when ns is nil.
-func inNetNS(ns *rtnl.NetNS, fn func() error) error {
-	if ns == nil {
-		return fn()
-	}
-	return ns.Do(fn)
-}
-
 // netnsName names the namespace with inode ino for people: the name of
 // a namespace under /run/netns with that inode, "" for the namespace of
 // process 1 (the host's), or "netns:[INODE]" as /proc shows it.
 func netnsName(ino uint64) string {
-	var st unix.Stat_t
-	if unix.Stat("/proc/1/ns/net", &st) == nil && st.Ino == ino {
+	if id, err := netns.IDAt("/proc/1/ns/net"); err == nil && id.Inode == ino {
 		return ""
 	}
-	ents, _ := os.ReadDir(rtnl.NetNSDir)
-	for _, e := range ents {
-		if unix.Stat(filepath.Join(rtnl.NetNSDir, e.Name()), &st) == nil && st.Ino == ino {
-			return e.Name()
+	names, _ := netns.List()
+	for _, name := range names {
+		if id, err := netns.IDAt(filepath.Join(netns.Dir, name)); err == nil && id.Inode == ino {
+			return name
 		}
 	}
-	return fmt.Sprintf("net:[%d]", ino)
+	return netns.ID{Inode: ino}.String()
 }
 
 // describeNetNS names the namespace with inode ino in messages.

@@ -12,6 +12,7 @@ import (
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -122,7 +123,7 @@ func tempPID(name string) (int, bool) {
 // closed (it stays attached) or detached. What an attach that was killed
 // half-way left opens too, for Detach to clean up. Nothing pinned there
 // gives an error matching ErrNotAttached.
-func OpenPinned(ns *rtnl.NetNS, ifname string, dir Direction) (*Hook, error) {
+func OpenPinned(ns *netns.NS, ifname string, dir Direction) (*Hook, error) {
 	h, err := openPinned(ns, ifname, dir)
 	if err != nil {
 		return nil, &HookError{Op: "open counters of", Ifname: ifname, Direction: dir, Err: err}
@@ -130,14 +131,15 @@ func OpenPinned(ns *rtnl.NetNS, ifname string, dir Direction) (*Hook, error) {
 	return h, nil
 }
 
-func openPinned(ns *rtnl.NetNS, ifname string, d Direction) (*Hook, error) {
+func openPinned(ns *netns.NS, ifname string, d Direction) (*Hook, error) {
 	if ifname == "" || !d.valid() {
 		return nil, errors.New("no interface or no valid direction given")
 	}
-	ino, err := netnsInode(ns)
+	id, err := ns.ID()
 	if err != nil {
 		return nil, err
 	}
+	ino := id.Inode
 	dir := hookDir(ino, ifname, d)
 	removeStaleTemps(filepath.Dir(dir))
 	if _, err := os.Stat(dir); err != nil {

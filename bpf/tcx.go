@@ -8,27 +8,27 @@ import (
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // attachTCX attaches prog to the device with ifindex in ns with a TCX
 // bpf_link, after any programs already there. A kernel without TCX gives
-// an error matching ErrNotSupported.
-func attachTCX(ns *rtnl.NetNS, ifindex int32, d Direction, prog *ebpf.Program) (link.Link, error) {
+// an error matching errdefs.ErrNotSupported.
+func attachTCX(ns *netns.NS, ifindex int32, d Direction, prog *ebpf.Program) (link.Link, error) {
 	at := ebpf.AttachTCXIngress
 	if d == Egress {
 		at = ebpf.AttachTCXEgress
 	}
 	var l link.Link
 	// BPF_LINK_CREATE looks the ifindex up in the caller's namespace.
-	err := inNetNS(ns, func() error {
+	err := ns.Do(func() error {
 		var err error
 		l, err = link.AttachTCX(link.TCXOptions{Interface: int(ifindex), Program: prog, Attach: at})
 		return err
 	})
 	if err != nil {
 		if tcxMissing(err) {
-			return nil, &notSupportedError{lacks: "no TCX, the bpf_link tc attach of Linux 6.6 and later", hint: "use mode cls_bpf or auto", err: err}
+			return nil, &NotSupportedError{Lacks: "no TCX, the bpf_link tc attach of Linux 6.6 and later", Hint: "use mode cls_bpf or auto", Err: err}
 		}
 		return nil, fmt.Errorf("TCX attach: %w", err)
 	}
@@ -40,7 +40,7 @@ func attachTCX(ns *rtnl.NetNS, ifindex int32, d Direction, prog *ebpf.Program) (
 const errENOTSUPP = unix.Errno(524)
 
 // tcxMissing reports whether err from a TCX attach means that the kernel
-// has no TCX: cilium/ebpf probes and says ErrNotSupported; kernels that
+// has no TCX: cilium/ebpf probes and says ebpf.ErrNotSupported; kernels that
 // do not know the attach type answer EINVAL (or ENOTSUPP, EOPNOTSUPP).
 func tcxMissing(err error) bool {
 	return errors.Is(err, ebpf.ErrNotSupported) || errors.Is(err, unix.EINVAL) ||

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vlanraw/vlanraw/errdefs"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -22,7 +24,7 @@ func (h *Handle) CreateAll(specs []Spec) error {
 			return err
 		}
 		if p := s.peer(); p != nil && p.Up {
-			return fmt.Errorf("create links: %w: CreateAll cannot bring up the peers of %s links; use Create", ErrInvalid, s.Kind())
+			return fmt.Errorf("create links: %w: CreateAll cannot bring up the peers of %s links; use Create", errdefs.ErrInvalid, s.Kind())
 		}
 		var pi int32
 		if pname := s.parent(); pname != "" || s.NeedsParent() {
@@ -61,7 +63,7 @@ func (h *Handle) CreateAll(specs []Spec) error {
 
 // undo deletes the links of specs whose creation succeeded.
 func (h *Handle) undo(specs []Spec, errs []error) error {
-	byNS := map[*rtnl.NetNS][]string{}
+	byNS := map[*netns.NS][]string{}
 	for i, s := range specs {
 		if errs[i] == nil {
 			a := s.Attributes()

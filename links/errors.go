@@ -1,15 +1,13 @@
 package links
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/vlanraw/vlanraw/errdefs"
 )
 
-// ErrInvalid is matched by errors that report a bad value in a spec, found
-// before anything was sent to the kernel.
-var ErrInvalid = errors.New("invalid argument")
-
-// InvalidError reports a bad value in a spec.
+// InvalidError reports a bad value in a spec, found before anything was
+// sent to the kernel. It matches errdefs.ErrInvalid.
 type InvalidError struct {
 	// Field names what was wrong, such as "vlan id".
 	Field string
@@ -24,8 +22,8 @@ func (e *InvalidError) Error() string {
 	return fmt.Sprintf("invalid %s %q: %s", e.Field, e.Value, e.Reason)
 }
 
-// Is reports whether target is ErrInvalid.
-func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+// Is reports whether target is errdefs.ErrInvalid.
+func (e *InvalidError) Is(target error) bool { return target == errdefs.ErrInvalid }
 
 func invalid(field, value, reason string, args ...any) error {
 	return &InvalidError{Field: field, Value: value, Reason: fmt.Sprintf(reason, args...)}

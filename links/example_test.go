@@ -7,6 +7,7 @@ import (
 	"log"
 
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -18,7 +19,7 @@ func Example_createMACVlan() {
 		log.Fatal(err)
 	}
 	defer h.Close()
-	blue, err := rtnl.OpenNetNSName("blue")
+	blue, err := netns.Open("blue")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -3,18 +3,19 @@ package links
 import (
 	"fmt"
 
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // Handle performs link operations in one network namespace.
 type Handle struct {
-	c  *rtnl.Conn
-	ns *rtnl.NetNS // owned when opened by name
+	c *rtnl.Conn
 }
 
 // Open returns a Handle for the namespace ns, or for the caller's current
-// namespace when ns is nil. The Handle does not take ownership of ns.
-func Open(ns *rtnl.NetNS) (*Handle, error) {
+// namespace when ns is nil. The Handle does not take ownership of ns: its
+// connection stays in that namespace whether or not ns is closed.
+func Open(ns *netns.NS) (*Handle, error) {
 	c, err := rtnl.Dial(ns)
 	if err != nil {
 		return nil, err
@@ -22,23 +23,19 @@ func Open(ns *rtnl.NetNS) (*Handle, error) {
 	return &Handle{c: c}, nil
 }
 
-// OpenName returns a Handle for the named namespace under /run/netns, or
-// for the current namespace when name is empty.
-func OpenName(name string) (*Handle, error) {
-	if name == "" {
+// OpenName returns a Handle for the namespace word names, in any form
+// netns.Open reads (a name under /run/netns, an absolute path or a
+// process id), or for the current namespace when word is empty.
+func OpenName(word string) (*Handle, error) {
+	if word == "" {
 		return Open(nil)
 	}
-	ns, err := rtnl.OpenNetNSName(name)
+	ns, err := netns.Open(word)
 	if err != nil {
-		return nil, fmt.Errorf("network namespace %q: %w", name, err)
+		return nil, fmt.Errorf("network namespace %q: %w", word, err)
 	}
-	h, err := Open(ns)
-	if err != nil {
-		ns.Close()
-		return nil, err
-	}
-	h.ns = ns
-	return h, nil
+	defer ns.Close()
+	return Open(ns)
 }
 
 // Conn returns the Handle's rtnetlink connection, for what this package
@@ -47,10 +44,4 @@ func OpenName(name string) (*Handle, error) {
 func (h *Handle) Conn() *rtnl.Conn { return h.c }
 
 // Close releases the Handle.
-func (h *Handle) Close() error {
-	err := h.c.Close()
-	if h.ns != nil {
-		h.ns.Close()
-	}
-	return err
-}
+func (h *Handle) Close() error { return h.c.Close() }

@@ -9,11 +9,12 @@ import (
 	"github.com/jsimonetti/rtnetlink/v2"
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // KernelError reports a setting that the running kernel does not have. It
-// matches rtnl.ErrNotSupported. vlanraw refuses such settings before
+// matches errdefs.ErrNotSupported. vlanraw refuses such settings before
 // sending anything: the kernels concerned ignore an attribute above their
 // IFLA_MACVLAN_MAX without a word, so the request would succeed and the
 // setting silently be lost.
@@ -34,8 +35,8 @@ func (e *KernelError) Error() string {
 	return fmt.Sprintf("kernel %s lacks %s (%s, Linux %s and later), and would ignore it", e.Release, e.Setting, e.Attr, e.Since)
 }
 
-// Is reports whether target is rtnl.ErrNotSupported.
-func (e *KernelError) Is(target error) bool { return target == rtnl.ErrNotSupported }
+// Is reports whether target is errdefs.ErrNotSupported.
+func (e *KernelError) Is(target error) bool { return target == errdefs.ErrNotSupported }
 
 // macvlanSettings are the macvlan settings that arrived after Linux 5.10,
 // the oldest kernel vlanraw is tested on, which kernels before them

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jsimonetti/rtnetlink/v2"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -40,7 +41,7 @@ func TestCheckKernel(t *testing.T) {
 			switch {
 			case tt.wantSince == "" && err != nil:
 				t.Errorf("checkKernel: %v; want nil", err)
-			case tt.wantSince != "" && (!errors.As(err, &ke) || ke.Since != tt.wantSince || ke.Release != tt.release || !errors.Is(err, rtnl.ErrNotSupported)):
+			case tt.wantSince != "" && (!errors.As(err, &ke) || ke.Since != tt.wantSince || ke.Release != tt.release || !errors.Is(err, errdefs.ErrNotSupported)):
 				t.Errorf("checkKernel: %v; want a *KernelError for Linux %s on %s", err, tt.wantSince, tt.release)
 			}
 		})

@@ -14,7 +14,9 @@ import (
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -162,7 +164,7 @@ func TestKernelMACVlanLateSettings(t *testing.T) {
 			}
 			for op, err := range map[string]error{"create": cerr, "set": serr} {
 				var ke *links.KernelError
-				if !errors.As(err, &ke) || ke.Since != tt.since || !errors.Is(err, rtnl.ErrNotSupported) ||
+				if !errors.As(err, &ke) || ke.Since != tt.since || !errors.Is(err, errdefs.ErrNotSupported) ||
 					!strings.Contains(err.Error(), "Linux "+tt.since) || !strings.Contains(err.Error(), rel) {
 					t.Errorf("kernel %s: %s with %s: %v; want a *KernelError naming the kernel and Linux %s", rel, op, tt.name, err, tt.since)
 				}
@@ -231,7 +233,7 @@ func TestKernelMACVlanBCCutoffReplies(t *testing.T) {
 // rawGetLink sends RTM_GETLINK for name (a dump when name is "") with
 // the extended mask iproute2 uses (RTEXT_FILTER_VF), on a socket of its
 // own, without rtnl's fallbacks, and returns the kernel's error.
-func rawGetLink(t *testing.T, ns *rtnl.NetNS, name string) error {
+func rawGetLink(t *testing.T, ns *netns.NS, name string) error {
 	t.Helper()
 	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.FD(), Strict: true})
 	if err != nil {

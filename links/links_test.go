@@ -9,15 +9,17 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
-	"golang.org/x/sys/unix"
 )
 
 // setup returns a Handle in a fresh namespace holding a veth pair p0/p1,
 // both up.
-func setup(t *testing.T) (*links.Handle, *rtnl.NetNS) {
+func setup(t *testing.T) (*links.Handle, *netns.NS) {
 	t.Helper()
 	ns, _ := testenv.NewNetNS(t)
 	h := openIn(t, ns)
@@ -29,7 +31,7 @@ func setup(t *testing.T) (*links.Handle, *rtnl.NetNS) {
 }
 
 // openIn returns a Handle in ns, closed when the test ends.
-func openIn(t *testing.T, ns *rtnl.NetNS) *links.Handle {
+func openIn(t *testing.T, ns *netns.NS) *links.Handle {
 	t.Helper()
 	h, err := links.Open(ns)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -38,7 +39,7 @@ var (
 // datagrams leave; ep holds mv0, with 10.13.0.1/24 and a UDP socket that
 // joined 239.1.2.3 on it.
 type mcastWorld struct {
-	host, ep *rtnl.NetNS
+	host, ep *netns.NS
 	hh, he   *links.Handle
 	// parent is the port device, in host.
 	parent string
@@ -56,7 +57,7 @@ func newMcastWorld(t *testing.T, vlan bool, mode rtnl.MACVlanMode, flags *rtnl.M
 	host, _ := testenv.NewNetNS(t)
 	wire, _ := testenv.NewNetNS(t)
 	ep, _ := testenv.NewNetNS(t)
-	for _, ns := range []*rtnl.NetNS{host, wire, ep} {
+	for _, ns := range []*netns.NS{host, wire, ep} {
 		testenv.QuietIPv6(t, ns)
 	}
 	w := &mcastWorld{host: host, ep: ep, hh: openIn(t, host), he: openIn(t, ep), parent: "p0", mode: mode}
@@ -264,7 +265,7 @@ func sendInOrder(fd int, token uint64, dst, mark netip.AddrPort) error {
 
 // rxDropped returns the rx_dropped counter of link name in ns, from
 // IFLA_STATS64 (rtnl's requests leave the statistics out).
-func rxDropped(t *testing.T, ns *rtnl.NetNS, name string) uint64 {
+func rxDropped(t *testing.T, ns *netns.NS, name string) uint64 {
 	t.Helper()
 	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.FD()})
 	if err != nil {

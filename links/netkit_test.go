@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
@@ -47,7 +48,7 @@ func TestNetkit(t *testing.T) {
 	})
 	var kerr *rtnl.KindNotSupportedError
 	if errors.As(err, &kerr) {
-		if kerr.Kind != "netkit" || kerr.Config != "CONFIG_NETKIT" || !errors.Is(err, rtnl.ErrNotSupported) ||
+		if kerr.Kind != "netkit" || kerr.Config != "CONFIG_NETKIT" || !errors.Is(err, errdefs.ErrNotSupported) ||
 			!strings.Contains(err.Error(), "CONFIG_NETKIT") {
 			t.Errorf("kernel %s: %v (%+v); want a KindNotSupportedError for netkit naming CONFIG_NETKIT", testenv.KernelRelease(), err, kerr)
 		}
@@ -121,7 +122,7 @@ func TestNetkit(t *testing.T) {
 		t.Errorf("policy change through the peer: %v; want EACCES with the kernel's word about the primary", err)
 	}
 	// The mode cannot change: refused before the kernel.
-	if err := h.Set("nk0", links.Change{Options: &links.Netkit{Mode: ptr(rtnl.NetkitModeL2)}}); !errors.Is(err, links.ErrInvalid) {
+	if err := h.Set("nk0", links.Change{Options: &links.Netkit{Mode: ptr(rtnl.NetkitModeL2)}}); !errors.Is(err, errdefs.ErrInvalid) {
 		t.Errorf("mode change: %v; want ErrInvalid", err)
 	}
 
@@ -150,7 +151,7 @@ func TestNetkitInvalid(t *testing.T) {
 		{"bad policy", &links.Netkit{Attrs: links.Attrs{Name: "nk0"}, Peer: links.Attrs{Name: "nk1"}, PeerPolicy: ptr(rtnl.NetkitPolicy(1))}, "use forward or blackhole"},
 	} {
 		err := h.Create(c.spec)
-		if !errors.Is(err, links.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+		if !errors.Is(err, errdefs.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want ErrInvalid saying %q", c.name, err, c.want)
 		}
 	}

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/vlanraw/vlanraw/rtnl"
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // Create checks s, looks up its parent, and creates the link. Nothing is
@@ -52,17 +53,9 @@ func (h *Handle) Create(s Spec) error {
 // once its peer is registered.
 func (h *Handle) upPeer(p *Attrs) error {
 	c := h.c
-	if p.NetNS != nil || p.NetNSPID != 0 {
-		ns := p.NetNS
-		if ns == nil {
-			var err error
-			if ns, err = rtnl.OpenNetNSPID(p.NetNSPID); err != nil {
-				return err
-			}
-			defer ns.Close()
-		}
+	if p.NetNS != nil {
 		var err error
-		if c, err = rtnl.Dial(ns); err != nil {
+		if c, err = rtnl.Dial(p.NetNS); err != nil {
 			return err
 		}
 		defer c.Close()

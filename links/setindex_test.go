@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
@@ -89,7 +90,7 @@ func TestSetOptionsRefused(t *testing.T) {
 		{"kind", "v0", &links.MACVlan{Mode: ptr(rtnl.MACVlanModeVEPA)}, `link v0 is a "veth" link`},
 	} {
 		err := h.Set(c.link, links.Change{Options: c.options})
-		if !errors.Is(err, links.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+		if !errors.Is(err, errdefs.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want ErrInvalid saying %q", c.name, err, c.want)
 		}
 	}

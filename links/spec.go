@@ -7,8 +7,11 @@ import (
 	"unicode"
 
 	"github.com/jsimonetti/rtnetlink/v2"
-	"github.com/vlanraw/vlanraw/rtnl"
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/errdefs"
+	"github.com/vlanraw/vlanraw/netns"
+	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // Attrs are the attributes every kind of link has.
@@ -27,10 +30,8 @@ type Attrs struct {
 	Up bool
 	// NetNS, when not nil, creates the link directly in that namespace
 	// (IFLA_NET_NS_FD), with its parent looked up where the Handle is.
-	NetNS *rtnl.NetNS
-	// NetNSPID, when not 0, creates the link directly in the namespace of
-	// that process (IFLA_NET_NS_PID).
-	NetNSPID int
+	// Open it with package netns, by name, path or process id.
+	NetNS *netns.NS
 }
 
 // Spec describes a link of one kind: to create it, or, as
@@ -71,7 +72,7 @@ func (a *Attrs) peer() *Attrs { return nil }
 // noChange is the change method of the kinds whose options vlanraw cannot
 // change.
 func noChange(s Spec) error {
-	return fmt.Errorf("changing %s links is not supported: %w", s.Kind(), ErrInvalid)
+	return fmt.Errorf("changing %s links is not supported: %w", s.Kind(), errdefs.ErrInvalid)
 }
 
 // message builds the RTM_NEWLINK body for s, whose parent has index.
@@ -106,10 +107,6 @@ func (a *Attrs) setNetNS(la *rtnl.LinkAttributes) {
 		fd := uint32(a.NetNS.FD())
 		la.NetNSFD = &fd
 	}
-	if a.NetNSPID != 0 {
-		pid := uint32(a.NetNSPID)
-		la.NetNSPID = &pid
-	}
 }
 
 // CheckName reports whether name is a valid link name, as the kernel's
@@ -136,9 +133,6 @@ func checkAttrs(a *Attrs) error {
 	}
 	if a.MAC != nil && (len(a.MAC) != 6 || a.MAC[0]&1 != 0 || isZero(a.MAC)) {
 		return invalid("address", a.MAC.String(), "a link address must be a 6-byte unicast MAC, not zero and not multicast")
-	}
-	if a.NetNS != nil && a.NetNSPID != 0 {
-		return invalid("netns", "", "give the target namespace once, as a handle or as a pid")
 	}
 	return nil
 }

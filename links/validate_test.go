@@ -7,9 +7,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
-	"golang.org/x/sys/unix"
 )
 
 func TestBadInput(t *testing.T) {
@@ -21,7 +23,7 @@ func TestBadInput(t *testing.T) {
 	tests := []struct {
 		name    string
 		spec    links.Spec
-		invalid bool   // matches links.ErrInvalid
+		invalid bool   // matches errdefs.ErrInvalid
 		want    string // in the message
 	}{
 		{"empty name", mv(""), true, `invalid link name "": a link needs a name`},
@@ -48,8 +50,8 @@ func TestBadInput(t *testing.T) {
 			if err == nil {
 				t.Fatal("created; want an error")
 			}
-			if errors.Is(err, links.ErrInvalid) != tt.invalid {
-				t.Errorf("errors.Is(err, ErrInvalid) = %v, want %v (%v)", !tt.invalid, tt.invalid, err)
+			if errors.Is(err, errdefs.ErrInvalid) != tt.invalid {
+				t.Errorf("errors.Is(err, errdefs.ErrInvalid) = %v, want %v (%v)", !tt.invalid, tt.invalid, err)
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q does not say %q", err, tt.want)
@@ -85,8 +87,8 @@ func TestSetBadInput(t *testing.T) {
 		{"bad rename", links.Change{Name: "x/y"}, "must not contain '/'"},
 	} {
 		err := h.Set("mv0", c.ch)
-		if !errors.Is(err, links.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: %v, want ErrInvalid saying %q", c.name, err, c.want)
+		if !errors.Is(err, errdefs.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want errdefs.ErrInvalid saying %q", c.name, err, c.want)
 		}
 	}
 	l, err := h.Get("mv0")

@@ -37,9 +37,6 @@ func (s *Veth) data() (rtnetlink.LinkDriver, error) {
 	if p.NetNS != nil {
 		pm.Attributes.NetNS = rtnetlink.NetNSForFD(uint32(p.NetNS.FD()))
 	}
-	if p.NetNSPID != 0 {
-		pm.Attributes.NetNS = rtnetlink.NetNSForPID(uint32(p.NetNSPID))
-	}
 	// Peer.Up is applied after creation (see Handle.Create): the kernel
 	// cannot open a veth end whose peer is not registered yet.
 	return &driver.Veth{PeerInfo: pm}, nil

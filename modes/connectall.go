@@ -99,7 +99,7 @@ func (p *batchPlan) add(s ConnectSpec) (*Network, *targetNS, *Endpoint, error) {
 	}
 	t, err := openNetNS(s.NetNS)
 	if err != nil {
-		return nil, nil, nil, nsError(err)
+		return nil, nil, nil, err
 	}
 	if p.inodes[n] == nil {
 		if err := p.m.forgetReplaced(n, t, &p.holders); err != nil {
@@ -107,12 +107,12 @@ func (p *batchPlan) add(s ConnectSpec) (*Network, *targetNS, *Endpoint, error) {
 		}
 		p.inodes[n] = map[uint64]bool{}
 		for _, e := range n.Endpoints {
-			if e.NetNSDev == 0 || e.NetNSDev == t.dev {
+			if e.NetNSDev == 0 || e.NetNSDev == t.id.Dev {
 				p.inodes[n][e.NetNSInode] = true
 			}
 		}
 	}
-	if p.inodes[n][t.inode] {
+	if p.inodes[n][t.id.Inode] {
 		return n, t, nil, conflictf("network namespace %s is already connected to network %s", s.NetNS, n.Name)
 	}
 	if n.Driver == MACVlan && n.MACVlanMode == ModePassthru && len(p.inodes[n]) > 0 {
@@ -147,8 +147,8 @@ func (p *batchPlan) add(s ConnectSpec) (*Network, *targetNS, *Endpoint, error) {
 	if err := checkMAC(p.r, n, s.MAC, e.MAC); err != nil {
 		return n, t, nil, err
 	}
-	e.NetNS, e.NetNSPath, e.NetNSDev, e.NetNSInode = s.NetNS, t.path, t.dev, t.inode
-	p.inodes[n][t.inode] = true
+	e.NetNS, e.NetNSPath, e.NetNSDev, e.NetNSInode = s.NetNS, t.path, t.id.Dev, t.id.Inode
+	p.inodes[n][t.id.Inode] = true
 	for _, a := range []netip.Prefix{e.IPv4, e.IPv6} {
 		if a.IsValid() {
 			p.taken[a.Addr()] = true

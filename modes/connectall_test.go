@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // ConnectAll makes every endpoint as Connect would: each namespace gets
@@ -116,7 +116,7 @@ func TestConnectAllSysctls(t *testing.T) {
 	}
 	n := namespacesPerProc + 6
 	specs := make([]ConnectSpec, n)
-	nss := make([]*rtnl.NetNS, n)
+	nss := make([]*netns.NS, n)
 	for i := range specs {
 		ns, name, _ := e.target()
 		specs[i], nss[i] = ConnectSpec{Network: "v4", NetNS: name}, ns

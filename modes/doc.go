@@ -65,7 +65,8 @@
 //
 // # Errors
 //
-// Bad options and values match ErrInvalid; an unknown network or endpoint
-// matches ErrNotFound; a name, parent or address that is taken matches
-// ErrConflict. Messages that Docker has are Docker's, word for word.
+// Bad options and values match errdefs.ErrInvalid; an unknown network or
+// endpoint matches ErrNotFound; a name, parent or address that is taken
+// matches ErrConflict. Messages that Docker has are Docker's, word for
+// word.
 package modes

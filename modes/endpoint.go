@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes/ipam"
 )
 
@@ -112,7 +113,7 @@ func (m *Manager) Connect(s ConnectSpec) (*Endpoint, error) {
 		}
 		t, err := openNetNS(s.NetNS)
 		if err != nil {
-			return nsError(err)
+			return err
 		}
 		defer t.ns.Close()
 		var holders nsHolders
@@ -131,7 +132,7 @@ func (m *Manager) Connect(s ConnectSpec) (*Endpoint, error) {
 		if err := checkMAC(r, n, s.MAC, e.MAC); err != nil {
 			return err
 		}
-		e.NetNS, e.NetNSPath, e.NetNSDev, e.NetNSInode = s.NetNS, t.path, t.dev, t.inode
+		e.NetNS, e.NetNSPath, e.NetNSDev, e.NetNSInode = s.NetNS, t.path, t.id.Dev, t.id.Inode
 		names := candidateNames(e.IfName)
 		if err := m.intend(intent{Op: opConnect, Endpoints: []intentEndpoint{intentFor(n, e, names)}}); err != nil {
 			return err
@@ -151,14 +152,6 @@ func (m *Manager) Connect(s ConnectSpec) (*Endpoint, error) {
 		return nil, err
 	}
 	return ep, nil
-}
-
-// nsError explains a namespace that could not be opened.
-func nsError(err error) error {
-	if gone(err) {
-		return asKind(ErrNotFound, err)
-	}
-	return err
 }
 
 // forgetReplaced drops the records of endpoints of n recorded under t's
@@ -250,7 +243,7 @@ func holderError(r *records, s ConnectSpec, err error) error {
 		for _, x := range r.Networks {
 			for _, e := range x.Endpoints {
 				if e.IPv4.Addr() == a || e.IPv6.Addr() == a {
-					return &kindError{kind: ErrConflict, cause: err,
+					return &categoryError{category: ErrConflict, cause: err,
 						msg: fmt.Sprintf("address %s is already in use by the endpoint of network namespace %s (%s) on network %s; that namespace still exists: disconnect it first",
 							a, e.NetNS, e.IfName, x.Name)}
 				}
@@ -271,7 +264,7 @@ func planEndpoint(n *Network, s ConnectSpec, used func(netip.Addr) bool) (*Endpo
 	if e.IfName == "" {
 		e.IfName = DefaultIfName
 	}
-	if err := checkName(e.IfName); err != nil {
+	if err := links.CheckName(e.IfName); err != nil {
 		return nil, err
 	}
 	mac, err := endpointMAC(n, s.MAC)
@@ -365,29 +358,28 @@ func endpointAddr(n *Network, pools []*ipam.Pool, given, family string, used fun
 	return netip.PrefixFrom(a, p.Subnet.Bits()), nil
 }
 
-// addrError maps ipam's errors onto this package's: a bad address is
-// ErrInvalid, a taken one ErrConflict.
+// addrError maps ipam's errors onto this package's: a taken address, or
+// none left, is ErrConflict; a bad one matches errdefs.ErrInvalid as it
+// is.
 func addrError(err error) error {
-	switch {
-	case errors.Is(err, ipam.ErrInvalid):
-		return asInvalid(err)
-	case errors.Is(err, ipam.ErrInUse), errors.Is(err, ipam.ErrPoolFull):
-		return asKind(ErrConflict, err)
+	if errors.Is(err, ipam.ErrInUse) || errors.Is(err, ipam.ErrPoolFull) {
+		return asCategory(ErrConflict, err)
 	}
 	return err
 }
 
-// Disconnect deletes the endpoint of netns on network, and its record.
+// Disconnect deletes the endpoint on network of the namespace word names
+// (a word of package netns), and its record.
 // The link is found by its mark, also when it was renamed; when the
 // namespace is gone, the link went with it and only the record is
 // dropped.
-func (m *Manager) Disconnect(network, netns string) error {
+func (m *Manager) Disconnect(network, word string) error {
 	return m.update(func(r *records) error {
 		n, err := r.find(network)
 		if err != nil {
 			return err
 		}
-		i, err := findEndpoint(n, netns)
+		i, err := findEndpoint(n, word)
 		if err != nil {
 			return err
 		}
@@ -442,8 +434,8 @@ func (m *Manager) dropEndpoints(n *Network, idx []int) error {
 // netns: the namespace itself when it exists and is connected, else one
 // recorded under that name or path (whose namespace is gone, or was
 // replaced under that name).
-func findEndpoint(n *Network, netns string) (int, error) {
-	if t, err := openNetNS(netns); err == nil {
+func findEndpoint(n *Network, word string) (int, error) {
+	if t, err := openNetNS(word); err == nil {
 		t.ns.Close()
 		for i, e := range n.Endpoints {
 			if e.sameNS(t) {
@@ -451,16 +443,16 @@ func findEndpoint(n *Network, netns string) (int, error) {
 			}
 		}
 	}
-	path, err := nsPath(netns)
+	path, err := nsPath(word)
 	if err != nil {
 		return 0, err
 	}
 	for i, e := range n.Endpoints {
-		if e.NetNS == netns || e.NetNSPath == path {
+		if e.NetNS == word || e.NetNSPath == path {
 			return i, nil
 		}
 	}
-	return 0, notFoundf("network namespace %s is not connected to network %s", netns, n.Name)
+	return 0, notFoundf("network namespace %s is not connected to network %s", word, n.Name)
 }
 
 // DisconnectAll disconnects every endpoint of a network. The links are

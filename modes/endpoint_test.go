@@ -9,8 +9,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -77,7 +78,7 @@ func TestConnectMACVlan(t *testing.T) {
 	}
 	eqList(t, "host links", linkNames(t, e.hh), hostBefore)
 	eqList(t, "target links", linkNames(t, th), []string{"eth0", "lo"})
-	eq(t, "recorded path", ep.NetNSPath, rtnl.NetNSDir+"/"+name)
+	eq(t, "recorded path", ep.NetNSPath, netns.Dir+"/"+name)
 }
 
 // checkNoTentative fails when an IPv6 address on the link is tentative
@@ -147,8 +148,8 @@ func TestConnectMAC(t *testing.T) {
 		_, name, _ := e.target()
 		_, err := e.m.Connect(ConnectSpec{Network: "net", NetNS: name, MAC: tc.mac})
 		errContains(t, err, tc.msg)
-		if !errors.Is(err, ErrInvalid) {
-			t.Errorf("%v does not match ErrInvalid", err)
+		if !errors.Is(err, errdefs.ErrInvalid) {
+			t.Errorf("%v does not match errdefs.ErrInvalid", err)
 		}
 	}
 }
@@ -160,8 +161,8 @@ func TestConnectAddresses(t *testing.T) {
 	_, err := e.m.CreateNetwork(NetworkSpec{Name: "b", Driver: MACVlan, Options: map[string]string{"parent": "p0"},
 		Subnets: []SubnetSpec{{Subnet: "192.168.0.0/24", IPRange: "192.168.0.64/26", Gateway: "192.168.0.254"}}})
 	errContains(t, err, "Pool overlaps with other one on this address space", "192.168.0.0/24 of network a")
-	if !errors.Is(err, ErrConflict) || !errors.Is(err, ErrInvalid) {
-		t.Errorf("%v: want ErrConflict and ErrInvalid", err)
+	if !errors.Is(err, ErrConflict) || !errors.Is(err, errdefs.ErrInvalid) {
+		t.Errorf("%v: want ErrConflict and errdefs.ErrInvalid", err)
 	}
 	if _, err := e.m.CreateNetwork(NetworkSpec{Name: "b", Driver: MACVlan, Options: map[string]string{"parent": "p0"},
 		Subnets: []SubnetSpec{{Subnet: "192.168.1.0/24", IPRange: "192.168.1.64/26", Gateway: "192.168.1.254"}}}); err != nil {
@@ -198,8 +199,8 @@ func TestConnectAddresses(t *testing.T) {
 		kind error
 		msg  string
 	}{
-		{"outside every subnet", ConnectSpec{Network: "a", IPv4: "10.9.9.9"}, ErrInvalid, "no configured subnet contains IP address 10.9.9.9"},
-		{"another network's subnet", ConnectSpec{Network: "b", IPv4: "192.168.0.8"}, ErrInvalid, "no configured subnet contains IP address 192.168.0.8"},
+		{"outside every subnet", ConnectSpec{Network: "a", IPv4: "10.9.9.9"}, errdefs.ErrInvalid, "no configured subnet contains IP address 10.9.9.9"},
+		{"another network's subnet", ConnectSpec{Network: "b", IPv4: "192.168.0.8"}, errdefs.ErrInvalid, "no configured subnet contains IP address 192.168.0.8"},
 		{"used", ConnectSpec{Network: "a", IPv4: "192.168.0.7"}, ErrConflict, "address 192.168.0.7 is already in use"},
 		{"IPv6 used", ConnectSpec{Network: "a", IPv6: "fd00::7"}, ErrConflict, "address fd00::7 is already in use"},
 		{"own gateway", ConnectSpec{Network: "a", IPv4: "192.168.0.1"}, ErrConflict, "address 192.168.0.1 is reserved as the gateway"},
@@ -209,9 +210,9 @@ func TestConnectAddresses(t *testing.T) {
 			"address 192.168.1.255 is reserved as the broadcast address of 192.168.1.0/24; pick another address, or give none to have one allocated"},
 		{"subnet-router anycast address", ConnectSpec{Network: "a", IPv6: "fd00::"}, ErrConflict,
 			"address fd00:: is reserved as the subnet-router anycast address of fd00::/64; pick another address, or give none to have one allocated"},
-		{"IPv6 on a network without", ConnectSpec{Network: "v4only", IPv6: "fd00::9"}, ErrInvalid, "network v4only does not have IPv6 enabled"},
-		{"IPv6 given as IPv4", ConnectSpec{Network: "a", IPv4: "fd00::9"}, ErrInvalid, `invalid IPv4 address "fd00::9"`},
-		{"ipvlan MAC on macvlan is fine, bad name is not", ConnectSpec{Network: "a", IfName: "a/b"}, ErrInvalid, `invalid link name "a/b"`},
+		{"IPv6 on a network without", ConnectSpec{Network: "v4only", IPv6: "fd00::9"}, errdefs.ErrInvalid, "network v4only does not have IPv6 enabled"},
+		{"IPv6 given as IPv4", ConnectSpec{Network: "a", IPv4: "fd00::9"}, errdefs.ErrInvalid, `invalid IPv4 address "fd00::9"`},
+		{"ipvlan MAC on macvlan is fine, bad name is not", ConnectSpec{Network: "a", IfName: "a/b"}, errdefs.ErrInvalid, `invalid link name "a/b"`},
 		{"unknown network", ConnectSpec{Network: "zz"}, ErrNotFound, "network zz not found"},
 		{"already connected", ConnectSpec{Network: "a", NetNS: n1}, ErrConflict, "is already connected to network a"},
 		{"no namespace", ConnectSpec{Network: "a", NetNS: "vrtest-none"}, ErrNotFound, "network namespace vrtest-none: /run/netns/vrtest-none"},
@@ -355,7 +356,7 @@ func TestDisconnect(t *testing.T) {
 	eq(t, "address after disconnect", ep.IPv4.String(), "192.168.0.64/24")
 
 	// A namespace that is gone leaves a record only, which Disconnect drops.
-	gone, err := rtnl.AddNetNS("vrtest-gone-" + ep.ID[:8])
+	gone, err := netns.Add("vrtest-gone-" + ep.ID[:8])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +365,7 @@ func TestDisconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	gone.Close()
-	if err := rtnl.DeleteNetNS(goneName); err != nil {
+	if err := netns.Delete(goneName); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.m.Disconnect("net", goneName); err != nil {

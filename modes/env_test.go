@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -21,10 +21,10 @@ type env struct {
 	t        testing.TB
 	m        *Manager
 	dir      string
-	host     *rtnl.NetNS
+	host     *netns.NS
 	hostName string
 	hh       *links.Handle
-	router   *rtnl.NetNS
+	router   *netns.NS
 	// routerName names the router namespace under /run/netns.
 	routerName string
 	rh         *links.Handle
@@ -64,7 +64,11 @@ func newEnv(t testing.TB) *env {
 // manager returns a new Manager on the env's state directory.
 func (e *env) manager() *Manager {
 	e.t.Helper()
-	m, err := NewManagerIn(e.dir, e.hostName)
+	host, err := netns.Open(e.hostName)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	m, err := NewManagerIn(e.dir, host)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -73,7 +77,7 @@ func (e *env) manager() *Manager {
 }
 
 // target returns a new namespace to connect, with lo up.
-func (e *env) target() (*rtnl.NetNS, string, *links.Handle) {
+func (e *env) target() (*netns.NS, string, *links.Handle) {
 	e.t.Helper()
 	ns, name := testenv.NewNetNS(e.t)
 	h := openHandle(e.t, ns)
@@ -94,7 +98,7 @@ func (e *env) stateBytes() string {
 	return string(b)
 }
 
-func openHandle(t testing.TB, ns *rtnl.NetNS) *links.Handle {
+func openHandle(t testing.TB, ns *netns.NS) *links.Handle {
 	t.Helper()
 	h, err := links.Open(ns)
 	if err != nil {
@@ -201,7 +205,7 @@ func sorted(s ...string) []string {
 }
 
 // sysctlIn reads a /proc/sys value inside ns.
-func sysctlIn(t testing.TB, ns *rtnl.NetNS, path string) string {
+func sysctlIn(t testing.TB, ns *netns.NS, path string) string {
 	t.Helper()
 	v, err := readSysctl(ns, path)
 	if err != nil {

@@ -3,14 +3,13 @@ package modes
 import (
 	"errors"
 	"fmt"
+
+	"github.com/vlanraw/vlanraw/errdefs"
 )
 
+// The categories of this package's errors; a bad option or value is
+// errdefs.ErrInvalid.
 var (
-	// ErrInvalid is matched by errors that report a bad option or value,
-	// found before anything was changed. The CLI exits with status 2 for
-	// them.
-	ErrInvalid = errors.New("invalid argument")
-
 	// ErrNotFound is matched by errors that report an unknown network or
 	// endpoint.
 	ErrNotFound = errors.New("not found")
@@ -20,48 +19,40 @@ var (
 	ErrConflict = errors.New("conflict")
 )
 
-// kindError is an error with a message of its own that matches one of the
-// package's sentinels, and unwraps to its cause, if any.
-type kindError struct {
-	kind  error
-	msg   string
-	cause error
+// categoryError is an error with a message of its own that matches one
+// error category (errdefs.ErrInvalid, ErrNotFound, ErrConflict), and
+// unwraps to its cause, if any.
+type categoryError struct {
+	category error
+	msg      string
+	cause    error
 }
 
-func (e *kindError) Error() string { return e.msg }
+func (e *categoryError) Error() string { return e.msg }
 
-func (e *kindError) Is(target error) bool { return target == e.kind }
+func (e *categoryError) Is(target error) bool { return target == e.category }
 
-func (e *kindError) Unwrap() error { return e.cause }
+func (e *categoryError) Unwrap() error { return e.cause }
 
-// invalidf returns an error matching ErrInvalid.
+// invalidf returns an error matching errdefs.ErrInvalid.
 func invalidf(format string, args ...any) error {
-	return &kindError{kind: ErrInvalid, msg: fmt.Sprintf(format, args...)}
+	return &categoryError{category: errdefs.ErrInvalid, msg: fmt.Sprintf(format, args...)}
 }
 
 // notFoundf returns an error matching ErrNotFound.
 func notFoundf(format string, args ...any) error {
-	return &kindError{kind: ErrNotFound, msg: fmt.Sprintf(format, args...)}
+	return &categoryError{category: ErrNotFound, msg: fmt.Sprintf(format, args...)}
 }
 
 // conflictf returns an error matching ErrConflict.
 func conflictf(format string, args ...any) error {
-	return &kindError{kind: ErrConflict, msg: fmt.Sprintf(format, args...)}
+	return &categoryError{category: ErrConflict, msg: fmt.Sprintf(format, args...)}
 }
 
-// asInvalid makes err, such as a *ipam.ConfigError, match ErrInvalid as
-// well as what it matched before, keeping its message.
-func asInvalid(err error) error {
-	if err == nil || errors.Is(err, ErrInvalid) {
+// asCategory makes err match category as well, keeping its message.
+func asCategory(category, err error) error {
+	if err == nil || errors.Is(err, category) {
 		return err
 	}
-	return &kindError{kind: ErrInvalid, msg: err.Error(), cause: err}
-}
-
-// asKind makes err match kind as well, keeping its message.
-func asKind(kind, err error) error {
-	if err == nil || errors.Is(err, kind) {
-		return err
-	}
-	return &kindError{kind: kind, msg: err.Error(), cause: err}
+	return &categoryError{category: category, msg: err.Error(), cause: err}
 }

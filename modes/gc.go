@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // GCReport says what GC did.
@@ -65,9 +66,9 @@ type claim struct {
 func (m *Manager) gc(r *records) (GCReport, error) {
 	var rep GCReport
 	holders := scanNamespaces()
-	hostIno, err := m.hostInode()
+	hostID, err := m.host.ID()
 	if err != nil {
-		return rep, err
+		return rep, fmt.Errorf("host network namespace: %w", err)
 	}
 	claims := map[string]claim{}
 	for _, n := range r.Networks {
@@ -80,23 +81,23 @@ func (m *Manager) gc(r *records) (GCReport, error) {
 	}
 	// seen are the IDs of the endpoints whose link was found.
 	seen := map[string]bool{}
-	inos := make([]uint64, 0, len(holders))
-	for ino := range holders {
-		inos = append(inos, ino)
+	ids := make([]netns.ID, 0, len(holders))
+	for id := range holders {
+		ids = append(ids, id)
 	}
-	sort.Slice(inos, func(i, j int) bool { return inos[i] < inos[j] })
+	sort.Slice(ids, func(i, j int) bool { return ids[i].Inode < ids[j].Inode })
 	var errs []error
-	for _, ino := range inos {
-		path := holders[ino]
+	for _, id := range ids {
+		path := holders[id]
 		t, err := openNSPath(path)
-		if err != nil || t.inode != ino {
+		if err != nil || t.id != id {
 			if err == nil {
 				t.ns.Close()
 			}
 			continue // gone since the scan, or not ours to open
 		}
 		err = withHandle(t, func(h *links.Handle) error {
-			return m.gcNamespace(h, t, ino == hostIno, claims, seen, &rep)
+			return m.gcNamespace(h, t, id == hostID, claims, seen, &rep)
 		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("network namespace %s: %w", path, err))
@@ -110,7 +111,7 @@ func (m *Manager) gc(r *records) (GCReport, error) {
 		for _, e := range n.Endpoints {
 			ref := EndpointRef{Network: n.Name, NetNS: e.NetNS, IfName: e.IfName}
 			if !seen[e.ID] {
-				if _, ok := holders[e.NetNSInode]; !ok {
+				if _, ok := holders.find(&e); !ok {
 					rep.Released = append(rep.Released, ref)
 					continue
 				}
@@ -222,19 +223,4 @@ func (m *Manager) markLink(h *links.Handle, l *links.Link, c claim) error {
 		return fmt.Errorf("mark %s: %w", l.Name, err)
 	}
 	return nil
-}
-
-// hostInode returns the inode of the namespace the parents live in.
-func (m *Manager) hostInode() (uint64, error) {
-	var st unix.Stat_t
-	var err error
-	if m.host != nil {
-		err = unix.Fstat(m.host.FD(), &st)
-	} else {
-		err = unix.Stat("/proc/thread-self/ns/net", &st)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("host network namespace: %w", err)
-	}
-	return st.Ino, nil
 }

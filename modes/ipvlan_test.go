@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
@@ -50,8 +51,8 @@ func TestIPVlanL2(t *testing.T) {
 	_, other, _ := e.target()
 	_, err = e.m.Connect(ConnectSpec{Network: "l2", NetNS: other, MAC: "02:00:00:00:00:01"})
 	errContains(t, err, "ipvlan interfaces do not support custom mac address assignment")
-	if !errors.Is(err, ErrInvalid) {
-		t.Errorf("%v does not match ErrInvalid", err)
+	if !errors.Is(err, errdefs.ErrInvalid) {
+		t.Errorf("%v does not match errdefs.ErrInvalid", err)
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes/state"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // stateName and stateSchema name the Manager's state file and the version
@@ -35,9 +35,7 @@ type Manager struct {
 	store *state.Store[records]
 	// host is the namespace the parent links live in; nil is the
 	// caller's current namespace.
-	host *rtnl.NetNS
-	// hostName is host as the caller gave it, for messages.
-	hostName string
+	host *netns.NS
 	// id is the state directory's ID and group the link group of the
 	// links made for it (see identity.go).
 	id    string
@@ -51,34 +49,28 @@ type Manager struct {
 // state.Dir("") when stateDir is empty. The parent links live in the
 // caller's current network namespace.
 func NewManager(stateDir string) (*Manager, error) {
-	return NewManagerIn(stateDir, "")
+	return NewManagerIn(stateDir, nil)
 }
 
 // NewManagerIn is NewManager with the parent links living in the network
-// namespace hostNetNS (a name under /run/netns, a path or a pid) rather
-// than in the caller's. An empty hostNetNS is the caller's namespace.
-// Tests and demos use it to keep a whole setup inside throwaway
-// namespaces. The records do not say which host namespace they were made
-// in: use one per state directory.
-func NewManagerIn(stateDir, hostNetNS string) (*Manager, error) {
+// namespace host rather than in the caller's; nil is the caller's
+// namespace. The Manager takes host over: Close closes it, also when
+// NewManagerIn fails. The CLI's -n and tests and demos that keep a whole
+// setup inside throwaway namespaces use it. The records do not say which
+// host namespace they were made in: use one per state directory.
+func NewManagerIn(stateDir string, host *netns.NS) (*Manager, error) {
 	if stateDir == "" {
 		stateDir = state.Dir("")
 	}
 	st, err := state.Open[records](stateDir, stateName, stateSchema, state.Migrate(migrate))
 	if err != nil {
+		host.Close()
 		return nil, err
 	}
 	id := dirID(stateDir)
-	m := &Manager{store: st, hostName: hostNetNS, id: id, group: linkGroup(id), ctx: context.Background()}
+	m := &Manager{store: st, host: host, id: id, group: linkGroup(id), ctx: context.Background()}
 	st.SetValidate((*records).validate)
 	st.SetRecover(m.recover)
-	if hostNetNS != "" {
-		ns, err := openNetNS(hostNetNS)
-		if err != nil {
-			return nil, fmt.Errorf("host network namespace: %w", err)
-		}
-		m.host = ns.ns
-	}
 	return m, nil
 }
 
@@ -96,13 +88,8 @@ func (m *Manager) SetLockWait(timeout time.Duration, waiting func(state.Holder))
 	m.store.SetWait(timeout, waiting)
 }
 
-// Close releases the host namespace handle, if NewManagerIn opened one.
-func (m *Manager) Close() error {
-	if m.host != nil {
-		return m.host.Close()
-	}
-	return nil
-}
+// Close releases the host namespace given to NewManagerIn, if any.
+func (m *Manager) Close() error { return m.host.Close() }
 
 // hostHandle opens a links.Handle in the host namespace.
 func (m *Manager) hostHandle() (*links.Handle, error) {
@@ -111,14 +98,6 @@ func (m *Manager) hostHandle() (*links.Handle, error) {
 		return nil, fmt.Errorf("host network namespace: %w", err)
 	}
 	return h, nil
-}
-
-// hostDo runs fn on a thread in the host namespace.
-func (m *Manager) hostDo(fn func() error) error {
-	if m.host == nil {
-		return fn()
-	}
-	return m.host.Do(fn)
 }
 
 // update is store.Update for the commands that change records: on the

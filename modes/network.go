@@ -27,7 +27,7 @@ type NetworkSpec struct {
 	// overlap neither one another nor a subnet of another network, and
 	// may not be the default route nor hold the unspecified address,
 	// loopback, multicast, IPv6 link-local or IPv4-mapped addresses (see
-	// ipam.NewPool): such subnets are refused as ErrInvalid. Without an
+	// ipam.NewPool): such subnets are refused as errdefs.ErrInvalid. Without an
 	// IPv4 subnet, one is picked from Docker's default pools
 	// (172.17.0.0/16 to 172.31.0.0/16, then 192.168.0.0/16 in /20s) that
 	// overlaps no other network and no route of the host.
@@ -222,7 +222,7 @@ func parseSubnets(s NetworkSpec) ([]Subnet, bool, error) {
 	}
 	pools, err := ipam.NewPools(cfgs...)
 	if err != nil {
-		return nil, false, asInvalid(err)
+		return nil, false, err
 	}
 	ipv6 := s.IPv6
 	out := make([]Subnet, len(pools))

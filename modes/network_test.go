@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -68,32 +69,32 @@ func TestNetworkCreateErrors(t *testing.T) {
 	}{
 		{"duplicate name", NetworkSpec{Name: "taken", Driver: MACVlan, Options: map[string]string{"parent": "p0"}},
 			ErrConflict, "network with name taken already exists"},
-		{"bad name", NetworkSpec{Name: "-x", Driver: MACVlan}, ErrInvalid, `invalid network name "-x"`},
+		{"bad name", NetworkSpec{Name: "-x", Driver: MACVlan}, errdefs.ErrInvalid, `invalid network name "-x"`},
 		{"unknown option", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "p0", "foo": "1"}},
-			ErrInvalid, `unknown option "foo" for the macvlan driver`},
+			errdefs.ErrInvalid, `unknown option "foo" for the macvlan driver`},
 		{"lo", NetworkSpec{Name: "a", Driver: IPVlan, Options: map[string]string{"parent": "lo"}},
-			ErrInvalid, "loopback interface is not a valid ipvlan parent link"},
+			errdefs.ErrInvalid, "loopback interface is not a valid ipvlan parent link"},
 		{"undotted missing parent", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "nope0"}},
-			ErrInvalid, "parent nope0 does not exist: create it first, give an existing link as -o parent, or omit -o parent for a dummy parent"},
+			errdefs.ErrInvalid, "parent nope0 does not exist: create it first, give an existing link as -o parent, or omit -o parent for a dummy parent"},
 		{"two dots", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "p0.1.2"}},
-			ErrInvalid, "required interface name format is: name.vlan_id, ex. eth0.10 for vlan 10, instead received p0.1.2"},
+			errdefs.ErrInvalid, "required interface name format is: name.vlan_id, ex. eth0.10 for vlan 10, instead received p0.1.2"},
 		{"missing base", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "nope0.10"}},
-			ErrInvalid, "-o parent interface was not found on the host: nope0"},
+			errdefs.ErrInvalid, "-o parent interface was not found on the host: nope0"},
 		{"vid 0", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "p0.0"}},
-			ErrInvalid, "vlan id must be between 1-4094, received: 0"},
+			errdefs.ErrInvalid, "vlan id must be between 1-4094, received: 0"},
 		{"vid 4095", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "p0.4095"}},
-			ErrInvalid, "vlan id must be between 1-4094, received: 4095"},
+			errdefs.ErrInvalid, "vlan id must be between 1-4094, received: 4095"},
 		{"mtu above parent", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "p0", "mtu": "9000"}},
-			ErrInvalid, "invalid mtu 9000: it is above the MTU of parent p0 (1500)"},
+			errdefs.ErrInvalid, "invalid mtu 9000: it is above the MTU of parent p0 (1500)"},
 		{"bad subnet", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "p0"},
-			Subnets: []SubnetSpec{{Subnet: "10.10.10.0/8"}}}, ErrInvalid, "invalid subnet 10.10.10.0/8: it should be 10.0.0.0/8"},
+			Subnets: []SubnetSpec{{Subnet: "10.10.10.0/8"}}}, errdefs.ErrInvalid, "invalid subnet 10.10.10.0/8: it should be 10.0.0.0/8"},
 		{"gateway outside", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "p0"},
-			Subnets: []SubnetSpec{{Subnet: "10.1.0.0/16", Gateway: "10.2.0.1"}}}, ErrInvalid,
+			Subnets: []SubnetSpec{{Subnet: "10.1.0.0/16", Gateway: "10.2.0.1"}}}, errdefs.ErrInvalid,
 			"invalid gateway 10.2.0.1: parent subnet 10.1.0.0/16 doesn't contain this address"},
 		{"ipvlan on a macvlan parent", NetworkSpec{Name: "a", Driver: IPVlan, Options: map[string]string{"parent": "p0"}},
 			ErrConflict, "macvlan network taken is already using parent interface p0"},
 		{"overlap within the network", NetworkSpec{Name: "a", Driver: MACVlan, Options: map[string]string{"parent": "p0"},
-			Subnets: []SubnetSpec{{Subnet: "10.1.0.0/16"}, {Subnet: "10.1.5.0/24"}}}, ErrInvalid,
+			Subnets: []SubnetSpec{{Subnet: "10.1.0.0/16"}, {Subnet: "10.1.5.0/24"}}}, errdefs.ErrInvalid,
 			"invalid subnet 10.1.5.0/24: it overlaps subnet 10.1.0.0/16 of the same network"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // A network namespace is known by its identity, the device and inode of
@@ -17,17 +19,21 @@ import (
 // show it.
 
 // sameNS reports whether t is the namespace of e.
-func (e *Endpoint) sameNS(t *targetNS) bool {
-	return e.NetNSInode == t.inode && (e.NetNSDev == 0 || e.NetNSDev == t.dev)
+func (e *Endpoint) sameNS(t *targetNS) bool { return e.isNS(t.id) }
+
+// isNS reports whether id is the namespace of e. An endpoint recorded
+// without the device (0) matches by inode.
+func (e *Endpoint) isNS(id netns.ID) bool {
+	return e.NetNSInode == id.Inode && (e.NetNSDev == 0 || e.NetNSDev == id.Dev)
 }
 
-// nsHolders maps the inode of every network namespace this process can
-// see held by something other than a name under /run/netns to a path it
-// can be opened through: a bind mount elsewhere, a process or thread
+// nsHolders maps the identity of every network namespace this process
+// can see held by something other than a name under /run/netns to a path
+// it can be opened through: a bind mount elsewhere, a process or thread
 // living in it, or a file descriptor open on it. A namespace held by none
 // of these (and by no name) is gone: the kernel deleted it, and every
 // link in it.
-type nsHolders map[uint64]string
+type nsHolders map[netns.ID]string
 
 // scanNamespaces finds every network namespace held by a mount, a
 // process, a thread or an open file descriptor. It costs a walk of /proc:
@@ -35,8 +41,7 @@ type nsHolders map[uint64]string
 func scanNamespaces() nsHolders {
 	h := nsHolders{}
 	var nsfs uint64 // the device of the nsfs file system
-	var self unix.Stat_t
-	if err := unix.Stat("/proc/self/ns/net", &self); err == nil {
+	if self, err := netns.IDAt("/proc/self/ns/net"); err == nil {
 		nsfs = self.Dev
 	}
 	if f, err := os.Open("/proc/self/mountinfo"); err == nil {
@@ -49,7 +54,7 @@ func scanNamespaces() nsHolders {
 				continue
 			}
 			if ino, ok := netInode(fields[3]); ok {
-				h.add(ino, unescapeMount(fields[4]))
+				h.add(netns.ID{Dev: nsfs, Inode: ino}, unescapeMount(fields[4]))
 			}
 		}
 		f.Close()
@@ -75,10 +80,24 @@ func scanNamespaces() nsHolders {
 	return h
 }
 
-func (h nsHolders) add(ino uint64, path string) {
-	if _, ok := h[ino]; !ok {
-		h[ino] = path
+func (h nsHolders) add(id netns.ID, path string) {
+	if _, ok := h[id]; !ok {
+		h[id] = path
 	}
+}
+
+// find returns a path through which the namespace of e is held.
+func (h nsHolders) find(e *Endpoint) (string, bool) {
+	if e.NetNSDev != 0 {
+		path, ok := h[netns.ID{Dev: e.NetNSDev, Inode: e.NetNSInode}]
+		return path, ok
+	}
+	for id, path := range h {
+		if e.isNS(id) {
+			return path, true
+		}
+	}
+	return "", false
 }
 
 // addLink adds the namespace the magic link at path points to, if it is
@@ -94,17 +113,17 @@ func (h nsHolders) addLink(path string, nsfs uint64) {
 		return
 	}
 	if ino, ok := netInode(target); ok {
-		h.add(ino, path)
+		h.add(netns.ID{Dev: nsfs, Inode: ino}, path)
 		return
 	}
 	if !strings.HasPrefix(target, "/") || nsfs == 0 {
 		return // a socket, a pipe, an anonymous inode, another namespace
 	}
-	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil || st.Dev != nsfs {
+	id, err := netns.IDAt(path)
+	if err != nil || id.Dev != nsfs {
 		return
 	}
-	if _, ok := h[st.Ino]; ok {
+	if _, ok := h[id]; ok {
 		return
 	}
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
@@ -114,7 +133,7 @@ func (h nsHolders) addLink(path string, nsfs uint64) {
 	typ, err := unix.IoctlRetInt(fd, unix.NS_GET_NSTYPE)
 	unix.Close(fd)
 	if err == nil && typ == unix.CLONE_NEWNET {
-		h.add(st.Ino, path)
+		h.add(id, path)
 	}
 }
 
@@ -165,7 +184,7 @@ func locate(e *Endpoint, holders *nsHolders) (*targetNS, error) {
 	if *holders == nil {
 		*holders = scanNamespaces()
 	}
-	path, ok := (*holders)[e.NetNSInode]
+	path, ok := holders.find(e)
 	if !ok {
 		return nil, nil
 	}

@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -21,7 +21,7 @@ import (
 func TestHeldThroughDeletedName(t *testing.T) {
 	testenv.RequireRoot(t)
 	name := fmt.Sprintf("vrt-held-%08x", rand.Uint32())
-	ns, err := rtnl.AddNetNS(name)
+	ns, err := netns.Add(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestHeldThroughDeletedName(t *testing.T) {
 	if err := unix.Stat("/proc/self/ns/net", &self); err != nil {
 		t.Fatal(err)
 	}
-	if err := rtnl.DeleteNetNS(name); err != nil {
+	if err := netns.Delete(name); err != nil {
 		t.Fatal(err)
 	}
 	fd := "/proc/self/fd/" + strconv.Itoa(ns.FD())
@@ -44,7 +44,7 @@ func TestHeldThroughDeletedName(t *testing.T) {
 	t.Logf("%s reads as %q", fd, target)
 	h := nsHolders{}
 	h.addLink(fd, self.Dev)
-	if h[st.Ino] != fd {
+	if h[netns.ID{Dev: st.Dev, Inode: st.Ino}] != fd {
 		t.Errorf("addLink(%s) gives %v, want namespace %d held through it", fd, h, st.Ino)
 	}
 

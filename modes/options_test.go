@@ -3,6 +3,8 @@ package modes
 import (
 	"errors"
 	"testing"
+
+	"github.com/vlanraw/vlanraw/errdefs"
 )
 
 func TestParseOptions(t *testing.T) {
@@ -49,8 +51,8 @@ func TestParseOptions(t *testing.T) {
 				if err == nil || err.Error() != tc.err {
 					t.Fatalf("error %v, want %q", err, tc.err)
 				}
-				if !errors.Is(err, ErrInvalid) {
-					t.Errorf("error %v does not match ErrInvalid", err)
+				if !errors.Is(err, errdefs.ErrInvalid) {
+					t.Errorf("error %v does not match errdefs.ErrInvalid", err)
 				}
 				return
 			}

@@ -63,7 +63,7 @@ func (m *Manager) setupParent(r *records, n *Network, parent string) (func() err
 	}
 
 	if err := links.CheckName(parent); err != nil {
-		return nil, asInvalid(err)
+		return nil, err
 	}
 	n.Parent = parent
 	if err := checkSharing(r, n); err != nil {

@@ -6,7 +6,8 @@ import (
 	"net/netip"
 	"regexp"
 
-	"golang.org/x/sys/unix"
+	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // hexID is a network's or an endpoint's ID.
@@ -59,7 +60,7 @@ func (r *records) validate() error {
 				return fmt.Errorf("%s: its id %s is recorded twice", ewhere, short(e.ID))
 			case e.NetNSPath == "" || e.NetNSInode == 0:
 				return fmt.Errorf("%s: no network namespace path or inode", ewhere)
-			case checkName(e.IfName) != nil:
+			case links.CheckName(e.IfName) != nil:
 				return fmt.Errorf("%s: invalid interface name %q", ewhere, e.IfName)
 			}
 			eps[short(e.ID)] = true
@@ -113,9 +114,8 @@ func migrate(from int, data json.RawMessage) (json.RawMessage, error) {
 		}
 	}
 	var dev uint64
-	var st unix.Stat_t
-	if err := unix.Stat("/proc/self/ns/net", &st); err == nil {
-		dev = st.Dev
+	if id, err := netns.IDAt("/proc/self/ns/net"); err == nil {
+		dev = id.Dev
 	}
 	for _, n := range r.Networks {
 		if n == nil {

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes/ipam"
 )
@@ -23,7 +23,7 @@ const poolOverlap = "invalid pool request: Pool overlaps with other one on this 
 
 // checkOverlap refuses subnets that overlap a subnet of a network in r,
 // with Docker's message followed by which subnets overlap. The error
-// matches ErrConflict, and ErrInvalid too: nothing was changed, and the
+// matches ErrConflict, and errdefs.ErrInvalid too: nothing was changed, and the
 // CLI exits 2 for it as for any other bad subnet. Subnets of one network
 // overlapping one another are refused by ipam.NewPools.
 func checkOverlap(r *records, subnets []Subnet) error {
@@ -31,7 +31,7 @@ func checkOverlap(r *records, subnets []Subnet) error {
 		for _, x := range r.Networks {
 			for _, o := range x.Subnets {
 				if ipam.Overlaps(s.Subnet, o.Subnet) {
-					return &kindError{kind: ErrConflict, cause: ErrInvalid, msg: fmt.Sprintf(
+					return &categoryError{category: ErrConflict, cause: errdefs.ErrInvalid, msg: fmt.Sprintf(
 						"%s: subnet %s overlaps subnet %s of network %s; give a subnet that no other network uses, or remove network %s first",
 						poolOverlap, s.Subnet, o.Subnet, x.Name, x.Name)}
 				}
@@ -73,10 +73,10 @@ func macInUse(host *links.Handle, n *Network, mac net.HardwareAddr, err error) e
 		return err
 	}
 	if p, perr := host.Get(n.Parent); perr == nil && p.MAC.String() == mac.String() {
-		return &kindError{kind: ErrConflict, cause: err, msg: fmt.Sprintf(
+		return &categoryError{category: ErrConflict, cause: err, msg: fmt.Sprintf(
 			"MAC address %s is already in use: it is the MAC of parent %s; give another --mac, or none for a random one", mac, n.Parent)}
 	}
-	return &kindError{kind: ErrConflict, cause: err, msg: fmt.Sprintf(
+	return &categoryError{category: ErrConflict, cause: err, msg: fmt.Sprintf(
 		"MAC address %s is already in use on parent %s, by a link vlanraw did not make (see \"vlanraw link show\"); give another --mac, or none for a random one",
 		mac, n.Parent)}
 }
@@ -92,40 +92,8 @@ func errnoName(err error) string {
 	return ""
 }
 
-// nsKinds names the kinds of namespace by their clone flag.
-var nsKinds = map[int]string{
-	unix.CLONE_NEWNS: "mount", unix.CLONE_NEWUTS: "UTS", unix.CLONE_NEWIPC: "IPC", unix.CLONE_NEWUSER: "user",
-	unix.CLONE_NEWPID: "PID", unix.CLONE_NEWCGROUP: "cgroup", unix.CLONE_NEWTIME: "time",
-}
-
-// checkNSType refuses the open namespace file fd, opened from path, when
-// it is another kind of namespace than a network one, such as
-// /proc/self/ns/mnt. Kernels before 4.11, which cannot tell, pass.
-func checkNSType(fd int, path string) error {
-	t, err := unix.IoctlRetInt(fd, unix.NS_GET_NSTYPE)
-	if err != nil || t == unix.CLONE_NEWNET {
-		return nil
-	}
-	what := "it is another kind of namespace"
-	if k, ok := nsKinds[t]; ok {
-		what = "it is a " + k + " namespace"
-	}
-	return notNetNS(path, what, false)
-}
-
 // enterError explains a failure to enter the namespace of t, naming it and
 // the errno.
 func enterError(t *targetNS, err error) error {
 	return fmt.Errorf("cannot enter network namespace %s (%s): %w%s", t.given, t.path, err, errnoName(err))
-}
-
-// notNetNS is the error for a path that is not a network namespace. what
-// says what it is instead. gone makes it match os.ErrNotExist: nothing is
-// mounted there, as when a namespace was deleted and its file left over.
-func notNetNS(path, what string, gone bool) error {
-	msg := fmt.Sprintf("%s is not a network namespace (%s); give a name under /run/netns, a path such as /proc/PID/ns/net, or a process id", path, what)
-	if gone {
-		return &kindError{kind: ErrNotFound, msg: msg, cause: os.ErrNotExist}
-	}
-	return invalidf("%s", msg)
 }

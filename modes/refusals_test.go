@@ -9,11 +9,12 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 )
 
 // Subnets Docker would refuse, or whose addresses no interface can use,
-// and subnets overlapping another network's are refused as ErrInvalid
+// and subnets overlapping another network's are refused as errdefs.ErrInvalid
 // before anything is made: no parent link (none given: a dummy would be
 // made; p0.77: an 802.1Q link would be), no record.
 func TestNetworkCreateBadSubnets(t *testing.T) {
@@ -53,8 +54,8 @@ func TestNetworkCreateBadSubnets(t *testing.T) {
 				_, err := e.m.CreateNetwork(NetworkSpec{Name: "a", Driver: MACVlan, Options: opts,
 					Subnets: []SubnetSpec{{Subnet: "172.30.50.0/24"}, {Subnet: tc.subnet}}})
 				errContains(t, err, tc.msg)
-				if !errors.Is(err, ErrInvalid) {
-					t.Errorf("%v does not match ErrInvalid", err)
+				if !errors.Is(err, errdefs.ErrInvalid) {
+					t.Errorf("%v does not match errdefs.ErrInvalid", err)
 				}
 				if strings.HasPrefix(tc.msg, overlap) && !errors.Is(err, ErrConflict) {
 					t.Errorf("%v does not match ErrConflict", err)
@@ -149,7 +150,7 @@ func TestConnectMACInUse(t *testing.T) {
 // A path that is not a network namespace is refused before anything is
 // made, saying so: a plain file or a directory (nothing mounted there:
 // ErrNotFound and os.ErrNotExist, as a namespace deleted under its file),
-// or a namespace of another kind (ErrInvalid).
+// or a namespace of another kind (errdefs.ErrInvalid).
 func TestConnectNotANetNS(t *testing.T) {
 	e := newEnv(t)
 	dualStack(t, e, "net", nil)
@@ -166,9 +167,9 @@ func TestConnectNotANetNS(t *testing.T) {
 	}{
 		{file, "nothing is mounted there", ErrNotFound},
 		{dir, "nothing is mounted there", ErrNotFound},
-		{"/proc/self/ns/mnt", "it is a mount namespace", ErrInvalid},
-		{"/proc/self/ns/uts", "it is a UTS namespace", ErrInvalid},
-		{"/proc/self/ns/user", "it is a user namespace", ErrInvalid},
+		{"/proc/self/ns/mnt", "it is a mount namespace", errdefs.ErrInvalid},
+		{"/proc/self/ns/uts", "it is a UTS namespace", errdefs.ErrInvalid},
+		{"/proc/self/ns/user", "it is a user namespace", errdefs.ErrInvalid},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			for _, batch := range []bool{false, true} {

@@ -3,7 +3,7 @@ package modes
 import (
 	"testing"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 func TestRestore(t *testing.T) {
@@ -11,7 +11,7 @@ func TestRestore(t *testing.T) {
 	dualStack(t, e, "net", nil)
 	_, name1, th1 := e.target()
 	_, name2, th2 := e.target()
-	ns3, err := rtnl.AddNetNS("vrtest-restore-" + e.hostName[7:])
+	ns3, err := netns.Add("vrtest-restore-" + e.hostName[7:])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,7 +19,7 @@ func TestRestore(t *testing.T) {
 	// gone when its name is deleted (see nsHolders), and name3's must be.
 	ns3.Close()
 	name3 := "vrtest-restore-" + e.hostName[7:]
-	t.Cleanup(func() { rtnl.DeleteNetNS(name3) })
+	t.Cleanup(func() { netns.Delete(name3) })
 	eps := map[string]*Endpoint{}
 	for _, name := range []string{name1, name2, name3} {
 		ep, err := e.m.Connect(ConnectSpec{Network: "net", NetNS: name})
@@ -32,7 +32,7 @@ func TestRestore(t *testing.T) {
 	if err := th1.Delete("eth0"); err != nil {
 		t.Fatal(err)
 	}
-	if err := rtnl.DeleteNetNS(name3); err != nil {
+	if err := netns.Delete(name3); err != nil {
 		t.Fatal(err)
 	}
 

@@ -12,17 +12,14 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // tempTries is how many temporary names endpointLink.make tries.
 const tempTries = 3
-
-// checkName checks a link name, as an ErrInvalid error.
-func checkName(name string) error {
-	return asInvalid(links.CheckName(name))
-}
 
 // tempName returns a random link name no one else uses: the kernels
 // before 6.18 check a new link's name in the namespace that creates it as
@@ -61,7 +58,7 @@ func (m *Manager) stampFor(n *Network, e *Endpoint) stamp {
 }
 
 // linkSpec returns the spec of an endpoint link of n, in group.
-func linkSpec(n *Network, name string, mac net.HardwareAddr, ns *rtnl.NetNS, group uint32) links.Spec {
+func linkSpec(n *Network, name string, mac net.HardwareAddr, ns *netns.NS, group uint32) links.Spec {
 	a := links.Attrs{Name: name, MTU: n.MTU, MAC: mac, NetNS: ns, Group: &group}
 	if n.Driver == IPVlan {
 		mode, flag := ipvlanMode(n.IPVlanMode), ipvlanFlag(n.IPVlanFlag)
@@ -227,10 +224,10 @@ func (l *endpointLink) close() {
 // createError explains a failed creation of an endpoint link of n.
 func createError(n *Network, err error) error {
 	switch {
-	case errors.Is(err, links.ErrInvalid):
-		return asInvalid(err)
+	case errors.Is(err, errdefs.ErrInvalid):
+		return err
 	case errors.Is(err, unix.ENODEV):
-		return &kindError{kind: ErrNotFound, cause: err,
+		return &categoryError{category: ErrNotFound, cause: err,
 			msg: fmt.Sprintf("the requested parent interface %s was not found on the host", n.Parent)}
 	}
 	err = fmt.Errorf("failed to create the %s port: %w", n.Driver, err)
@@ -244,7 +241,7 @@ func createError(n *Network, err error) error {
 // ns, now called name, then configures it as configureLink does. The
 // sysctls are set under the link's current name: the kernel moves them
 // with the link when it is renamed.
-func configureEndpoint(th *links.Handle, ns *rtnl.NetNS, n *Network, e *Endpoint, index int, name string, parentUp func() bool, repair bool, st stamp) error {
+func configureEndpoint(th *links.Handle, ns *netns.NS, n *Network, e *Endpoint, index int, name string, parentUp func() bool, repair bool, st stamp) error {
 	if err := writeSysctls(ns, endpointSysctls(n, e, name)); err != nil {
 		return err
 	}
@@ -288,7 +285,7 @@ func configureLink(th *links.Handle, n *Network, e *Endpoint, index int, name st
 	}
 	if err := th.SetIndex(index, up); err != nil {
 		if errors.Is(err, unix.EEXIST) {
-			err = &kindError{kind: ErrConflict, cause: err,
+			err = &categoryError{category: ErrConflict, cause: err,
 				msg: fmt.Sprintf("interface %s already exists in network namespace %s: choose another name for the endpoint", e.IfName, e.NetNS)}
 		}
 		return err

@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // sysctl is one /proc/sys value.
@@ -137,7 +137,7 @@ func (s *sysctlSet) Close() {
 
 // writeSysctls writes values under /proc/sys (see openSysctls) from a
 // thread inside ns.
-func writeSysctls(ns *rtnl.NetNS, kv []sysctl) error {
+func writeSysctls(ns *netns.NS, kv []sysctl) error {
 	if len(kv) == 0 {
 		return nil
 	}
@@ -152,7 +152,7 @@ func writeSysctls(ns *rtnl.NetNS, kv []sysctl) error {
 }
 
 // readSysctl reads one value under /proc/sys from a thread inside ns.
-func readSysctl(ns *rtnl.NetNS, path string) (string, error) {
+func readSysctl(ns *netns.NS, path string) (string, error) {
 	var v string
 	err := ns.Do(func() error {
 		b, err := os.ReadFile("/proc/sys/" + path)

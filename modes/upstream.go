@@ -293,7 +293,7 @@ func hostNotes(h *links.Handle, n *Network, p *links.Link) ([]string, error) {
 	return notes, nil
 }
 
-// ApplyUpstream applies what Upstream lists inside the namespace netns,
+// ApplyUpstream applies what Upstream lists inside the namespace router,
 // the router or peer, and on the host, and returns what it applied. It
 // finds the router's link facing the parent: the one holding an address
 // on the same subnet as the parent's, else one holding an address on a
@@ -304,7 +304,7 @@ func hostNotes(h *links.Handle, n *Network, p *links.Link) ([]string, error) {
 // host, an on-link route through the parent to each of the link's
 // addresses on the network's subnets. Entries that are there already are
 // kept; a neighbour entry for an endpoint that differs is replaced.
-func (m *Manager) ApplyUpstream(network, netns string) (*Upstream, error) {
+func (m *Manager) ApplyUpstream(network, router string) (*Upstream, error) {
 	u, err := m.Upstream(network)
 	if err != nil {
 		return nil, err
@@ -315,7 +315,7 @@ func (m *Manager) ApplyUpstream(network, netns string) (*Upstream, error) {
 		}
 		return u, nil
 	}
-	t, err := openNetNS(netns)
+	t, err := openNetNS(router)
 	if err != nil {
 		return nil, err
 	}

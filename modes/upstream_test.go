@@ -10,14 +10,14 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 	"github.com/vlanraw/vlanraw/testenv/traffic"
 )
 
 const pingTimeout = 5 * time.Second
 
-func ping(t *testing.T, what string, from *rtnl.NetNS, dst string) {
+func ping(t *testing.T, what string, from *netns.NS, dst string) {
 	t.Helper()
 	if err := traffic.Ping(from, netip.Addr{}, netip.MustParseAddr(dst), pingTimeout); err != nil {
 		t.Errorf("%s: %v", what, err)

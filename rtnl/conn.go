@@ -6,6 +6,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // maxDumpRetries bounds how often a dump marked NLM_F_DUMP_INTR is retried.
@@ -19,7 +21,7 @@ type Conn struct {
 
 // Dial opens a Conn in the namespace ns, or in the caller's current
 // namespace when ns is nil.
-func Dial(ns *NetNS) (*Conn, error) {
+func Dial(ns *netns.NS) (*Conn, error) {
 	cfg := &netlink.Config{Strict: true}
 	if ns != nil {
 		cfg.NetNS = ns.FD()

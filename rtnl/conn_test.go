@@ -13,6 +13,7 @@ import (
 	"github.com/mdlayher/netlink/nltest"
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -83,7 +84,7 @@ func TestNewLinkErrors(t *testing.T) {
 			want: &rtnl.KindNotSupportedError{Kind: "ipvlan", Config: "CONFIG_IPVLAN", Err: &rtnl.OpError{
 				Op: "create link", Name: "ipv0", Err: unix.EOPNOTSUPP, Message: "Unknown device type",
 			}},
-			is:   []error{rtnl.ErrNotSupported, unix.EOPNOTSUPP},
+			is:   []error{errdefs.ErrNotSupported, unix.EOPNOTSUPP},
 			text: []string{"CONFIG_IPVLAN", "ipvlan", "Unknown device type"},
 		},
 		{
@@ -95,7 +96,7 @@ func TestNewLinkErrors(t *testing.T) {
 			want: &rtnl.KindNotSupportedError{Kind: "ipvtap", Config: "CONFIG_IPVTAP", Err: &rtnl.OpError{
 				Op: "create link", Name: "ipvt0", Err: unix.EOPNOTSUPP,
 			}},
-			is:   []error{rtnl.ErrNotSupported, unix.EOPNOTSUPP},
+			is:   []error{errdefs.ErrNotSupported, unix.EOPNOTSUPP},
 			text: []string{"CONFIG_IPVTAP"},
 		},
 		{
@@ -111,7 +112,7 @@ func TestNewLinkErrors(t *testing.T) {
 				Message: "fake: operation not supported by the lower device",
 			},
 			is:    []error{unix.EOPNOTSUPP},
-			isNot: []error{rtnl.ErrNotSupported},
+			isNot: []error{errdefs.ErrNotSupported},
 			text:  []string{"fake: operation not supported by the lower device"},
 		},
 		{
@@ -126,7 +127,7 @@ func TestNewLinkErrors(t *testing.T) {
 				Op: "create link", Name: "mv0", Err: unix.EEXIST, Message: "fake: a link called mv0 exists",
 			},
 			is:    []error{unix.EEXIST, os.ErrExist},
-			isNot: []error{rtnl.ErrNotSupported, unix.EOPNOTSUPP},
+			isNot: []error{errdefs.ErrNotSupported, unix.EOPNOTSUPP},
 			text:  []string{"create link mv0", "file exists", "fake: a link called mv0 exists"},
 		},
 		{
@@ -138,7 +139,7 @@ func TestNewLinkErrors(t *testing.T) {
 			},
 			want:  &rtnl.OpError{Op: "create link", Name: "mv0", Err: unix.EEXIST},
 			is:    []error{unix.EEXIST, os.ErrExist},
-			isNot: []error{rtnl.ErrNotSupported},
+			isNot: []error{errdefs.ErrNotSupported},
 			text:  []string{"create link mv0: file exists"},
 		},
 		{
@@ -196,8 +197,8 @@ func TestSetLinkError(t *testing.T) {
 	if diff := cmp.Diff(want, err); diff != "" {
 		t.Fatalf("SetLink error (-want +got):\n%s", diff)
 	}
-	if errors.Is(err, rtnl.ErrNotSupported) {
-		t.Errorf("errors.Is(%v, ErrNotSupported) = true, want false", err)
+	if errors.Is(err, errdefs.ErrNotSupported) {
+		t.Errorf("errors.Is(%v, errdefs.ErrNotSupported) = true, want false", err)
 	}
 }
 

@@ -1,7 +1,17 @@
-// Package rtnl is vlanraw's rtnetlink wire layer: link drivers that
-// hand-build IFLA_INFO_DATA for the link kinds of its table, a link
-// message that encodes its attributes in the order iproute2 sends them,
-// and connections bound to one network namespace each.
+// Package rtnl is vlanraw's rtnetlink wire layer: the messages and
+// requests of NETLINK_ROUTE, and connections to send them on. Everything
+// it speaks is rtnetlink:
+//
+//   - links: link drivers that hand-build IFLA_INFO_DATA for the link
+//     kinds of its table (see Link kinds below), and a link message that
+//     encodes its attributes in the order iproute2 sends them, with
+//     batched creation and changes;
+//   - addresses, routes and neighbour entries (RTM_*ADDR, RTM_*ROUTE,
+//     RTM_*NEIGH) and per-link IPv4 settings (IFLA_AF_SPEC);
+//   - traffic control: qdiscs and filters (RTM_*QDISC, RTM_*TFILTER),
+//     such as a clsact qdisc and a direct-action cls_bpf filter, as tc
+//     sends them;
+//   - link notifications (RTNLGRP_LINK).
 //
 // The package holds no semantics: it says nothing about which mode suits
 // which network. Package links builds typed operations on top of it.
@@ -33,10 +43,11 @@
 //
 // # Network namespaces
 //
-// A Conn is opened inside one network namespace with Dial and stays there
-// for its lifetime; open one Conn per namespace you talk to. Links can be
-// created directly inside another namespace by setting
-// LinkAttributes.NetNSFD, without a later move.
+// A Conn is opened inside one network namespace with Dial, given as a
+// *netns.NS (package netns opens, names and manages namespaces; rtnl does
+// not), and stays there for its lifetime; open one Conn per namespace you
+// talk to. Links can be created directly inside another namespace by
+// setting LinkAttributes.NetNSFD, without a later move.
 //
 // # Link notifications
 //
@@ -52,5 +63,5 @@
 // kernel's extended acknowledgement text, if any. It unwraps to the errno,
 // so errors.Is(err, unix.EEXIST) and errors.Is(err, os.ErrNotExist) work.
 // A link kind the running kernel lacks is reported as a
-// *KindNotSupportedError that matches ErrNotSupported.
+// *KindNotSupportedError that matches errdefs.ErrNotSupported.
 package rtnl

@@ -5,11 +5,9 @@ import (
 	"fmt"
 
 	"github.com/mdlayher/netlink"
-)
 
-// ErrNotSupported is matched by errors that report a feature the running
-// kernel does not have, such as a link kind built without its CONFIG option.
-var ErrNotSupported = errors.New("not supported by this kernel")
+	"github.com/vlanraw/vlanraw/errdefs"
+)
 
 // ErrDumpInterrupted is returned when a dump stayed inconsistent
 // (NLM_F_DUMP_INTR) after every retry.
@@ -79,5 +77,5 @@ func (e *KindNotSupportedError) Error() string {
 // Unwrap returns the kernel's error.
 func (e *KindNotSupportedError) Unwrap() error { return e.Err }
 
-// Is reports whether target is ErrNotSupported.
-func (e *KindNotSupportedError) Is(target error) bool { return target == ErrNotSupported }
+// Is reports whether target is errdefs.ErrNotSupported.
+func (e *KindNotSupportedError) Is(target error) bool { return target == errdefs.ErrNotSupported }

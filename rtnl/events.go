@@ -10,6 +10,8 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // rtmgrpLink is RTMGRP_LINK, the legacy multicast group bit of link
@@ -47,7 +49,7 @@ type LinkEvents struct {
 
 // DialLinkEvents subscribes to the link notifications of the namespace ns,
 // or of the caller's current namespace when ns is nil.
-func DialLinkEvents(ns *NetNS) (*LinkEvents, error) {
+func DialLinkEvents(ns *netns.NS) (*LinkEvents, error) {
 	cfg := &netlink.Config{Groups: rtmgrpLink}
 	if ns != nil {
 		cfg.NetNS = ns.FD()

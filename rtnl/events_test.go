@@ -12,6 +12,7 @@ import (
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -21,7 +22,7 @@ import (
 const eventsTimeout = 10 * time.Second
 
 // dialEvents subscribes to the link notifications of ns for the test.
-func dialEvents(t *testing.T, ns *rtnl.NetNS) *rtnl.LinkEvents {
+func dialEvents(t *testing.T, ns *netns.NS) *rtnl.LinkEvents {
 	t.Helper()
 	ev, err := rtnl.DialLinkEvents(ns)
 	if err != nil {
@@ -32,7 +33,7 @@ func dialEvents(t *testing.T, ns *rtnl.NetNS) *rtnl.LinkEvents {
 }
 
 // dialConn opens a Conn in ns for the test.
-func dialConn(t *testing.T, ns *rtnl.NetNS) *rtnl.Conn {
+func dialConn(t *testing.T, ns *netns.NS) *rtnl.Conn {
 	t.Helper()
 	c, err := rtnl.Dial(ns)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -83,7 +84,7 @@ func ExampleIPVlan() {
 // ExampleConn_NewLink creates an ipvlan in the namespace "blue" and tells
 // a kernel without ipvlan apart from other failures. It needs root.
 func ExampleConn_NewLink() {
-	ns, err := rtnl.OpenNetNSName("blue")
+	ns, err := netns.Open("blue")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jsimonetti/rtnetlink/v2"
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -48,7 +49,7 @@ func TestLiveMACVlanSources(t *testing.T) {
 		BCQueueLen:  ptr[uint32](3000),
 	})
 	if err := c.NewLink(add); err != nil {
-		if errors.Is(err, rtnl.ErrNotSupported) {
+		if errors.Is(err, errdefs.ErrNotSupported) {
 			t.Skipf("the running kernel has no macvlan: %v", err)
 		}
 		t.Fatalf("create mv0: %v", err)
@@ -197,8 +198,8 @@ func TestLiveKindNotSupported(t *testing.T) {
 			if diff := cmp.Diff(want, kerr); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)
 			}
-			if !errors.Is(err, rtnl.ErrNotSupported) || !errors.Is(err, unix.EOPNOTSUPP) {
-				t.Errorf("%v does not match ErrNotSupported and EOPNOTSUPP", err)
+			if !errors.Is(err, errdefs.ErrNotSupported) || !errors.Is(err, unix.EOPNOTSUPP) {
+				t.Errorf("%v does not match errdefs.ErrNotSupported and EOPNOTSUPP", err)
 			}
 			t.Logf("the running kernel has no %s: %v", tt.kind, err)
 		})

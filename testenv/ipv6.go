@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // QuietIPv6 turns IPv6 off in ns (disable_ipv6 of conf/all and
@@ -13,7 +13,7 @@ import (
 // send no router or neighbour solicitations and no MLD reports: tests
 // that count frames exactly then see only the frames they sent. A kernel
 // without IPv6 has nothing to turn off.
-func QuietIPv6(tb testing.TB, ns *rtnl.NetNS) {
+func QuietIPv6(tb testing.TB, ns *netns.NS) {
 	tb.Helper()
 	err := ns.Do(func() error {
 		for _, p := range []string{"all", "default"} {

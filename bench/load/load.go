@@ -5,7 +5,7 @@
 // # Network namespaces
 //
 // Every function takes the client's and the server's namespace. Sockets
-// are opened inside rtnl.NetNS.Do, on a thread that has entered the
+// are opened inside netns.NS.Do, on a thread that has entered the
 // namespace; a socket stays in the namespace it was opened in, so the
 // goroutines that then use it may run on any thread. A nil namespace is
 // the caller's current one.
@@ -22,19 +22,11 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
-// in runs fn inside ns, or in the current namespace when ns is nil.
-func in(ns *rtnl.NetNS, fn func() error) error {
-	if ns == nil {
-		return fn()
-	}
-	return ns.Do(fn)
-}
-
 // where names ns for messages.
-func where(ns *rtnl.NetNS) string {
+func where(ns *netns.NS) string {
 	if ns == nil {
 		return "current namespace"
 	}
@@ -43,9 +35,9 @@ func where(ns *rtnl.NetNS) string {
 
 // listenTCP opens a TCP listener on addr inside ns and returns it with the
 // address it is bound to (addr with the port the kernel chose, if 0).
-func listenTCP(ns *rtnl.NetNS, addr netip.AddrPort) (*net.TCPListener, netip.AddrPort, error) {
+func listenTCP(ns *netns.NS, addr netip.AddrPort) (*net.TCPListener, netip.AddrPort, error) {
 	var ln *net.TCPListener
-	err := in(ns, func() (err error) {
+	err := ns.Do(func() (err error) {
 		ln, err = net.ListenTCP("tcp", net.TCPAddrFromAddrPort(addr))
 		return err
 	})
@@ -56,9 +48,9 @@ func listenTCP(ns *rtnl.NetNS, addr netip.AddrPort) (*net.TCPListener, netip.Add
 }
 
 // dialTCP connects to addr from inside ns, giving up after timeout.
-func dialTCP(ns *rtnl.NetNS, addr netip.AddrPort, timeout time.Duration) (*net.TCPConn, error) {
+func dialTCP(ns *netns.NS, addr netip.AddrPort, timeout time.Duration) (*net.TCPConn, error) {
 	var c net.Conn
-	err := in(ns, func() (err error) {
+	err := ns.Do(func() (err error) {
 		c, err = net.DialTimeout("tcp", addr.String(), timeout)
 		return err
 	})
@@ -88,7 +80,7 @@ func acceptOne(ln *net.TCPListener, deadline time.Time) <-chan accepted {
 
 // connectPair opens a listener on addr in server, connects to it from
 // client, and returns both ends of the connection. The listener is closed.
-func connectPair(client, server *rtnl.NetNS, addr netip.AddrPort, timeout time.Duration) (cc, sc *net.TCPConn, err error) {
+func connectPair(client, server *netns.NS, addr netip.AddrPort, timeout time.Duration) (cc, sc *net.TCPConn, err error) {
 	ln, bound, err := listenTCP(server, addr)
 	if err != nil {
 		return nil, nil, err

@@ -9,7 +9,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/bench/load"
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -18,7 +18,7 @@ var server = netip.MustParseAddrPort("10.78.0.2:0")
 
 // newPair returns two throwaway namespaces joined by a veth pair: the
 // client's t0 has 10.78.0.1/24, the server's t1 has 10.78.0.2/24.
-func newPair(t *testing.T) (client, srv *rtnl.NetNS) {
+func newPair(t *testing.T) (client, srv *netns.NS) {
 	t.Helper()
 	a, _ := testenv.NewNetNS(t)
 	b, _ := testenv.NewNetNS(t)

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // Timeout bounds every connection setup and, beyond its own length, every
@@ -43,7 +43,7 @@ func (r StreamResult) BytesPerSecond() float64 {
 // server, which reads and counts them, then closes its side for writing
 // and waits for the server to read everything. A zero port in addr picks
 // a free one.
-func TCPStream(client, server *rtnl.NetNS, addr netip.AddrPort, d time.Duration) (StreamResult, error) {
+func TCPStream(client, server *netns.NS, addr netip.AddrPort, d time.Duration) (StreamResult, error) {
 	cc, sc, err := connectPair(client, server, addr, Timeout)
 	if err != nil {
 		return StreamResult{}, fmt.Errorf("tcp stream: %w", err)
@@ -122,7 +122,7 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 // namespace client to a server on addr in namespace server that echoes
 // each byte, and returns every round trip's time. A zero port in addr
 // picks a free one. Connection setup is not timed.
-func TCPRR(client, server *rtnl.NetNS, addr netip.AddrPort, n int) (RRResult, error) {
+func TCPRR(client, server *netns.NS, addr netip.AddrPort, n int) (RRResult, error) {
 	if n <= 0 {
 		return RRResult{}, fmt.Errorf("tcp rr: %d round trips: want at least 1", n)
 	}

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // UDPPayload is the size of each datagram's payload UDP sends.
@@ -55,9 +55,9 @@ func (r UDPResult) Loss() float64 {
 // carry it. Sends the kernel refuses for lack of buffer space (ENOBUFS,
 // EAGAIN) or because an ICMP error came back (ECONNREFUSED) are not
 // counted as sent; other send errors end the run with an error.
-func UDP(client, server *rtnl.NetNS, addr netip.AddrPort, d time.Duration) (UDPResult, error) {
+func UDP(client, server *netns.NS, addr netip.AddrPort, d time.Duration) (UDPResult, error) {
 	var rx, tx *net.UDPConn
-	err := in(server, func() (err error) {
+	err := server.Do(func() (err error) {
 		rx, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(addr))
 		return err
 	})
@@ -66,7 +66,7 @@ func UDP(client, server *rtnl.NetNS, addr netip.AddrPort, d time.Duration) (UDPR
 	}
 	defer rx.Close()
 	dst := rx.LocalAddr().(*net.UDPAddr).AddrPort()
-	err = in(client, func() (err error) {
+	err = client.Do(func() (err error) {
 		tx, err = net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(dst))
 		return err
 	})

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv/traffic"
 )
 
@@ -134,7 +134,7 @@ func (d *demo) track(record func(), args ...string) error {
 func (d *demo) ping(from string, src, dst netip.Addr, want bool) error {
 	fmt.Printf("$ ping %s from %s (%s)   [ICMP echo, every %v for up to %v, by testenv/traffic]\n",
 		dst, from, src, traffic.Interval, pingTimeout)
-	ns, err := rtnl.OpenNetNSName(from)
+	ns, err := netns.Open(from)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // probeIPVlan reports whether the kernel can create ipvlan links: it
@@ -40,7 +40,7 @@ func probeIPVlan() int {
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, rtnl.ErrNotSupported):
+	case errors.Is(err, errdefs.ErrNotSupported):
 		return 3
 	}
 	fmt.Fprintf(os.Stderr, "demo: probing for ipvlan: %v\n", err)

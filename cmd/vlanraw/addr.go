@@ -35,7 +35,7 @@ func runAddr(e *env, args []string) error {
 	for _, m := range msgs {
 		addrs[int(m.Index)] = append(addrs[int(m.Index)], m)
 	}
-	p := &linkPrinter{byIndex: byIndex, details: e.details}
+	p := &linkPrinter{byIndex: byIndex, details: e.details, addr: true}
 	var objs []*jsonObject
 	for _, l := range sortedLinks(byIndex) {
 		if index != 0 && l.Index != index {

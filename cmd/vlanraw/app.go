@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // globals are the options given before the object, as in
@@ -99,7 +100,7 @@ func (h *helpRequested) Error() string { return "help requested for " + h.topic 
 func newFlagSet(g *globals) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("vlanraw", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVarP(&g.netns, "netns", "n", g.netns, "run in the named network namespace (/run/netns/NAME)")
+	fs.StringVarP(&g.netns, "netns", "n", g.netns, "run in network namespace NETNS: "+netns.Forms)
 	fs.BoolVarP(&g.json, "json", "j", g.json, "print JSON, with the keys of `ip -j`")
 	fs.BoolVarP(&g.details, "details", "d", g.details, "print details, such as each link's kind and mode")
 	fs.BoolVarP(&g.pretty, "pretty", "p", g.pretty, "indent JSON output")
@@ -147,11 +148,13 @@ func (e *env) parseTrailing(args []string) ([]string, error) {
 // open returns a links handle in the namespace given with -n, or the
 // current one.
 func (e *env) open() (*links.Handle, error) {
-	h, err := links.OpenName(e.netns)
+	ns, err := openNetNS(e.netns)
 	if err != nil {
-		if e.netns != "" {
-			return nil, fmt.Errorf("cannot open network namespace %q (see \"vlanraw netns ls\"): %w", e.netns, err)
-		}
+		return nil, err
+	}
+	defer ns.Close()
+	h, err := links.Open(ns)
+	if err != nil {
 		return nil, fmt.Errorf("open rtnetlink: %w", err)
 	}
 	return h, nil

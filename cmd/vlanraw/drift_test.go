@@ -14,7 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // The drift tests change the kernel or the state file behind vlanraw's
@@ -44,7 +44,7 @@ func deleteNetNS(t *testing.T, name string) {
 // recreateNetNS makes a new namespace under a name that was deleted.
 func recreateNetNS(t *testing.T, name string) {
 	t.Helper()
-	ns, err := rtnl.AddNetNS(name)
+	ns, err := netns.Add(name)
 	if err != nil {
 		t.Fatalf("add netns %s again: %v", name, err)
 	}
@@ -140,7 +140,7 @@ func TestDriftNamespaceRecreated(t *testing.T) {
 		ip := w.connect("dnet", n)
 		wantMacvlans(t, "the new "+n, macvlansIn(t, n), "eth0 "+ip)
 		eps := endpointsOf(w, "dnet")
-		if len(eps) != 1 || eps[0].NetNSInode != nsInode(t, filepath.Join(rtnl.NetNSDir, n)) {
+		if len(eps) != 1 || eps[0].NetNSInode != nsInode(t, filepath.Join(netns.Dir, n)) {
 			t.Errorf("records %+v, want one endpoint, of the new %s", eps, n)
 		}
 		w.invariant(n).stillConnected(t, "dnet", n)
@@ -200,7 +200,7 @@ func TestDriftNamespaceRecreated(t *testing.T) {
 		wantMacvlans(t, "the old "+n, macvlans(t, oldH, "old "+n), "eth0 "+ipOld)
 		wantMacvlans(t, "the new "+n, macvlansIn(t, n), "eth0 "+ipNew)
 		eps := endpointsOf(w, "dnet")
-		newIno := nsInode(t, filepath.Join(rtnl.NetNSDir, n))
+		newIno := nsInode(t, filepath.Join(netns.Dir, n))
 		var inos []uint64
 		for _, e := range eps {
 			inos = append(inos, e.NetNSInode)
@@ -398,7 +398,7 @@ func TestDriftStateFileDeleted(t *testing.T) {
 				slices.Sort(got)
 				var want []string
 				for _, ns := range nss {
-					want = append(want, filepath.Join(rtnl.NetNSDir, ns))
+					want = append(want, filepath.Join(netns.Dir, ns))
 				}
 				slices.Sort(want)
 				if !slices.Equal(got, want) {
@@ -528,7 +528,7 @@ func TestDriftProcSelfNetNS(t *testing.T) {
 	ip := ep.IPv4.Addr().String()
 	wantMacvlans(t, a, macvlansIn(t, a), "eth0 "+ip)
 	eps := endpointsOf(w, "dnet")
-	if len(eps) != 1 || eps[0].NetNSPath != "/proc/self/ns/net" || eps[0].NetNSInode != nsInode(t, filepath.Join(rtnl.NetNSDir, a)) {
+	if len(eps) != 1 || eps[0].NetNSPath != "/proc/self/ns/net" || eps[0].NetNSInode != nsInode(t, filepath.Join(netns.Dir, a)) {
 		t.Fatalf("records %+v, want one endpoint at /proc/self/ns/net with %s's inode", eps, a)
 	}
 

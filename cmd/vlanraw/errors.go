@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes"
 	"github.com/vlanraw/vlanraw/rtnl"
@@ -52,7 +53,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue), errors.Is(err, links.ErrInvalid), errors.Is(err, modes.ErrInvalid):
+	case errors.As(err, &ue), errors.Is(err, errdefs.ErrInvalid):
 		return exitUsage
 	}
 	return exitRuntime
@@ -124,15 +125,16 @@ func hint(err error, topic string) string {
 	var we *modes.ParentWaitError
 	var ke *links.KernelError
 	var le *bpf.LoadError
+	var kn *rtnl.KindNotSupportedError
 	switch {
 	case errors.As(err, &ue):
 		if ue.help != "" {
 			return fmt.Sprintf("see \"vlanraw help %s\"", ue.help)
 		}
 		return `see "vlanraw help"`
-	case (errors.Is(err, links.ErrInvalid) || errors.Is(err, modes.ErrInvalid)) && topic != "":
+	case errors.Is(err, errdefs.ErrInvalid) && topic != "":
 		return fmt.Sprintf("see \"vlanraw help %s\"", topic)
-	case errors.Is(err, links.ErrInvalid):
+	case errors.Is(err, errdefs.ErrInvalid):
 		return `see "vlanraw help link"`
 	case errors.As(err, &we):
 		return `check the parent's name with "vlanraw link show", wait longer with --wait-parent, or remove the network`
@@ -144,8 +146,12 @@ func hint(err error, topic string) string {
 		// Not a lack of privilege: the limit is too low, and vlanraw
 		// could not raise it.
 		return "this kernel charges eBPF maps to RLIMIT_MEMLOCK (Linux before 5.11): raise the limit (ulimit -l unlimited, or LimitMEMLOCK=infinity in a systemd unit), or give vlanraw CAP_SYS_RESOURCE so that it raises it itself"
-	case errors.Is(err, rtnl.ErrNotSupported):
+	case errors.As(err, &kn):
 		return "use a kernel with that link kind, or another kind"
+	case errors.Is(err, errdefs.ErrNotSupported):
+		// Such as counters on a kernel without TCX or cls_bpf: the
+		// message says what it lacks, and what else to use.
+		return "the running kernel lacks it: use a kernel that has it, or what the message suggests instead"
 	case errors.Is(err, unix.EPERM), errors.Is(err, os.ErrPermission):
 		return permissionHint()
 	case errors.Is(err, unix.EEXIST):

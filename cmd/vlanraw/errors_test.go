@@ -11,6 +11,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // TestPermissionHint: the hint after a permission error follows what the
@@ -102,6 +103,13 @@ func TestKernelLimitHints(t *testing.T) {
 		Err: fmt.Errorf("map vlans: map create: %w", unix.EPERM),
 	}}
 	kernel := &links.KernelError{Setting: "macvlan bcqueuelen", Attr: "IFLA_MACVLAN_BC_QUEUE_LEN", Since: "5.11", Release: "5.10.0-43-cloud-amd64"}
+	// As bpf.Attach reports ModeTCX before Linux 6.6, and rtnl a link
+	// kind the kernel was built without.
+	noTCX := &bpf.HookError{Op: "attach counters to", Ifname: "eth0", Direction: bpf.Ingress, Err: &bpf.NotSupportedError{
+		Lacks: "no TCX, the bpf_link tc attach of Linux 6.6 and later", Hint: "use mode cls_bpf or auto", Err: unix.EINVAL,
+	}}
+	noKind := fmt.Errorf("create ipvlan: %w", &rtnl.KindNotSupportedError{Kind: "ipvlan", Config: "CONFIG_IPVLAN",
+		Err: &rtnl.OpError{Op: "create link", Name: "v0", Err: unix.EOPNOTSUPP, Message: "Unknown device type"}})
 	for _, tt := range []struct {
 		name     string
 		err      error
@@ -113,6 +121,9 @@ func TestKernelLimitHints(t *testing.T) {
 		{"memlock as root", memlock, 0, "this kernel charges eBPF maps to RLIMIT_MEMLOCK (Linux before 5.11): raise the limit", exitRuntime},
 		{"memlock as a user", memlock, 1000, "this kernel charges eBPF maps to RLIMIT_MEMLOCK (Linux before 5.11): raise the limit", exitRuntime},
 		{"denied as a user", denied, 1000, "run vlanraw as root (it needs CAP_NET_ADMIN)", exitRuntime},
+		{"no TCX", noTCX, 0, "the running kernel lacks it: use a kernel that has it", exitRuntime},
+		{"no TCX as a user", noTCX, 1000, "the running kernel lacks it: use a kernel that has it", exitRuntime},
+		{"no ipvlan", noKind, 0, "use a kernel with that link kind, or another kind", exitRuntime},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			oldCaps, oldEuid := effectiveCaps, geteuid

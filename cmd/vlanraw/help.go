@@ -44,11 +44,12 @@ link object takes iproute2's words, so "ip link ..." commands can be
 pasted after "vlanraw"; network, connect and disconnect take Docker's.
 
 OPTIONS (before OBJECT; for show and ls also after the command):
-  -n, --netns NAME     run in the named network namespace (/run/netns/NAME).
-                       For network, connect, disconnect, routes and
-                       restore, NAME is the host namespace: the one that
-                       holds the parent links. Use one state directory
-                       per host namespace
+  -n, --netns NETNS    run in network namespace NETNS: a name under
+                       /run/netns, a path such as /proc/PID/ns/net, or a
+                       process id, for every object. For network,
+                       connect, disconnect, routes and restore, NETNS is
+                       the host namespace: the one that holds the parent
+                       links. Use one state directory per host namespace
   -j, --json           print JSON (with the keys of "ip -j" for link, addr,
                        route, neigh, netns)
   -d, --details        print details: the kind and its mode, flags, queues
@@ -56,7 +57,7 @@ OPTIONS (before OBJECT; for show and ls also after the command):
   --state-dir DIR      record networks and endpoints in DIR; default
                        $VLANRAW_STATE_DIR, else /var/lib/vlanraw
   -h, --help           show this help
-  iproute2's one-dash spellings (-details, -json, -netns NAME) work too.
+  iproute2's one-dash spellings (-details, -json, -netns NETNS) work too.
 
 OBJECTS:
 `)
@@ -115,7 +116,8 @@ mtu, group, netns, up, down, peer, bclim and every value are spelled out):
   group GROUP          the link group: a number, or a name from
                        /etc/iproute2/group such as default
   netns NETNSNAME|PID  create the link directly in that namespace: a name
-                       from "vlanraw netns ls", or a process id
+                       from "vlanraw netns ls", a path such as
+                       /proc/PID/ns/net, or a process id
   up, down             bring the link up or down
 `)
 	fmt.Fprint(w, fill("  type TYPE            ", strings.Repeat(" ", 23), "one of "+strings.Join(kinds, ", ")+"; its own words follow", 72))
@@ -143,20 +145,22 @@ func netnsHelp(w io.Writer) {
 	fmt.Fprint(w, `Usage: vlanraw netns add NAME
        vlanraw netns del NAME
        vlanraw netns ls
-       vlanraw netns exec NAME COMMAND [ARGS...]
+       vlanraw netns exec NETNS COMMAND [ARGS...]
 
   add NAME   create a network namespace and pin it at /run/netns/NAME,
              as "ip netns add" does, so both tools see it
   del NAME   unpin it; the namespace goes away with its last user
   ls         list the pinned namespaces (also list, lst, show; -j for JSON)
-  exec NAME COMMAND [ARGS...]
-             run COMMAND (looked up in $PATH) in namespace NAME, as "ip
+  exec NETNS COMMAND [ARGS...]
+             run COMMAND (looked up in $PATH) in namespace NETNS (a name,
+             a path such as /proc/PID/ns/net, or a process id), as "ip
              netns exec" does: vlanraw enters the namespace on one thread,
              gives that thread a mount namespace of its own in which /sys
-             is mounted afresh (so /sys/class/net lists NAME's links) and
-             each file under /etc/netns/NAME is bind-mounted over its
-             namesake in /etc, then replaces itself with COMMAND, which
-             keeps the environment and the exit status is COMMAND's
+             is mounted afresh (so /sys/class/net lists NETNS's links)
+             and, for a namespace NAME under /run/netns, each file under
+             /etc/netns/NAME is bind-mounted over its namesake in /etc,
+             then replaces itself with COMMAND, which keeps the
+             environment and the exit status is COMMAND's
   help       print this help
 
 Any prefix of add, delete, exec, list and show works, as in iproute2.

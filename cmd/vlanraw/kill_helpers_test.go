@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -80,8 +80,8 @@ func short12(id string) string {
 // newLooseNetNS is newNetNS for tests that delete the namespace
 // themselves and need it gone then: its cleanup does not mind that the
 // name is gone, and it is made by a vlanraw process of its own. Made by
-// rtnl.AddNetNS in this process, it could stay held by this process's
-// main thread: AddNetNS unshares on a locked thread that it lets end,
+// netns.Add in this process, it could stay held by this process's
+// main thread: Add unshares on a locked thread that it lets end,
 // and Go parks a locked main thread rather than ending it, in whatever
 // namespace it is in.
 func newLooseNetNS(t *testing.T) string {
@@ -95,7 +95,7 @@ func newLooseNetNS(t *testing.T) string {
 		t.Fatalf("vlanraw netns add %s: %v: %s", name, err, out)
 	}
 	t.Cleanup(func() {
-		if err := rtnl.DeleteNetNS(name); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := netns.Delete(name); err != nil && !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("delete netns %s: %v", name, err)
 		}
 	})
@@ -420,7 +420,7 @@ func (w *world) invariant(nss ...string) *after {
 	a.links = kernelLinks(t, all)
 	exists := map[string]bool{}
 	for _, ns := range all {
-		if _, err := os.Stat(filepath.Join(rtnl.NetNSDir, ns)); err == nil {
+		if _, err := os.Stat(filepath.Join(netns.Dir, ns)); err == nil {
 			exists[ns] = true
 		}
 	}

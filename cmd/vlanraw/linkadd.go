@@ -2,12 +2,11 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
-	"strconv"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // addRequest is a parsed `link add`: the spec, and the namespaces named
@@ -54,23 +53,19 @@ func parseLinkAdd(args []string) (*addRequest, error) {
 	return req, nil
 }
 
-// openNetNSWord resolves a netns word as iproute2 does: a name under
-// /run/netns first, then a process id. It sets either attrs.NetNS (and
-// returns it, for the caller to close) or attrs.NetNSPID.
-func openNetNSWord(word string, attrs *links.Attrs) (*rtnl.NetNS, error) {
-	ns, err := rtnl.OpenNetNSName(word)
-	if err == nil {
-		attrs.NetNS = ns
-		return ns, nil
+// openNetNSWord opens the namespace a "netns" word names (see openNetNS)
+// and sets attrs.NetNS to it; the caller closes it. One that does not
+// exist is a bad value, as in iproute2.
+func openNetNSWord(word string, attrs *links.Attrs) (*netns.NS, error) {
+	ns, err := openNetNS(word)
+	switch {
+	case errors.Is(err, os.ErrNotExist), errors.Is(err, errdefs.ErrInvalid):
+		return nil, usagef("invalid \"netns\" value %q: %v", word, err)
+	case err != nil:
+		return nil, err
 	}
-	if pid, perr := strconv.Atoi(word); perr == nil && pid > 0 {
-		attrs.NetNSPID = pid
-		return nil, nil
-	}
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, usagef("invalid \"netns\" value %q: no namespace of that name (see \"vlanraw netns ls\") and not a process id", word)
-	}
-	return nil, fmt.Errorf("netns %q: %w", word, err)
+	attrs.NetNS = ns
+	return ns, nil
 }
 
 // runLinkAdd creates a link.
@@ -84,18 +79,14 @@ func runLinkAdd(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if ns != nil {
-			defer ns.Close()
-		}
+		defer ns.Close()
 	}
 	if req.peerNetNS != "" {
 		ns, err := openNetNSWord(req.peerNetNS, req.peer)
 		if err != nil {
 			return err
 		}
-		if ns != nil {
-			defer ns.Close()
-		}
+		defer ns.Close()
 	}
 	h, err := e.open()
 	if err != nil {

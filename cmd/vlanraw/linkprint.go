@@ -21,6 +21,9 @@ type linkPrinter struct {
 	byIndex map[int]*links.Link
 	// details adds promiscuity, MTU bounds, queues and the kind's data.
 	details bool
+	// addr prints the links as `ip addr` does: without the link mode,
+	// which iproute2 prints for `ip link` only.
+	addr bool
 }
 
 // iffNames are the IFF_* flags in iproute2's print order.
@@ -123,9 +126,11 @@ func (p *linkPrinter) json(l *links.Link) *jsonObject {
 	} else {
 		o.set("operstate_index", a.OperState)
 	}
-	if int(a.LinkMode) < len(linkModes) {
+	switch {
+	case p.addr:
+	case int(a.LinkMode) < len(linkModes):
 		o.set("linkmode", linkModes[a.LinkMode])
-	} else {
+	default:
 		o.set("linkmode_index", a.LinkMode)
 	}
 	if a.Group != nil {
@@ -196,9 +201,11 @@ func (p *linkPrinter) text(l *links.Link) string {
 	} else {
 		fmt.Fprintf(&b, "state %#x ", a.OperState)
 	}
-	if int(a.LinkMode) < len(linkModes) {
+	switch {
+	case p.addr:
+	case int(a.LinkMode) < len(linkModes):
 		fmt.Fprintf(&b, "mode %s ", linkModes[a.LinkMode])
-	} else {
+	default:
 		fmt.Fprintf(&b, "mode %d ", a.LinkMode)
 	}
 	if a.Group != nil {

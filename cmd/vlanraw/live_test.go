@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -27,13 +27,13 @@ func newNetNS(t *testing.T) string {
 	t.Helper()
 	testenv.RequireRoot(t)
 	name := fmt.Sprintf("vrt%08x", rand.Uint32())
-	ns, err := rtnl.AddNetNS(name)
+	ns, err := netns.Add(name)
 	if err != nil {
 		t.Fatalf("add netns: %v", err)
 	}
 	ns.Close()
 	t.Cleanup(func() {
-		if err := rtnl.DeleteNetNS(name); err != nil {
+		if err := netns.Delete(name); err != nil {
 			t.Errorf("delete netns %s: %v", name, err)
 		}
 	})

@@ -12,6 +12,7 @@ import (
 	"text/template"
 
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -73,7 +74,7 @@ func TestMigrateSchema1(t *testing.T) {
 		Inode      uint64
 	}
 	info := func(name string) nsInfo {
-		p := filepath.Join(rtnl.NetNSDir, name)
+		p := filepath.Join(netns.Dir, name)
 		return nsInfo{Name: name, Path: p, Inode: nsInode(t, p)}
 	}
 	tmpl, err := template.ParseFiles(filepath.Join("testdata", "networks-schema1.json"))

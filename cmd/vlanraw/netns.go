@@ -1,10 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"strings"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/errdefs"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // netnsCommands are the commands of the netns object, in iproute2's order.
@@ -37,19 +38,33 @@ func runNetNS(e *env, args []string) error {
 	return usagef("unknown netns command %q: use add, del, ls, exec or help", args[0])
 }
 
-// oneName reads the single namespace name a command takes.
+// openNetNS opens the namespace that word names, in any form package
+// netns reads (a name under /run/netns, an absolute path or a process
+// id), or returns nil, the current namespace, for "". Every NETNS word
+// the CLI opens itself, -n first of all, goes through it, so that each is
+// read and refused alike. A word of no form gives an error matching
+// errdefs.ErrInvalid (exit 2). The caller closes the namespace.
+func openNetNS(word string) (*netns.NS, error) {
+	if word == "" {
+		return nil, nil
+	}
+	ns, err := netns.Open(word)
+	if err != nil && !errors.Is(err, errdefs.ErrInvalid) {
+		return nil, fmt.Errorf("cannot open network namespace %q (see \"vlanraw netns ls\"): %w", word, err)
+	}
+	return ns, err
+}
+
+// oneName reads the single namespace name add and del take; package
+// netns checks it.
 func oneName(cmd string, args []string) (string, error) {
 	if len(args) != 1 {
 		return "", usagef("netns %s takes one namespace name, got %d words", cmd, len(args))
 	}
-	name := args[0]
-	switch {
-	case name == "help":
+	if args[0] == "help" {
 		return "", &helpRequested{topic: "netns"}
-	case name == "" || name == "." || name == ".." || strings.Contains(name, "/"):
-		return "", usagef("invalid namespace name %q: use a plain name such as \"blue\"", name)
 	}
-	return name, nil
+	return args[0], nil
 }
 
 // runNetNSAdd creates a named namespace.
@@ -58,7 +73,7 @@ func runNetNSAdd(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ns, err := rtnl.AddNetNS(name)
+	ns, err := netns.Add(name)
 	if err != nil {
 		return err
 	}
@@ -71,7 +86,7 @@ func runNetNSDel(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return rtnl.DeleteNetNS(name)
+	return netns.Delete(name)
 }
 
 // runNetNSList prints the named namespaces, one a line, or as
@@ -84,7 +99,7 @@ func runNetNSList(e *env, args []string) error {
 	if len(args) > 0 {
 		return usagef("netns ls takes no words, got %q", args[0])
 	}
-	names, err := rtnl.ListNetNS()
+	names, err := netns.List()
 	if err != nil {
 		return err
 	}

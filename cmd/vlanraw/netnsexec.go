@@ -11,18 +11,20 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
-// runNetNSExec runs `vlanraw netns exec NAME CMD [ARGS...]`: it replaces
-// vlanraw with CMD running in the named network namespace, as `ip netns
-// exec` does. On success it does not return.
+// runNetNSExec runs `vlanraw netns exec NETNS CMD [ARGS...]`: it replaces
+// vlanraw with CMD running in the network namespace NETNS (a name, an
+// absolute path or a pid), as `ip netns exec` does for a name. On success
+// it does not return.
 //
 // The switch happens on one locked OS thread: setns(2) into the network
 // namespace, unshare(2) of the mount namespace, /sys remounted so that
-// /sys/class/net lists the namespace's links, /etc/netns/NAME/* bind-mounted
-// over /etc/*, then execve(2) from that thread, which takes the whole
-// process into the new program with the thread's namespaces.
+// /sys/class/net lists the namespace's links, /etc/netns/NAME/*
+// bind-mounted over /etc/* for a namespace under /run/netns, then
+// execve(2) from that thread, which takes the whole process into the new
+// program with the thread's namespaces.
 func runNetNSExec(e *env, args []string) error {
 	if len(args) >= 1 && args[0] == "help" {
 		return &helpRequested{topic: "netns"}
@@ -30,15 +32,20 @@ func runNetNSExec(e *env, args []string) error {
 	if len(args) < 2 {
 		return usagef("netns exec takes a namespace name and a command, got %d words", len(args))
 	}
-	name := args[0]
-	if _, err := oneName("exec", []string{name}); err != nil {
-		return err
+	if args[0] == "" {
+		return usagef("netns exec: no network namespace given: give %s", netns.Forms)
 	}
-	ns, err := rtnl.OpenNetNSName(name)
+	ns, err := openNetNS(args[0])
 	if err != nil {
-		return fmt.Errorf("netns exec: cannot open network namespace %q (see \"vlanraw netns ls\"): %w", name, err)
+		return fmt.Errorf("netns exec: %w", err)
 	}
 	defer ns.Close()
+	// A namespace under /run/netns has a name, and maybe files under
+	// /etc/netns/NAME; one given by pid or another path has neither.
+	name := ""
+	if dir, base := filepath.Split(ns.Path()); filepath.Clean(dir) == netns.Dir {
+		name = base
+	}
 	prog, err := exec.LookPath(args[1])
 	if err != nil {
 		return fmt.Errorf("netns exec: %w", err)
@@ -54,21 +61,23 @@ func runNetNSExec(e *env, args []string) error {
 }
 
 // enterAndExec switches the calling, locked thread into ns and a private
-// mount namespace, then execs prog. It returns only on failure.
-func enterAndExec(ns *rtnl.NetNS, name, prog string, argv []string) error {
+// mount namespace, then execs prog. name is the namespace's name under
+// /run/netns, or "". It returns only on failure.
+func enterAndExec(ns *netns.NS, name, prog string, argv []string) error {
 	if err := unix.Setns(ns.FD(), unix.CLONE_NEWNET); err != nil {
-		return fmt.Errorf("netns exec: enter network namespace %q: %w", name, err)
+		return fmt.Errorf("netns exec: enter network namespace %q: %w", ns, err)
 	}
 	if err := privateMounts(name); err != nil {
-		return fmt.Errorf("netns exec %s: %w", name, err)
+		return fmt.Errorf("netns exec %s: %w", ns, err)
 	}
 	err := syscall.Exec(prog, argv, os.Environ())
 	return fmt.Errorf("netns exec: run %s: %w", prog, err)
 }
 
 // privateMounts gives the thread a mount namespace of its own in which /sys
-// shows the current network namespace and the files under /etc/netns/NAME
-// replace their namesakes in /etc, as `ip netns exec` does.
+// shows the current network namespace and, when name is not "", the files
+// under /etc/netns/NAME replace their namesakes in /etc, as `ip netns
+// exec` does.
 func privateMounts(name string) error {
 	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
 		return fmt.Errorf("unshare mount namespace: %w", err)
@@ -80,13 +89,20 @@ func privateMounts(name string) error {
 	if err := unix.Unmount("/sys", unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
 		return fmt.Errorf("unmount /sys: %w", err)
 	}
-	err := unix.Mount(name, "/sys", "sysfs", 0, "")
+	src := name
+	if src == "" {
+		src = "sysfs"
+	}
+	err := unix.Mount(src, "/sys", "sysfs", 0, "")
 	if errors.Is(err, unix.EPERM) {
 		// In a user namespace, sysfs can be mounted only read-only.
-		err = unix.Mount(name, "/sys", "sysfs", unix.MS_RDONLY, "")
+		err = unix.Mount(src, "/sys", "sysfs", unix.MS_RDONLY, "")
 	}
 	if err != nil {
 		return fmt.Errorf("mount sysfs on /sys: %w", err)
+	}
+	if name == "" {
+		return nil
 	}
 	return bindEtc(name)
 }

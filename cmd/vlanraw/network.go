@@ -43,7 +43,11 @@ func runNetwork(e *env, args []string) error {
 // parent links in the namespace given with -n, or in the current one.
 // The caller closes it.
 func (e *env) manager() (*modes.Manager, error) {
-	m, err := modes.NewManagerIn(state.Dir(e.stateDir), e.netns)
+	host, err := openNetNS(e.netns)
+	if err != nil {
+		return nil, err
+	}
+	m, err := modes.NewManagerIn(state.Dir(e.stateDir), host)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv/traffic"
 )
 
@@ -74,16 +74,16 @@ func (w *world) vrFails(code int, want, line string) string {
 
 // endpoint creates a namespace for an endpoint and returns its name and an
 // open handle.
-func (w *world) endpoint() (string, *rtnl.NetNS) {
+func (w *world) endpoint() (string, *netns.NS) {
 	w.t.Helper()
 	name := newNetNS(w.t)
 	return name, openNS(w.t, name)
 }
 
 // openNS opens a named namespace for the test.
-func openNS(t *testing.T, name string) *rtnl.NetNS {
+func openNS(t *testing.T, name string) *netns.NS {
 	t.Helper()
-	ns, err := rtnl.OpenNetNSName(name)
+	ns, err := netns.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func (w *world) uplink(parent string) string {
 }
 
 // reaches checks that an ICMP echo from ns (from src) to dst gets a reply.
-func reaches(t *testing.T, ns *rtnl.NetNS, src, dst string) {
+func reaches(t *testing.T, ns *netns.NS, src, dst string) {
 	t.Helper()
 	if err := traffic.Ping(ns, netip.MustParseAddr(src), netip.MustParseAddr(dst), reachTimeout); err != nil {
 		t.Errorf("%s must reach %s: %v", src, dst, err)
@@ -111,7 +111,7 @@ func reaches(t *testing.T, ns *rtnl.NetNS, src, dst string) {
 // blocked checks that an ICMP echo from ns (from src) to dst gets no reply,
 // and that UDP datagrams to dst, received in namespace to, do not arrive
 // (to may be nil for a destination without a namespace of the test's).
-func blocked(t *testing.T, ns *rtnl.NetNS, src, dst string, to *rtnl.NetNS) {
+func blocked(t *testing.T, ns *netns.NS, src, dst string, to *netns.NS) {
 	t.Helper()
 	err := traffic.Ping(ns, netip.MustParseAddr(src), netip.MustParseAddr(dst), noReachTimeout)
 	if !errors.Is(err, traffic.ErrNoReply) {
@@ -128,7 +128,7 @@ func blocked(t *testing.T, ns *rtnl.NetNS, src, dst string, to *rtnl.NetNS) {
 
 // udpReaches checks that all of 20 UDP datagrams from ns to dst in
 // namespace to arrive.
-func udpReaches(t *testing.T, from, to *rtnl.NetNS, dst string) {
+func udpReaches(t *testing.T, from, to *netns.NS, dst string) {
 	t.Helper()
 	got, err := traffic.UDP(from, to, netip.AddrPortFrom(netip.MustParseAddr(dst), 0), 20)
 	if err != nil || got != 20 {
@@ -244,7 +244,7 @@ func (w *world) connect(network, ns string, flags ...string) string {
 // noReply checks that an ICMP echo from ns (from src, or any address when
 // src is "") to dst gets no reply, where a one-way probe (UDP) would prove
 // nothing.
-func noReply(t *testing.T, ns *rtnl.NetNS, src, dst string) {
+func noReply(t *testing.T, ns *netns.NS, src, dst string) {
 	t.Helper()
 	var from netip.Addr
 	if src != "" {

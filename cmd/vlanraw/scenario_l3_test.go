@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 	"github.com/vlanraw/vlanraw/testenv/traffic"
 )
@@ -47,7 +47,7 @@ func routeTable(t *testing.T, ns string, want ...string) {
 
 // unreachable checks that an ICMP echo from ns (from src) to dst cannot
 // even be sent: the namespace has no route, "Network is unreachable".
-func unreachable(t *testing.T, ns *rtnl.NetNS, src, dst string) {
+func unreachable(t *testing.T, ns *netns.NS, src, dst string) {
 	t.Helper()
 	err := traffic.Ping(ns, netip.MustParseAddr(src), netip.MustParseAddr(dst), noReachTimeout)
 	if !errors.Is(err, syscall.ENETUNREACH) {
@@ -77,7 +77,7 @@ func TestScenarioIPVlanL3NoParent(t *testing.T) {
 
 			w.vr("network create -d ipvlan --subnet 192.168.214.0/24 --subnet 10.1.214.0/24 -o ipvlan_mode=" + mode + " ipnet210")
 			eps := map[string]string{}
-			nss := map[string]*rtnl.NetNS{}
+			nss := map[string]*netns.NS{}
 			for _, ip := range []string{"192.168.214.10", "10.1.214.10", "192.168.214.9", "10.1.214.9"} {
 				name, ns := w.endpoint()
 				if got := w.connect("ipnet210", name, "--ip", ip); got != ip {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -24,7 +24,7 @@ func TestScenarioParallelConnect(t *testing.T) {
 	w.uplink("p0")
 	w.vr("network create -d macvlan --subnet 10.90.0.0/24 -o parent=p0 par")
 	nss := make([]string, n)
-	handles := make([]*rtnl.NetNS, n)
+	handles := make([]*netns.NS, n)
 	for i := range nss {
 		nss[i], handles[i] = w.endpoint()
 	}

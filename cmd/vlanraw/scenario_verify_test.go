@@ -8,7 +8,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/modes/expect"
 	"github.com/vlanraw/vlanraw/modes/verify"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -64,9 +65,9 @@ func (v *verifyWorld) passes(extra ...string) *verify.Result {
 }
 
 // observed checks the counts one row of res observed.
-func observed(t *testing.T, res *verify.Result, from modes.Origin, p modes.Probe, at modes.Point, c modes.Class, want ...int) {
+func observed(t *testing.T, res *verify.Result, from expect.Origin, p expect.Probe, at expect.Point, c bpf.Class, want ...int) {
 	t.Helper()
-	s := modes.Step{From: from, Probe: p}
+	s := expect.Step{From: from, Probe: p}
 	row, ok := res.Row(s, at, c)
 	if !ok {
 		t.Errorf("%s: no row for %s at %s", s, c, at)
@@ -81,25 +82,25 @@ func observed(t *testing.T, res *verify.Result, from modes.Origin, p modes.Probe
 // and l3s networks; the counts that tell them apart are checked here too.
 func TestScenarioVerifyIPVlan(t *testing.T) {
 	testenv.RequireKind(t, "ipvlan")
-	wire, ep := modes.FromWire, modes.FromEndpoint
+	wire, ep := expect.FromWire, expect.FromEndpoint
 	t.Run("l2", func(t *testing.T) {
 		res := newVerifyWorld(t, "-d ipvlan -o parent=p0").passes()
 		if res.Table != "ipvlan l2" {
 			t.Errorf("table %q", res.Table)
 		}
-		observed(t, res, wire, modes.ProbeARPUnknown, modes.AtEndpoints, modes.ClassARPRequest, 5, 5, 5)
-		observed(t, res, ep, modes.ProbeIPv6Multicast, modes.AtSockets, modes.ClassDatagrams, 5, 5)
+		observed(t, res, wire, expect.ProbeARPUnknown, expect.AtEndpoints, bpf.ClassARPRequest, 5, 5, 5)
+		observed(t, res, ep, expect.ProbeIPv6Multicast, expect.AtSockets, bpf.ClassIPv6Multicast, 5, 5)
 	})
 	t.Run("l3", func(t *testing.T) {
 		res := newVerifyWorld(t, "-d ipvlan -o parent=p0 -o ipvlan_mode=l3").passes()
-		observed(t, res, wire, modes.ProbeARPUnknown, modes.AtEndpoints, modes.ClassARPRequest, 0, 0, 0)
-		observed(t, res, wire, modes.ProbeARPUnknown, modes.AtParentIn, modes.ClassARPRequest, 5)
-		observed(t, res, ep, modes.ProbeIPv6Multicast, modes.AtSockets, modes.ClassDatagrams, 0, 0)
+		observed(t, res, wire, expect.ProbeARPUnknown, expect.AtEndpoints, bpf.ClassARPRequest, 0, 0, 0)
+		observed(t, res, wire, expect.ProbeARPUnknown, expect.AtParentIn, bpf.ClassARPRequest, 5)
+		observed(t, res, ep, expect.ProbeIPv6Multicast, expect.AtSockets, bpf.ClassIPv6Multicast, 0, 0)
 	})
 	t.Run("l3s", func(t *testing.T) {
 		res := newVerifyWorld(t, "-d ipvlan -o parent=p0 -o ipvlan_mode=l3s").passes()
-		observed(t, res, wire, modes.ProbeUnicast, modes.AtEndpoints, modes.ClassIPv4Unicast, 0, 0, 0)
-		observed(t, res, wire, modes.ProbeUnicast, modes.AtSockets, modes.ClassDatagrams, 5, 5, 5)
+		observed(t, res, wire, expect.ProbeUnicast, expect.AtEndpoints, bpf.ClassIPv4Unicast, 0, 0, 0)
+		observed(t, res, wire, expect.ProbeUnicast, expect.AtSockets, bpf.ClassIPv4Unicast, 5, 5, 5)
 	})
 }
 
@@ -108,7 +109,7 @@ func TestScenarioVerifyIPVlan(t *testing.T) {
 // side that sends nothing back.
 func TestScenarioVerifyMACVlan(t *testing.T) {
 	testenv.RequireKind(t, "macvlan")
-	ep := modes.FromEndpoint
+	ep := expect.FromEndpoint
 	for _, tt := range []struct {
 		mode      string
 		bcast     []int // broadcasts from the first endpoint at the others
@@ -123,9 +124,9 @@ func TestScenarioVerifyMACVlan(t *testing.T) {
 			if res.Table != "macvlan "+tt.mode {
 				t.Errorf("table %q", res.Table)
 			}
-			observed(t, res, ep, modes.ProbeBroadcast, modes.AtEndpoints, modes.ClassBroadcast, tt.bcast...)
-			observed(t, res, ep, modes.ProbeBroadcast, modes.AtWire, modes.ClassBroadcast, 5)
-			observed(t, res, ep, modes.ProbeUnicast, modes.AtParentIn, modes.ClassIPv4Unicast, tt.unicastIn)
+			observed(t, res, ep, expect.ProbeBroadcast, expect.AtEndpoints, bpf.ClassBroadcast, tt.bcast...)
+			observed(t, res, ep, expect.ProbeBroadcast, expect.AtWire, bpf.ClassBroadcast, 5)
+			observed(t, res, ep, expect.ProbeUnicast, expect.AtParentIn, bpf.ClassIPv4Unicast, tt.unicastIn)
 		})
 	}
 }
@@ -140,11 +141,11 @@ func TestScenarioVerifyVLAN(t *testing.T) {
 	if res.VLAN != 50 || res.Parent != "p0.50" {
 		t.Errorf("parent %s, VLAN %d; want p0.50, 50", res.Parent, res.VLAN)
 	}
-	row, ok := res.Row(modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeBroadcast}, modes.AtWire, modes.ClassTagged)
+	row, ok := res.Row(expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeBroadcast}, expect.AtWire, bpf.ClassVLAN)
 	if !ok || len(row.Observed) != 1 || row.Observed[0] < 5 {
 		t.Errorf("broadcasts from an endpoint, tagged at the wire: %+v; want at least 5", row)
 	}
-	observed(t, res, modes.FromWire, modes.ProbeBroadcast, modes.AtEndpoints, modes.ClassBroadcast, 5, 5, 5)
+	observed(t, res, expect.FromWire, expect.ProbeBroadcast, expect.AtEndpoints, bpf.ClassBroadcast, 5, 5, 5)
 }
 
 // TestScenarioVerifyNegativeControl: checked against another mode's

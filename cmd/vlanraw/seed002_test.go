@@ -120,7 +120,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/modes/expect"
 	"github.com/vlanraw/vlanraw/modes/verify"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -669,16 +670,16 @@ func TestSeed002IPVlanL3(t *testing.T) {
 	reaches(t, b.h, b.ip, a.ip)
 
 	res := w.verifyNet("ipnet120", far)
-	wire, ep := modes.FromWire, modes.FromEndpoint
-	observed(t, res, wire, modes.ProbeBroadcast, modes.AtParentIn, modes.ClassBroadcast, 5)
-	observed(t, res, wire, modes.ProbeBroadcast, modes.AtEndpoints, modes.ClassBroadcast, 0, 0)
-	observed(t, res, wire, modes.ProbeARPUnknown, modes.AtEndpoints, modes.ClassARPRequest, 0, 0)
-	observed(t, res, wire, modes.ProbeIPv4Multicast, modes.AtParentIn, modes.ClassIPv4Multicast, 5)
-	observed(t, res, wire, modes.ProbeIPv4Multicast, modes.AtEndpoints, modes.ClassIPv4Multicast, 0, 0)
-	observed(t, res, wire, modes.ProbeIPv4Multicast, modes.AtSockets, modes.ClassDatagrams, 0, 0)
-	observed(t, res, ep, modes.ProbeBroadcast, modes.AtEndpoints, modes.ClassBroadcast, 0)
-	observed(t, res, ep, modes.ProbeBroadcast, modes.AtWire, modes.ClassBroadcast, 0)
-	observed(t, res, ep, modes.ProbeIPv4Multicast, modes.AtEndpoints, modes.ClassIPv4Multicast, 0)
+	wire, ep := expect.FromWire, expect.FromEndpoint
+	observed(t, res, wire, expect.ProbeBroadcast, expect.AtParentIn, bpf.ClassBroadcast, 5)
+	observed(t, res, wire, expect.ProbeBroadcast, expect.AtEndpoints, bpf.ClassBroadcast, 0, 0)
+	observed(t, res, wire, expect.ProbeARPUnknown, expect.AtEndpoints, bpf.ClassARPRequest, 0, 0)
+	observed(t, res, wire, expect.ProbeIPv4Multicast, expect.AtParentIn, bpf.ClassIPv4Multicast, 5)
+	observed(t, res, wire, expect.ProbeIPv4Multicast, expect.AtEndpoints, bpf.ClassIPv4Multicast, 0, 0)
+	observed(t, res, wire, expect.ProbeIPv4Multicast, expect.AtSockets, bpf.ClassIPv4Multicast, 0, 0)
+	observed(t, res, ep, expect.ProbeBroadcast, expect.AtEndpoints, bpf.ClassBroadcast, 0)
+	observed(t, res, ep, expect.ProbeBroadcast, expect.AtWire, bpf.ClassBroadcast, 0)
+	observed(t, res, ep, expect.ProbeIPv4Multicast, expect.AtEndpoints, bpf.ClassIPv4Multicast, 0)
 }
 
 // TestSeed002Macvlan216 is the dual-stack macvlan example whose output the

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // This file holds the helpers of the seed tests (seed000_test.go to
@@ -27,14 +27,14 @@ import (
 // tests running at once on one host never share a name. It returns the
 // namespace's name, which `vlanraw network inspect` reports as the
 // container's, and an open handle.
-func (w *world) container(name string) (string, *rtnl.NetNS) {
+func (w *world) container(name string) (string, *netns.NS) {
 	w.t.Helper()
 	ns := fmt.Sprintf("%s-%08x", name, rand.Uint32())
 	if code, _, stderr := runCLI("netns", "add", ns); code != exitOK {
 		w.t.Fatalf("vlanraw netns add %s: exit %d: %s", ns, code, stderr)
 	}
 	w.t.Cleanup(func() {
-		if err := rtnl.DeleteNetNS(ns); err != nil {
+		if err := netns.Delete(ns); err != nil {
 			w.t.Errorf("delete netns %s: %v", ns, err)
 		}
 	})
@@ -134,7 +134,7 @@ func sysctl(t *testing.T, ns, path, value string) {
 // macvlan bridge port makes far's lower a switch between the parent and
 // every station on it; a vlan link makes the station a machine on that
 // VLAN of a trunk, which answers only frames carrying its tag.
-func station(t *testing.T, far, lower, name string, kind []string, addrs ...string) (string, *rtnl.NetNS) {
+func station(t *testing.T, far, lower, name string, kind []string, addrs ...string) (string, *netns.NS) {
 	t.Helper()
 	ns := newNetNS(t)
 	vr(t, far, append([]string{"link", "add", "link", lower, "name", name, "netns", ns, "up", "type"}, kind...)...)
@@ -150,7 +150,7 @@ func station(t *testing.T, far, lower, name string, kind []string, addrs ...stri
 
 // vlanStation is a station on VLAN vid of the trunk that link lower of
 // namespace far carries, its link named LOWER.VID.
-func vlanStation(t *testing.T, far, lower, vid string, addrs ...string) (string, *rtnl.NetNS) {
+func vlanStation(t *testing.T, far, lower, vid string, addrs ...string) (string, *netns.NS) {
 	t.Helper()
 	return station(t, far, lower, lower+"."+vid, []string{"vlan", "id", vid}, addrs...)
 }
@@ -199,7 +199,7 @@ func (c *wire) arpRequests() float64 {
 // carrying VLAN id vid: at least 20 more frames tagged vid, and fewer than
 // 20 more with any other tag (a VLAN link sends some frames of its own,
 // such as IPv6 router solicitations, at any time).
-func (c *wire) tagged(from, to *rtnl.NetNS, dst, vid string) {
+func (c *wire) tagged(from, to *netns.NS, dst, vid string) {
 	c.t.Helper()
 	before := c.tags()
 	udpReaches(c.t, from, to, dst)
@@ -266,7 +266,7 @@ func contains(t *testing.T, what, text string, wants ...string) {
 // on it, and its IPv4 address.
 type ctr struct {
 	ns string
-	h  *rtnl.NetNS
+	h  *netns.NS
 	ip string
 }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vlanraw/vlanraw/bpf"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // statsCommands are the commands of the stats object.
@@ -71,7 +71,7 @@ func statsFlags(e *env, cmd string, o *statsOptions) *pflag.FlagSet {
 // statsTarget is what a stats command is about: a namespace (nil for
 // the current one), an interface and directions.
 type statsTarget struct {
-	ns     *rtnl.NetNS
+	ns     *netns.NS
 	nsName string // as given, for messages; "" for the current namespace
 	dev    string
 	dirs   []bpf.Direction
@@ -118,23 +118,12 @@ func parseStatsArgs(e *env, cmd string, args []string, optionalDev bool) (*stats
 }
 
 // open opens the target's namespace.
-func (t *statsTarget) open() error {
-	if t.nsName == "" {
-		return nil
-	}
-	ns, err := rtnl.OpenNetNSAny(t.nsName)
-	if err != nil {
-		return fmt.Errorf("cannot open network namespace %q (see \"vlanraw netns ls\"): %w", t.nsName, err)
-	}
-	t.ns = ns
-	return nil
+func (t *statsTarget) open() (err error) {
+	t.ns, err = openNetNS(t.nsName)
+	return err
 }
 
-func (t *statsTarget) close() {
-	if t.ns != nil {
-		t.ns.Close()
-	}
-}
+func (t *statsTarget) close() { t.ns.Close() }
 
 // runStatsAttach attaches pinned counters to each direction. When one
 // fails, those attached by this command are detached again.

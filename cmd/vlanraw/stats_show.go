@@ -7,15 +7,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/bpf"
 )
@@ -131,7 +128,7 @@ func (t *statsTarget) openHooks() ([]*bpf.Hook, error) {
 		}
 		return hooks, nil
 	}
-	ino, err := t.inode()
+	id, err := t.ns.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +137,7 @@ func (t *statsTarget) openHooks() ([]*bpf.Hook, error) {
 		return nil, err
 	}
 	for _, p := range all {
-		if p.NetNSInode != ino {
+		if p.NetNSInode != id.Inode {
 			continue
 		}
 		h, err := bpf.OpenPinned(t.ns, p.Ifname, p.Direction)
@@ -150,23 +147,6 @@ func (t *statsTarget) openHooks() ([]*bpf.Hook, error) {
 		hooks = append(hooks, h)
 	}
 	return hooks, nil
-}
-
-// inode identifies the target's namespace as ListPinned does.
-func (t *statsTarget) inode() (uint64, error) {
-	var st unix.Stat_t
-	if t.ns != nil {
-		if err := unix.Fstat(t.ns.FD(), &st); err != nil {
-			return 0, fmt.Errorf("stat network namespace %s: %w", t.nsName, err)
-		}
-		return st.Ino, nil
-	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if err := unix.Stat("/proc/thread-self/ns/net", &st); err != nil {
-		return 0, fmt.Errorf("stat the current network namespace: %w", err)
-	}
-	return st.Ino, nil
 }
 
 // readReports reads every hook's counters.

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -81,11 +82,11 @@ func TestStatsHelpCoversEveryWord(t *testing.T) {
 
 // statsPair creates a named namespace holding the veth pair t0 and t1,
 // both up, and returns its name and an open handle on it.
-func statsPair(t *testing.T) (string, *rtnl.NetNS) {
+func statsPair(t *testing.T) (string, *netns.NS) {
 	t.Helper()
 	name := newNetNS(t)
 	vrLine(t, name, "link add t0 up type veth peer name t1 up")
-	ns, err := rtnl.OpenNetNSName(name)
+	ns, err := netns.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func statsPair(t *testing.T) (string, *rtnl.NetNS) {
 
 // sendOnT0 sends n ARP requests and n frames tagged with VLAN 50 out of
 // t0 in ns, through an AF_PACKET socket. They come in on t1.
-func sendOnT0(t *testing.T, ns *rtnl.NetNS, n int) {
+func sendOnT0(t *testing.T, ns *netns.NS, n int) {
 	t.Helper()
 	arp := append(bytes.Repeat([]byte{0xff}, 6), 2, 0, 0, 0, 0, 1, 0x08, 0x06)
 	arp = append(arp, 0, 1, 8, 0, 6, 4, 0, 1)
@@ -162,7 +163,7 @@ type devState struct {
 	Pins                    []string
 }
 
-func stateOfDev(t *testing.T, ns *rtnl.NetNS, dev string) devState {
+func stateOfDev(t *testing.T, ns *netns.NS, dev string) devState {
 	t.Helper()
 	c, err := rtnl.Dial(ns)
 	if err != nil {
@@ -216,6 +217,9 @@ func TestStatsAttachShowDetach(t *testing.T) {
 				code, _, stderr := runCLI("-n", name, "stats", "attach", "--mode", "tcx", "t0")
 				if code != exitRuntime || !strings.Contains(stderr, "has no TCX") {
 					t.Errorf("attach --mode tcx on %s: exit %d, %q; want exit 1 saying there is no TCX", testenv.KernelRelease(), code, stderr)
+				}
+				if !strings.Contains(stderr, "\nvlanraw: the running kernel lacks it") {
+					t.Errorf("attach --mode tcx on %s: %q; want the hint for what the kernel lacks", testenv.KernelRelease(), stderr)
 				}
 				return
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/modes/expect"
 	"github.com/vlanraw/vlanraw/modes/verify"
 )
 
@@ -71,15 +72,25 @@ func runVerify(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var table *modes.Table
+	var table *expect.Table
 	if o.expect != "" {
 		if table, err = expectTable(n, o.expect); err != nil {
 			return err
 		}
 	}
+	host, err := openNetNS(e.netns)
+	if err != nil {
+		return err
+	}
+	defer host.Close()
+	wire, err := openNetNS(o.wireNetNS)
+	if err != nil {
+		return fmt.Errorf("--wire-netns: %w", err)
+	}
+	defer wire.Close()
 	res, err := verify.Run(verify.Config{
-		Network: n, HostNetNS: e.netns,
-		WireNetNS: o.wireNetNS, WireDev: o.wireDev, Reflecting: o.hairpin,
+		Network: n, Host: host,
+		Wire: wire, WireDev: o.wireDev, Reflecting: o.hairpin,
 		Table: table, Copies: o.copies, Counters: counters,
 	})
 	if err != nil {
@@ -98,19 +109,19 @@ func runVerify(e *env, args []string) error {
 
 // expectTable returns the table --expect names: a mode of the network's
 // driver (l2, bridge, ...), or DRIVER/MODE for any.
-func expectTable(n *modes.Network, expect string) (*modes.Table, error) {
-	d, mode, ok := strings.Cut(expect, "/")
+func expectTable(n *modes.Network, name string) (*expect.Table, error) {
+	d, mode, ok := strings.Cut(name, "/")
 	if !ok {
-		d, mode = string(n.Driver), expect
+		d, mode = string(n.Driver), name
 	}
-	t, err := modes.ExpectationsFor(modes.Driver(d), mode)
+	t, err := expect.ForMode(modes.Driver(d), mode)
 	if err != nil {
 		var names []string
-		for _, t := range modes.ExpectationTables() {
+		for _, t := range expect.Tables() {
 			names = append(names, strings.ReplaceAll(t.Name, " ", "/"))
 		}
 		slices.Sort(names)
-		return nil, usagef("no table for --expect %s: use a mode of %s, or one of %s", expect, n.Driver, strings.Join(names, ", "))
+		return nil, usagef("no table for --expect %s: use a mode of %s, or one of %s", name, n.Driver, strings.Join(names, ", "))
 	}
 	return t, nil
 }

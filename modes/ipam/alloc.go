@@ -6,6 +6,8 @@ import (
 	"iter"
 	"net/netip"
 	"strings"
+
+	"github.com/vlanraw/vlanraw/errdefs"
 )
 
 // MaxScan bounds how many addresses Allocate examines before it gives up
@@ -48,7 +50,7 @@ func (p *Pool) Allocate(used func(netip.Addr) bool) (netip.Addr, error) {
 func (p *Pool) allocRange() (netip.Prefix, error) {
 	sub := p.Subnet.Masked()
 	if !sub.IsValid() {
-		return netip.Prefix{}, &addrError{msg: "the pool has no subnet; build pools with NewPool", kind: ErrInvalid}
+		return netip.Prefix{}, &addrError{msg: "the pool has no subnet; build pools with NewPool", kind: errdefs.ErrInvalid}
 	}
 	if !p.Range.IsValid() {
 		return sub, nil
@@ -57,14 +59,14 @@ func (p *Pool) allocRange() (netip.Prefix, error) {
 	if r.Bits() < sub.Bits() || !sub.Contains(r.Addr()) {
 		return netip.Prefix{}, &addrError{
 			msg:  fmt.Sprintf("invalid ip-range %s: parent subnet %s doesn't contain ip-range", p.Range, p.Subnet),
-			kind: ErrInvalid}
+			kind: errdefs.ErrInvalid}
 	}
 	return r, nil
 }
 
 // Check reports whether the explicit address a can be assigned from p: it
 // must lie in p's subnet (not necessarily in its ip-range, as in Docker),
-// else the error matches ErrInvalid; it must not be reserved nor used,
+// else the error matches errdefs.ErrInvalid; it must not be reserved nor used,
 // else the error matches ErrInUse. used may be nil, meaning no address is
 // in use.
 func (p *Pool) Check(a netip.Addr, used func(netip.Addr) bool) error {
@@ -72,7 +74,7 @@ func (p *Pool) Check(a netip.Addr, used func(netip.Addr) bool) error {
 	if !p.Contains(a) {
 		return &addrError{
 			msg:  fmt.Sprintf("no configured subnet contains IP address %s (the subnet is %s)", a, p.Subnet),
-			kind: ErrInvalid}
+			kind: errdefs.ErrInvalid}
 	}
 	if what := p.reservedAs(a); what != "" {
 		return &addrError{
@@ -130,7 +132,7 @@ func (p *Pool) taken(within netip.Prefix, used iter.Seq[netip.Addr]) map[netip.A
 
 // PoolFor returns the first of pools whose subnet contains the explicit
 // address a, as Docker picks it. When none does, the error matches
-// ErrInvalid and lists the subnets.
+// errdefs.ErrInvalid and lists the subnets.
 func PoolFor(pools []*Pool, a netip.Addr) (*Pool, error) {
 	for _, p := range pools {
 		if p.Contains(a) {
@@ -139,7 +141,7 @@ func PoolFor(pools []*Pool, a netip.Addr) (*Pool, error) {
 	}
 	return nil, &addrError{
 		msg:  fmt.Sprintf("no configured subnet contains IP address %s (the network's subnets: %s)", a.Unmap(), subnets(pools)),
-		kind: ErrInvalid}
+		kind: errdefs.ErrInvalid}
 }
 
 // AllocateFrom allocates from pools in order, moving on to the next pool
@@ -148,7 +150,7 @@ func PoolFor(pools []*Pool, a netip.Addr) (*Pool, error) {
 // full, the error matches ErrPoolFull and lists the subnets.
 func AllocateFrom(pools []*Pool, used func(netip.Addr) bool) (netip.Addr, *Pool, error) {
 	if len(pools) == 0 {
-		return netip.Addr{}, nil, &addrError{msg: "no subnet to allocate an address from; give the network a subnet", kind: ErrInvalid}
+		return netip.Addr{}, nil, &addrError{msg: "no subnet to allocate an address from; give the network a subnet", kind: errdefs.ErrInvalid}
 	}
 	for _, p := range pools {
 		a, err := p.Allocate(used)

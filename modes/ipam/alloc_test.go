@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/vlanraw/vlanraw/errdefs"
 )
 
 // addrs parses addresses.
@@ -113,8 +115,8 @@ func TestAllocateSequence(t *testing.T) {
 			if !errors.Is(err, ErrPoolFull) {
 				t.Fatalf("final error %v does not match ErrPoolFull", err)
 			}
-			if errors.Is(err, ErrInvalid) || errors.Is(err, ErrInUse) {
-				t.Errorf("final error %v matches ErrInvalid or ErrInUse", err)
+			if errors.Is(err, errdefs.ErrInvalid) || errors.Is(err, ErrInUse) {
+				t.Errorf("final error %v matches errdefs.ErrInvalid or ErrInUse", err)
 			}
 			if tt.wantErr != "" && err.Error() != tt.wantErr {
 				t.Errorf("final error:\n%s\nwant:\n%s", err, tt.wantErr)
@@ -199,8 +201,8 @@ func TestAllocateHandBuiltPools(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a, err := tt.pool.Allocate(nil)
 			if err != nil {
-				if err.Error() != tt.want || !errors.Is(err, ErrInvalid) {
-					t.Errorf("Allocate error %q (ErrInvalid %v), want %q", err, errors.Is(err, ErrInvalid), tt.want)
+				if err.Error() != tt.want || !errors.Is(err, errdefs.ErrInvalid) {
+					t.Errorf("Allocate error %q (errdefs.ErrInvalid %v), want %q", err, errors.Is(err, errdefs.ErrInvalid), tt.want)
 				}
 				if n := tt.pool.Free(nil); n != 0 {
 					t.Errorf("Free = %d on an unusable pool", n)
@@ -228,9 +230,9 @@ func TestCheck(t *testing.T) {
 		{pool: p, addr: "192.168.10.130"},
 		{pool: p, addr: "192.168.10.10"}, // outside the ip-range: fine, as in Docker
 		{pool: p, addr: "::ffff:192.168.10.10"},
-		{pool: p, addr: "192.168.11.1", wantErr: ErrInvalid,
+		{pool: p, addr: "192.168.11.1", wantErr: errdefs.ErrInvalid,
 			msg: "no configured subnet contains IP address 192.168.11.1 (the subnet is 192.168.10.0/24)"},
-		{pool: p, addr: "2001:db8::1", wantErr: ErrInvalid,
+		{pool: p, addr: "2001:db8::1", wantErr: errdefs.ErrInvalid,
 			msg: "no configured subnet contains IP address 2001:db8::1 (the subnet is 192.168.10.0/24)"},
 		{pool: p, addr: "192.168.10.1", wantErr: ErrInUse,
 			msg: "address 192.168.10.1 is reserved as the gateway of 192.168.10.0/24; pick another address, or give none to have one allocated"},
@@ -245,7 +247,7 @@ func TestCheck(t *testing.T) {
 		{pool: p6, addr: "2001:db8::", wantErr: ErrInUse,
 			msg: "address 2001:db8:: is reserved as the subnet-router anycast address of 2001:db8::/64; pick another address, or give none to have one allocated"},
 		{pool: p6, addr: "2001:db8::ffff:ffff:ffff:ffff"},
-		{pool: p6, addr: "2001:db8::1%eth0", wantErr: ErrInvalid,
+		{pool: p6, addr: "2001:db8::1%eth0", wantErr: errdefs.ErrInvalid,
 			msg: "no configured subnet contains IP address 2001:db8::1%eth0 (the subnet is 2001:db8::/64)"},
 		{pool: p31, addr: "192.168.135.0"},
 		{pool: p31, addr: "192.168.135.1"},
@@ -392,7 +394,7 @@ func TestPoolFor(t *testing.T) {
 		if tt.want < 0 {
 			want := "no configured subnet contains IP address " + netip.MustParseAddr(tt.addr).String() +
 				" (the network's subnets: 172.28.200.0/24, 172.28.202.0/24, 2001:db8:abc8::/64)"
-			if !errors.Is(err, ErrInvalid) || err.Error() != want {
+			if !errors.Is(err, errdefs.ErrInvalid) || err.Error() != want {
 				t.Errorf("PoolFor(%s) = %v, %v; want error %q", tt.addr, p, err, want)
 			}
 			continue
@@ -436,11 +438,11 @@ func TestAllocateFrom(t *testing.T) {
 		t.Errorf("allocated (-want +got):\n%s", diff)
 	}
 
-	if _, _, err := AllocateFrom(nil, nil); !errors.Is(err, ErrInvalid) {
-		t.Errorf("AllocateFrom(nil) = %v, want ErrInvalid", err)
+	if _, _, err := AllocateFrom(nil, nil); !errors.Is(err, errdefs.ErrInvalid) {
+		t.Errorf("AllocateFrom(nil) = %v, want errdefs.ErrInvalid", err)
 	}
 	bad := []*Pool{{Subnet: netip.MustParsePrefix("10.0.0.0/24"), Range: netip.MustParsePrefix("10.9.0.0/24")}, pools[1]}
-	if _, _, err := AllocateFrom(bad, nil); !errors.Is(err, ErrInvalid) {
-		t.Errorf("AllocateFrom with a broken pool = %v, want ErrInvalid", err)
+	if _, _, err := AllocateFrom(bad, nil); !errors.Is(err, errdefs.ErrInvalid) {
+		t.Errorf("AllocateFrom with a broken pool = %v, want errdefs.ErrInvalid", err)
 	}
 }

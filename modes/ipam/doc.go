@@ -40,8 +40,9 @@
 //
 // # Errors
 //
-// Errors match one of ErrInvalid (bad configuration or an address outside
-// every subnet), ErrInUse (an explicit address already taken or reserved)
-// and ErrPoolFull (nothing left to allocate) with errors.Is. Configuration
-// problems are reported together in a *ConfigError, in Docker's words.
+// Errors match one of errdefs.ErrInvalid (bad configuration or an
+// address outside every subnet), ErrInUse (an explicit address already
+// taken or reserved) and ErrPoolFull (nothing left to allocate) with
+// errors.Is. Configuration problems are reported together in a
+// *ConfigError, in Docker's words.
 package ipam

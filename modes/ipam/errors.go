@@ -3,14 +3,11 @@ package ipam
 import (
 	"errors"
 	"strings"
+
+	"github.com/vlanraw/vlanraw/errdefs"
 )
 
 var (
-	// ErrInvalid is matched by errors that report a bad subnet, ip-range,
-	// gateway or auxiliary address, and by errors that report an explicit
-	// address outside every subnet of a network.
-	ErrInvalid = errors.New("invalid address configuration")
-
 	// ErrInUse is matched by errors that report an explicit address that is
 	// already assigned, or reserved: a gateway, an auxiliary address, or an
 	// IPv4 network or broadcast address or IPv6 subnet-router anycast
@@ -23,7 +20,7 @@ var (
 )
 
 // ConfigError lists everything wrong with the configuration of one or
-// more pools. It matches ErrInvalid.
+// more pools. It matches errdefs.ErrInvalid.
 type ConfigError struct {
 	// Problems holds one message per problem, in Docker's words where
 	// Docker has them, such as
@@ -40,8 +37,8 @@ func (e *ConfigError) Error() string {
 	return "* " + strings.Join(e.Problems, "\n* ")
 }
 
-// Is reports whether target is ErrInvalid.
-func (e *ConfigError) Is(target error) bool { return target == ErrInvalid }
+// Is reports whether target is errdefs.ErrInvalid.
+func (e *ConfigError) Is(target error) bool { return target == errdefs.ErrInvalid }
 
 // addrError is an error about one address; it unwraps to one of the
 // sentinels so that the message can be worded freely.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/modes/ipam"
 )
 
@@ -36,7 +37,7 @@ func ExamplePool_Allocate() {
 func ExampleNewPool() {
 	_, err := ipam.NewPool("10.10.10.0/8", "10.10.10.0/16", "192.168.0.1", nil)
 	fmt.Println(err)
-	fmt.Println(errors.Is(err, ipam.ErrInvalid))
+	fmt.Println(errors.Is(err, errdefs.ErrInvalid))
 	// Output:
 	// * invalid subnet 10.10.10.0/8: it should be 10.0.0.0/8
 	// * invalid ip-range 10.10.10.0/16: it should be 10.10.0.0/16

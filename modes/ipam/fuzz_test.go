@@ -5,11 +5,13 @@ import (
 	"maps"
 	"net/netip"
 	"testing"
+
+	"github.com/vlanraw/vlanraw/errdefs"
 )
 
 // FuzzPool builds pools from arbitrary input and allocates from those
 // that NewPool accepts, with some addresses in use. NewPool must never
-// panic and must reject with ErrInvalid; Allocate must never return an
+// panic and must reject with errdefs.ErrInvalid; Allocate must never return an
 // address outside the subnet or the ip-range, a reserved address or one in
 // use, and for small ranges it must return the lowest free address.
 func FuzzPool(f *testing.F) {
@@ -45,8 +47,8 @@ func FuzzPool(f *testing.F) {
 		}
 		p, err := NewPool(subnet, ipRange, gateway, auxes)
 		if err != nil {
-			if p != nil || !errors.Is(err, ErrInvalid) {
-				t.Fatalf("NewPool = %v, %v: want nil and an error matching ErrInvalid", p, err)
+			if p != nil || !errors.Is(err, errdefs.ErrInvalid) {
+				t.Fatalf("NewPool = %v, %v: want nil and an error matching errdefs.ErrInvalid", p, err)
 			}
 			return
 		}

@@ -44,7 +44,7 @@ type Config struct {
 // NewPool parses and checks one subnet with its optional ip-range (""
 // for none), gateway ("" for none) and auxiliary addresses (name to
 // address). Every problem found is reported in one *ConfigError, which
-// matches ErrInvalid, in Docker's words where Docker has them, such as
+// matches errdefs.ErrInvalid, in Docker's words where Docker has them, such as
 // "invalid subnet 10.10.10.0/8: it should be 10.0.0.0/8".
 func NewPool(subnet, ipRange, gateway string, aux map[string]string) (*Pool, error) {
 	p, problems := parsePool(Config{Subnet: subnet, IPRange: ipRange, Gateway: gateway, Aux: aux})

@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/vlanraw/vlanraw/errdefs"
 )
 
 var equateNetip = cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})
@@ -113,8 +115,8 @@ func TestNewPool(t *testing.T) {
 				if err.Error() != tt.wantErr {
 					t.Errorf("error:\n%s\nwant:\n%s", err, tt.wantErr)
 				}
-				if !errors.Is(err, ErrInvalid) {
-					t.Errorf("errors.Is(%v, ErrInvalid) = false", err)
+				if !errors.Is(err, errdefs.ErrInvalid) {
+					t.Errorf("errors.Is(%v, errdefs.ErrInvalid) = false", err)
 				}
 				if errors.Is(err, ErrInUse) || errors.Is(err, ErrPoolFull) {
 					t.Errorf("%v matches ErrInUse or ErrPoolFull", err)
@@ -136,8 +138,8 @@ func TestNewPool(t *testing.T) {
 }
 
 // TestNewPoolRefusesSpecialRanges: subnets whose addresses no interface
-// can use are refused as ErrInvalid, each with what is wrong and what to
-// give instead; their unicast neighbours are accepted.
+// can use are refused as errdefs.ErrInvalid, each with what is wrong and
+// what to give instead; their unicast neighbours are accepted.
 func TestNewPoolRefusesSpecialRanges(t *testing.T) {
 	const (
 		use4 = "give a subnet such as 192.168.10.0/24"
@@ -207,13 +209,13 @@ func TestNewPoolRefusesSpecialRanges(t *testing.T) {
 			if want := "invalid subnet " + tt.subnet + ": " + tt.want; err == nil || err.Error() != want {
 				t.Fatalf("NewPool(%s):\n%v\nwant:\n%s", tt.subnet, err, want)
 			}
-			if !errors.Is(err, ErrInvalid) || p != nil {
-				t.Errorf("NewPool(%s) = %v, %v: want nil and ErrInvalid", tt.subnet, p, err)
+			if !errors.Is(err, errdefs.ErrInvalid) || p != nil {
+				t.Errorf("NewPool(%s) = %v, %v: want nil and errdefs.ErrInvalid", tt.subnet, p, err)
 			}
 			// With the other subnets of a network, it is reported among
 			// them.
 			_, err = NewPools(Config{Subnet: "10.0.0.0/24"}, Config{Subnet: tt.subnet})
-			if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+			if err == nil || !errors.Is(err, errdefs.ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("NewPools with %s: %v", tt.subnet, err)
 			}
 		})
@@ -253,8 +255,8 @@ func TestNewPools(t *testing.T) {
 					t.Fatalf("error:\n%v\nwant:\n%s", err, tt.wantErr)
 				}
 				var ce *ConfigError
-				if !errors.Is(err, ErrInvalid) || !errors.As(err, &ce) {
-					t.Errorf("%v does not match ErrInvalid and *ConfigError", err)
+				if !errors.Is(err, errdefs.ErrInvalid) || !errors.As(err, &ce) {
+					t.Errorf("%v does not match errdefs.ErrInvalid and *ConfigError", err)
 				}
 				return
 			}

@@ -5,8 +5,7 @@ import (
 	"fmt"
 
 	"github.com/vlanraw/vlanraw/bpf"
-	"github.com/vlanraw/vlanraw/modes"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // This file holds the counters the runner reads: a small interface over
@@ -25,7 +24,7 @@ type counter interface {
 
 // attacher attaches a counter to the ingress or egress hook of link
 // ifname in namespace ns (nil: the current one).
-type attacher func(ns *rtnl.NetNS, ifname string, dir bpf.Direction) (counter, error)
+type attacher func(ns *netns.NS, ifname string, dir bpf.Direction) (counter, error)
 
 // bpfCounter is a counter of package bpf.
 type bpfCounter struct{ h *bpf.Hook }
@@ -36,7 +35,7 @@ func (c bpfCounter) mode() string              { return c.h.Mode().String() }
 
 // attachBPF returns an attacher that uses package bpf in mode m.
 func attachBPF(m bpf.Mode) attacher {
-	return func(ns *rtnl.NetNS, ifname string, dir bpf.Direction) (counter, error) {
+	return func(ns *netns.NS, ifname string, dir bpf.Direction) (counter, error) {
 		h, err := bpf.Attach(bpf.AttachOptions{NetNS: ns, Ifname: ifname, Direction: dir, Mode: m})
 		if err != nil {
 			return nil, err
@@ -45,38 +44,13 @@ func attachBPF(m bpf.Mode) attacher {
 	}
 }
 
-// classOf maps an expectation's class onto the classifier's; Datagrams
-// and Tagged have none (they are read from sockets and from the VLAN
-// counts).
-func classOf(c modes.Class) (bpf.Class, bool) {
-	switch c {
-	case modes.ClassARPRequest:
-		return bpf.ClassARPRequest, true
-	case modes.ClassARPReply:
-		return bpf.ClassARPReply, true
-	case modes.ClassBroadcast:
-		return bpf.ClassBroadcast, true
-	case modes.ClassIPv4Multicast:
-		return bpf.ClassIPv4Multicast, true
-	case modes.ClassIPv6Multicast:
-		return bpf.ClassIPv6Multicast, true
-	case modes.ClassIPv4Unicast:
-		return bpf.ClassIPv4Unicast, true
-	}
-	return 0, false
-}
-
-// frames returns the packets of class c in counts: for ClassTagged,
-// those tagged with vlan.
-func frames(counts bpf.Counts, c modes.Class, vlan uint16) int {
-	if c == modes.ClassTagged {
+// frames returns the packets of class c in counts: for bpf.ClassVLAN
+// on a VLAN parent (vlan not 0), those tagged with vlan.
+func frames(counts bpf.Counts, c bpf.Class, vlan uint16) int {
+	if c == bpf.ClassVLAN && vlan != 0 {
 		return int(counts.VLAN[vlan].Packets)
 	}
-	bc, ok := classOf(c)
-	if !ok {
-		return 0
-	}
-	return int(counts.Class[bc].Packets)
+	return int(counts.Class[c].Packets)
 }
 
 // hookSet is every counter of a run, by where it sits.

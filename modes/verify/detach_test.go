@@ -8,7 +8,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/modes"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -42,7 +42,7 @@ func (c *fakeCounter) mode() string { return "fake" }
 
 var errAttach = errors.New("attach refused")
 
-func (f *fakeCounters) attach(*rtnl.NetNS, string, bpf.Direction) (counter, error) {
+func (f *fakeCounters) attach(*netns.NS, string, bpf.Direction) (counter, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.attached++

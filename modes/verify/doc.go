@@ -3,7 +3,7 @@
 // parent link, to the far side of the parent's link when it is known, and
 // to every endpoint's link, sends a set of probe frames from inside one
 // endpoint and from the far side, reads the counters after each probe and
-// compares them with the mode's table of expectations (modes.Table), then
+// compares them with the mode's table of expectations (expect.Table), then
 // detaches everything. Run returns a Result: each row of the table with
 // its expected and observed counts.
 //
@@ -27,7 +27,7 @@
 // A counter sees what the kernel path it sits on sees, so each is placed
 // on the path that carries what a row is about:
 //
-//   - Endpoints (modes.AtEndpoints, AtSender): tc ingress of the endpoint
+//   - Endpoints (expect.AtEndpoints, AtSender): tc ingress of the endpoint
 //     link, inside its namespace. The drivers deliver to an endpoint link
 //     by running its receive path: ipvlan's and macvlan's rx handlers
 //     return RX_HANDLER_ANOTHER with skb->dev set to the link, and the
@@ -94,5 +94,5 @@
 // The rows depend on the mode, and on the wire: with a far side, each
 // AtParentOut row has an AtWire twin; on a VLAN parent that twin counts
 // tagged frames; with Config.Reflecting (the far side is a switch port in
-// hairpin mode) the table's Reflected rows apply. See modes.Conditions.
+// hairpin mode) the table's Reflected rows apply. See expect.Conditions.
 package verify

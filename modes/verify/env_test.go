@@ -10,7 +10,8 @@ import (
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/modes/expect"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
@@ -20,10 +21,10 @@ import (
 type lab struct {
 	t        *testing.T
 	m        *modes.Manager
-	host     *rtnl.NetNS
+	host     *netns.NS
 	hostName string
 	wireName string
-	wire     *rtnl.NetNS
+	wire     *netns.NS
 }
 
 func newLab(t *testing.T) *lab {
@@ -38,7 +39,11 @@ func newLab(t *testing.T) *lab {
 	if err != nil {
 		t.Fatalf("create veth parent: %v", err)
 	}
-	m, err := modes.NewManagerIn(t.TempDir(), hostName)
+	mhost, err := netns.Open(hostName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := modes.NewManagerIn(t.TempDir(), mhost)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +53,7 @@ func newLab(t *testing.T) *lab {
 }
 
 // handle opens a links handle in ns for the test.
-func handle(t *testing.T, ns *rtnl.NetNS) *links.Handle {
+func handle(t *testing.T, ns *netns.NS) *links.Handle {
 	t.Helper()
 	h, err := links.Open(ns)
 	if err != nil {
@@ -89,7 +94,7 @@ func (l *lab) network(driver modes.Driver, opts string, n int) *modes.Network {
 
 // config returns the Config of a run on nw with the far side.
 func (l *lab) config(nw *modes.Network) Config {
-	return Config{Network: nw, HostNetNS: l.hostName, WireNetNS: l.wireName, WireDev: "eth0"}
+	return Config{Network: nw, Host: l.host, Wire: l.wire, WireDev: "eth0"}
 }
 
 // run verifies nw with c and logs the table.
@@ -145,7 +150,7 @@ func ipTool(t *testing.T) string {
 // when the test ends.
 func (l *lab) ownCounters(nw *modes.Network) (eps []*bpf.Hook, parent *bpf.Hook) {
 	l.t.Helper()
-	attach := func(ns *rtnl.NetNS, ifname string) *bpf.Hook {
+	attach := func(ns *netns.NS, ifname string) *bpf.Hook {
 		h, err := bpf.Attach(bpf.AttachOptions{NetNS: ns, Ifname: ifname, Direction: bpf.Ingress})
 		if err != nil {
 			l.t.Fatalf("attach the test's counter to %s: %v", ifname, err)
@@ -154,7 +159,7 @@ func (l *lab) ownCounters(nw *modes.Network) (eps []*bpf.Hook, parent *bpf.Hook)
 		return h
 	}
 	for _, e := range nw.Endpoints {
-		ns, err := rtnl.OpenNetNS(e.NetNSPath)
+		ns, err := netns.OpenPath(e.NetNSPath)
 		if err != nil {
 			l.t.Fatal(err)
 		}
@@ -176,9 +181,9 @@ func packets(t *testing.T, h *bpf.Hook, c bpf.Class) int {
 
 // rowCounts checks the observed counts of one row of res: want has one
 // count per endpoint for a per-endpoint row, else one.
-func rowCounts(t *testing.T, res *Result, from modes.Origin, p modes.Probe, at modes.Point, c modes.Class, want ...int) {
+func rowCounts(t *testing.T, res *Result, from expect.Origin, p expect.Probe, at expect.Point, c bpf.Class, want ...int) {
 	t.Helper()
-	s := modes.Step{From: from, Probe: p}
+	s := expect.Step{From: from, Probe: p}
 	row, ok := res.Row(s, at, c)
 	if !ok {
 		t.Errorf("%s: no row for %s at %s", s, c, at)
@@ -191,9 +196,9 @@ func rowCounts(t *testing.T, res *Result, from modes.Origin, p modes.Probe, at m
 
 // rowAtLeast checks that one row of res observed at least min (at each
 // endpoint).
-func rowAtLeast(t *testing.T, res *Result, from modes.Origin, p modes.Probe, at modes.Point, c modes.Class, min int) {
+func rowAtLeast(t *testing.T, res *Result, from expect.Origin, p expect.Probe, at expect.Point, c bpf.Class, min int) {
 	t.Helper()
-	s := modes.Step{From: from, Probe: p}
+	s := expect.Step{From: from, Probe: p}
 	row, ok := res.Row(s, at, c)
 	if !ok || len(row.Observed) == 0 {
 		t.Errorf("%s: no row for %s at %s", s, c, at)

@@ -2,7 +2,7 @@ package verify
 
 import (
 	"github.com/vlanraw/vlanraw/bpf"
-	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/modes/expect"
 )
 
 // observed is what one step left behind: the counters' deltas and the
@@ -16,7 +16,7 @@ type observed struct {
 // evaluate returns row's expected and observed counts for the step p,
 // and whether they match. eps are the endpoints; vlan the parent's VLAN
 // id, for tagged rows.
-func evaluate(row modes.Row, p *stepPlan, o observed, eps []endpoint, vlan uint16) RowResult {
+func evaluate(row expect.Row, p *stepPlan, o observed, eps []endpoint, vlan uint16) RowResult {
 	res := RowResult{Row: row, Match: true}
 	if p.skip != "" {
 		res.Skipped = p.skip
@@ -29,7 +29,7 @@ func evaluate(row modes.Row, p *stepPlan, o observed, eps []endpoint, vlan uint1
 		res.Match = row.Want.Match(want, got)
 	}
 	switch row.At {
-	case modes.AtEndpoints, modes.AtSockets:
+	case expect.AtEndpoints, expect.AtSockets:
 		if len(p.observed) == 0 {
 			res.Skipped = "no endpoint to observe"
 			return res
@@ -37,7 +37,7 @@ func evaluate(row modes.Row, p *stepPlan, o observed, eps []endpoint, vlan uint1
 		for _, i := range p.observed {
 			want := row.Want.Count(p.sent(), p.addressedTo(i))
 			var got int
-			if row.At == modes.AtSockets {
+			if row.At == expect.AtSockets {
 				got = o.datagrams(i)
 			} else {
 				got = frames(o.delta.endpoints[i], row.Class, vlan)
@@ -47,13 +47,13 @@ func evaluate(row modes.Row, p *stepPlan, o observed, eps []endpoint, vlan uint1
 			res.Observed = append(res.Observed, got)
 			res.Match = res.Match && row.Want.Match(want, got)
 		}
-	case modes.AtSender:
+	case expect.AtSender:
 		one(o.delta.endpoints[sender])
-	case modes.AtParentIn:
+	case expect.AtParentIn:
 		one(o.delta.parentIn)
-	case modes.AtParentOut:
+	case expect.AtParentOut:
 		one(o.delta.parentOut)
-	case modes.AtWire:
+	case expect.AtWire:
 		one(o.delta.wire)
 	}
 	return res

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/vlanraw/vlanraw/bpf"
-	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/modes/expect"
 )
 
 // counts returns bpf.Counts with n packets in class c, and vlan tagged
@@ -24,8 +24,8 @@ func counts(c bpf.Class, n, vlan uint64) bpf.Counts {
 // verdict, against made-up counter deltas.
 func TestEvaluate(t *testing.T) {
 	w := testWorld(3)
-	arpTarget := w.plan(modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeARPTarget}, 0)
-	unicast := w.plan(modes.Step{From: modes.FromWire, Probe: modes.ProbeUnicast}, 0)
+	arpTarget := w.plan(expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeARPTarget}, 0)
+	unicast := w.plan(expect.Step{From: expect.FromWire, Probe: expect.ProbeUnicast}, 0)
 	skipped := &stepPlan{step: arpTarget.step, skip: "because"}
 	d := &snapshot{
 		endpoints: []bpf.Counts{
@@ -39,12 +39,12 @@ func TestEvaluate(t *testing.T) {
 	}
 	grams := func(i int) int { return []int{5, 5, 4}[i] }
 	o := observed{delta: d, datagrams: grams}
-	row := func(s *stepPlan, at modes.Point, c modes.Class, share modes.Share, atLeast bool) modes.Row {
-		return modes.Row{Step: s.step, At: at, Class: c, Want: modes.Expect{Share: share, AtLeast: atLeast}}
+	row := func(s *stepPlan, at expect.Point, c bpf.Class, share expect.Share, atLeast bool) expect.Row {
+		return expect.Row{Step: s.step, At: at, Class: c, Want: expect.Want{Share: share, AtLeast: atLeast}}
 	}
 	for _, tt := range []struct {
 		name      string
-		row       modes.Row
+		row       expect.Row
 		plan      *stepPlan
 		expected  []int
 		observed  []int
@@ -52,16 +52,16 @@ func TestEvaluate(t *testing.T) {
 		match     bool
 		skipped   bool
 	}{
-		{"l3 arp: target only", row(arpTarget, modes.AtEndpoints, modes.ClassARPRequest, modes.ShareAddressed, false), arpTarget, []int{5, 0}, []int{5, 0}, []string{"b", "c"}, true, false},
-		{"l2 arp: all, c got none", row(arpTarget, modes.AtEndpoints, modes.ClassARPRequest, modes.ShareAll, false), arpTarget, []int{5, 5}, []int{5, 0}, []string{"b", "c"}, false, false},
-		{"sender reply", row(arpTarget, modes.AtSender, modes.ClassARPReply, modes.ShareAll, false), arpTarget, []int{5}, []int{5}, nil, true, false},
-		{"none at sender, 5 seen", row(arpTarget, modes.AtSender, modes.ClassARPReply, modes.ShareNone, false), arpTarget, []int{0}, []int{5}, nil, false, false},
-		{"exact: 7 is not 5", row(arpTarget, modes.AtParentOut, modes.ClassARPRequest, modes.ShareAll, false), arpTarget, []int{5}, []int{7}, nil, false, false},
-		{"at least: 7 is 5 or more", row(arpTarget, modes.AtParentOut, modes.ClassARPRequest, modes.ShareAll, true), arpTarget, []int{5}, []int{7}, nil, true, false},
-		{"tagged", row(arpTarget, modes.AtWire, modes.ClassTagged, modes.ShareAll, true), arpTarget, []int{5}, []int{6}, nil, true, false},
-		{"parent in, every frame", row(unicast, modes.AtParentIn, modes.ClassIPv4Unicast, modes.ShareAll, false), unicast, []int{15}, []int{15}, nil, true, false},
-		{"sockets, one short", row(unicast, modes.AtSockets, modes.ClassDatagrams, modes.ShareAddressed, false), unicast, []int{5, 5, 5}, []int{5, 5, 4}, []string{"a", "b", "c"}, false, false},
-		{"skipped step", row(skipped, modes.AtSender, modes.ClassARPReply, modes.ShareAll, false), skipped, nil, nil, nil, true, true},
+		{"l3 arp: target only", row(arpTarget, expect.AtEndpoints, bpf.ClassARPRequest, expect.ShareAddressed, false), arpTarget, []int{5, 0}, []int{5, 0}, []string{"b", "c"}, true, false},
+		{"l2 arp: all, c got none", row(arpTarget, expect.AtEndpoints, bpf.ClassARPRequest, expect.ShareAll, false), arpTarget, []int{5, 5}, []int{5, 0}, []string{"b", "c"}, false, false},
+		{"sender reply", row(arpTarget, expect.AtSender, bpf.ClassARPReply, expect.ShareAll, false), arpTarget, []int{5}, []int{5}, nil, true, false},
+		{"none at sender, 5 seen", row(arpTarget, expect.AtSender, bpf.ClassARPReply, expect.ShareNone, false), arpTarget, []int{0}, []int{5}, nil, false, false},
+		{"exact: 7 is not 5", row(arpTarget, expect.AtParentOut, bpf.ClassARPRequest, expect.ShareAll, false), arpTarget, []int{5}, []int{7}, nil, false, false},
+		{"at least: 7 is 5 or more", row(arpTarget, expect.AtParentOut, bpf.ClassARPRequest, expect.ShareAll, true), arpTarget, []int{5}, []int{7}, nil, true, false},
+		{"tagged", row(arpTarget, expect.AtWire, bpf.ClassVLAN, expect.ShareAll, true), arpTarget, []int{5}, []int{6}, nil, true, false},
+		{"parent in, every frame", row(unicast, expect.AtParentIn, bpf.ClassIPv4Unicast, expect.ShareAll, false), unicast, []int{15}, []int{15}, nil, true, false},
+		{"sockets, one short", row(unicast, expect.AtSockets, bpf.ClassIPv4Unicast, expect.ShareAddressed, false), unicast, []int{5, 5, 5}, []int{5, 5, 4}, []string{"a", "b", "c"}, false, false},
+		{"skipped step", row(skipped, expect.AtSender, bpf.ClassARPReply, expect.ShareAll, false), skipped, nil, nil, nil, true, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := evaluate(tt.row, tt.plan, o, w.endpoints, 50)

@@ -4,19 +4,20 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/modes/expect"
 	"github.com/vlanraw/vlanraw/modes/verify"
 )
 
 // A result whose endpoints got the ARP requests an l3 network must keep
 // from them: Err names the row, with its counts.
 func ExampleResult_Err() {
-	step := modes.Step{From: modes.FromWire, Probe: modes.ProbeARPUnknown}
+	step := expect.Step{From: expect.FromWire, Probe: expect.ProbeARPUnknown}
 	res := &verify.Result{
 		Network: "l3net",
 		Table:   "ipvlan l3",
 		Rows: []verify.RowResult{{
-			Row:       modes.Row{Step: step, At: modes.AtEndpoints, Class: modes.ClassARPRequest},
+			Row:       expect.Row{Step: step, At: expect.AtEndpoints, Class: bpf.ClassARPRequest},
 			Endpoints: []string{"web", "db"},
 			Expected:  []int{0, 0},
 			Observed:  []int{5, 5},

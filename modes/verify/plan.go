@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/modes/expect"
 )
 
 // This file decides what each step sends: the frames, who they are
@@ -43,7 +44,7 @@ type world struct {
 
 // stepPlan is what one step sends and where it looks.
 type stepPlan struct {
-	step   modes.Step
+	step   expect.Step
 	frames []frame
 	// observed are the indexes of the endpoints whose counters and
 	// sockets the step reads: all but the sender, or all for the wire.
@@ -81,7 +82,7 @@ var (
 )
 
 // plan returns the plan of step s in w.
-func (w *world) plan(s modes.Step, index int) *stepPlan {
+func (w *world) plan(s expect.Step, index int) *stepPlan {
 	p := &stepPlan{step: s}
 	eps := w.endpoints
 	var (
@@ -91,7 +92,7 @@ func (w *world) plan(s modes.Step, index int) *stepPlan {
 		vlan   uint16
 		target = wireTargetIdx
 	)
-	if s.From == modes.FromEndpoint {
+	if s.From == expect.FromEndpoint {
 		if len(eps) == 0 {
 			p.skip = "the network has no endpoint"
 			return p
@@ -115,8 +116,8 @@ func (w *world) plan(s modes.Step, index int) *stepPlan {
 			p.observed = append(p.observed, i)
 		}
 	}
-	needPeer := s.Probe == modes.ProbeARPTarget || s.Probe == modes.ProbeUnicast
-	if needPeer && s.From == modes.FromEndpoint && len(eps) < 2 {
+	needPeer := s.Probe == expect.ProbeARPTarget || s.Probe == expect.ProbeUnicast
+	if needPeer && s.From == expect.FromEndpoint && len(eps) < 2 {
 		p.skip = "needs a second endpoint to send to"
 		return p
 	}
@@ -131,26 +132,26 @@ func (w *world) plan(s modes.Step, index int) *stepPlan {
 	}
 	for range w.copies {
 		switch s.Probe {
-		case modes.ProbeARPTarget:
+		case expect.ProbeARPTarget:
 			add(arpRequest(srcMAC, srcIP, eps[target].ip, vlan), outerType(vlan, etherTypeARP), target)
-		case modes.ProbeARPUnknown:
+		case expect.ProbeARPUnknown:
 			add(arpRequest(srcMAC, srcIP, w.unknown, vlan), outerType(vlan, etherTypeARP), -1)
-		case modes.ProbeBroadcast:
+		case expect.ProbeBroadcast:
 			add(l2Broadcast(srcMAC, vlan, data()), outerType(vlan, etherTypeProbe), -1)
-		case modes.ProbeIPv4Multicast:
+		case expect.ProbeIPv4Multicast:
 			add(udp(allHostsMAC, srcMAC, vlan, netip.AddrPortFrom(srcIP, w.port4), netip.AddrPortFrom(allHosts, w.port4), data()),
 				outerType(vlan, etherTypeIPv4), -1)
-		case modes.ProbeIPv6Multicast:
+		case expect.ProbeIPv6Multicast:
 			add(udp(allNodesMAC, srcMAC, vlan, netip.AddrPortFrom(src6, w.port6), netip.AddrPortFrom(allNodes, w.port6), data()),
 				outerType(vlan, etherTypeIPv6), -1)
-		case modes.ProbeUnicast:
+		case expect.ProbeUnicast:
 			for _, i := range p.observed {
 				add(udp(eps[i].mac, srcMAC, vlan, netip.AddrPortFrom(srcIP, w.port4), netip.AddrPortFrom(eps[i].ip, w.port4), data()),
 					outerType(vlan, etherTypeIPv4), i)
 			}
 		}
 	}
-	if s.Probe == modes.ProbeIPv6Multicast {
+	if s.Probe == expect.ProbeIPv6Multicast {
 		for _, i := range p.observed {
 			if !eps[i].ipv6 {
 				p.skip = "endpoint " + eps[i].name + " has IPv6 disabled, so it is not in ff02::1"

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/modes/expect"
 )
 
 // testWorld returns a world of n endpoints with a far side.
@@ -24,19 +25,19 @@ func testWorld(n int) *world {
 func TestPlan(t *testing.T) {
 	w := testWorld(3)
 	for _, tt := range []struct {
-		step      modes.Step
+		step      expect.Step
 		sent      int
 		addressed []int // per endpoint
 		observed  []int
 	}{
-		{modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeARPTarget}, 5, []int{0, 5, 0}, []int{1, 2}},
-		{modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeARPUnknown}, 5, []int{0, 0, 0}, []int{1, 2}},
-		{modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeBroadcast}, 5, []int{0, 0, 0}, []int{1, 2}},
-		{modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeIPv6Multicast}, 5, []int{0, 0, 0}, []int{1, 2}},
-		{modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeUnicast}, 10, []int{0, 5, 5}, []int{1, 2}},
-		{modes.Step{From: modes.FromWire, Probe: modes.ProbeARPTarget}, 5, []int{5, 0, 0}, []int{0, 1, 2}},
-		{modes.Step{From: modes.FromWire, Probe: modes.ProbeIPv4Multicast}, 5, []int{0, 0, 0}, []int{0, 1, 2}},
-		{modes.Step{From: modes.FromWire, Probe: modes.ProbeUnicast}, 15, []int{5, 5, 5}, []int{0, 1, 2}},
+		{expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeARPTarget}, 5, []int{0, 5, 0}, []int{1, 2}},
+		{expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeARPUnknown}, 5, []int{0, 0, 0}, []int{1, 2}},
+		{expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeBroadcast}, 5, []int{0, 0, 0}, []int{1, 2}},
+		{expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeIPv6Multicast}, 5, []int{0, 0, 0}, []int{1, 2}},
+		{expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeUnicast}, 10, []int{0, 5, 5}, []int{1, 2}},
+		{expect.Step{From: expect.FromWire, Probe: expect.ProbeARPTarget}, 5, []int{5, 0, 0}, []int{0, 1, 2}},
+		{expect.Step{From: expect.FromWire, Probe: expect.ProbeIPv4Multicast}, 5, []int{0, 0, 0}, []int{0, 1, 2}},
+		{expect.Step{From: expect.FromWire, Probe: expect.ProbeUnicast}, 15, []int{5, 5, 5}, []int{0, 1, 2}},
 	} {
 		p := w.plan(tt.step, 0)
 		if p.skip != "" {
@@ -56,7 +57,7 @@ func TestPlan(t *testing.T) {
 		}
 		for _, f := range p.frames {
 			src := w.endpoints[sender].mac
-			if tt.step.From == modes.FromWire {
+			if tt.step.From == expect.FromWire {
 				src = w.wireMAC
 			}
 			if net.HardwareAddr(f.b[6:12]).String() != src.String() {
@@ -78,18 +79,18 @@ func TestPlanSkips(t *testing.T) {
 	noV6.endpoints[2].ipv6 = false
 	for _, tt := range []struct {
 		w    *world
-		step modes.Step
+		step expect.Step
 		want string // in the reason, or "" to run
 	}{
-		{noWire, modes.Step{From: modes.FromWire, Probe: modes.ProbeBroadcast}, "no far side"},
-		{noWire, modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeBroadcast}, ""},
-		{one, modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeARPTarget}, "second endpoint"},
-		{one, modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeUnicast}, "second endpoint"},
-		{one, modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeBroadcast}, ""},
-		{one, modes.Step{From: modes.FromWire, Probe: modes.ProbeARPTarget}, ""},
-		{noV6, modes.Step{From: modes.FromWire, Probe: modes.ProbeIPv6Multicast}, "IPv6 disabled"},
-		{noV6, modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeIPv4Multicast}, ""},
-		{testWorld(0), modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeBroadcast}, "no endpoint"},
+		{noWire, expect.Step{From: expect.FromWire, Probe: expect.ProbeBroadcast}, "no far side"},
+		{noWire, expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeBroadcast}, ""},
+		{one, expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeARPTarget}, "second endpoint"},
+		{one, expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeUnicast}, "second endpoint"},
+		{one, expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeBroadcast}, ""},
+		{one, expect.Step{From: expect.FromWire, Probe: expect.ProbeARPTarget}, ""},
+		{noV6, expect.Step{From: expect.FromWire, Probe: expect.ProbeIPv6Multicast}, "IPv6 disabled"},
+		{noV6, expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeIPv4Multicast}, ""},
+		{testWorld(0), expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeBroadcast}, "no endpoint"},
 	} {
 		p := tt.w.plan(tt.step, 0)
 		switch {
@@ -108,11 +109,11 @@ func TestPlanSkips(t *testing.T) {
 func TestPlanVLAN(t *testing.T) {
 	w := testWorld(2)
 	w.vlan = 50
-	for _, s := range modes.Steps() {
+	for _, s := range expect.Steps() {
 		p := w.plan(s, 0)
 		for _, f := range p.frames {
 			tagged := f.proto == etherTypeVLAN && f.b[12] == 0x81 && f.b[13] == 0
-			if tagged != (s.From == modes.FromWire) {
+			if tagged != (s.From == expect.FromWire) {
 				t.Errorf("%s: tagged %v", s, tagged)
 			}
 		}

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/modes/expect"
 )
 
 // ErrMismatch is matched by the error of Result.Err when a row's counts
@@ -48,7 +49,7 @@ type Result struct {
 
 // StepResult is a step that ran.
 type StepResult struct {
-	Step modes.Step `json:"step"`
+	Step expect.Step `json:"step"`
 	// Sent is how many frames it sent; Refused how many of them the
 	// sender's driver dropped on the spot (the send failed with ENOBUFS,
 	// the kernel's NET_XMIT_DROP).
@@ -58,7 +59,7 @@ type StepResult struct {
 
 // RowResult is one row with its counts.
 type RowResult struct {
-	modes.Row
+	expect.Row
 	// Endpoints name the endpoints of a per-endpoint row (AtEndpoints,
 	// AtSockets), in the order of Expected and Observed; other rows have
 	// one count each.
@@ -72,8 +73,8 @@ type RowResult struct {
 
 // SkippedStep is a step that did not run.
 type SkippedStep struct {
-	Step   modes.Step `json:"step"`
-	Reason string     `json:"reason"`
+	Step   expect.Step `json:"step"`
+	Reason string      `json:"reason"`
 }
 
 // OK reports whether every row that was checked matches.
@@ -103,7 +104,7 @@ func (r *Result) Checked() int {
 
 // Row returns the result of the row for step s at point at in class c,
 // and whether there is one.
-func (r *Result) Row(s modes.Step, at modes.Point, c modes.Class) (RowResult, bool) {
+func (r *Result) Row(s expect.Step, at expect.Point, c bpf.Class) (RowResult, bool) {
 	for _, row := range r.Rows {
 		if row.Step == s && row.At == at && row.Class == c {
 			return row, true
@@ -200,7 +201,7 @@ func (r *Result) WriteText(w io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	var step modes.Step
+	var step expect.Step
 	for i, row := range r.Rows {
 		if i == 0 || row.Step != step {
 			step = row.Step
@@ -213,8 +214,8 @@ func (r *Result) WriteText(w io.Writer) error {
 		case !row.Match:
 			verdict = "MISMATCH"
 		}
-		class := row.Class.String()
-		if row.Class == modes.ClassTagged {
+		class := row.Counted()
+		if row.Class == bpf.ClassVLAN {
 			class = fmt.Sprintf("VLAN %d", r.VLAN)
 		}
 		fmt.Fprintf(tw, "  %s\t%s\texpected %s\tobserved %s\t%s\n", row.At, class, row.expected(), row.observed(), verdict)

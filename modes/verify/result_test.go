@@ -6,22 +6,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/modes/expect"
 )
 
 // sampleResult returns a result with one matching row, one mismatch and
 // one skipped row.
 func sampleResult() *Result {
-	arp := modes.Step{From: modes.FromWire, Probe: modes.ProbeARPUnknown}
+	arp := expect.Step{From: expect.FromWire, Probe: expect.ProbeARPUnknown}
 	return &Result{
 		Network: "l3net", Table: "ipvlan l3", Semantics: "a router", Parent: "p0",
 		Kernel: "6.1.0-56-cloud-amd64", Counters: "cls_bpf", Copies: 5, Endpoints: []string{"a", "b"},
 		Rows: []RowResult{
-			{Row: modes.Row{Step: arp, At: modes.AtParentIn, Class: modes.ClassARPRequest, Want: modes.Expect{Share: modes.ShareAll}},
+			{Row: expect.Row{Step: arp, At: expect.AtParentIn, Class: bpf.ClassARPRequest, Want: expect.Want{Share: expect.ShareAll}},
 				Expected: []int{5}, Observed: []int{5}, Match: true},
-			{Row: modes.Row{Step: arp, At: modes.AtEndpoints, Class: modes.ClassARPRequest},
+			{Row: expect.Row{Step: arp, At: expect.AtEndpoints, Class: bpf.ClassARPRequest},
 				Endpoints: []string{"a", "b"}, Expected: []int{0, 0}, Observed: []int{5, 5}},
-			{Row: modes.Row{Step: modes.Step{From: modes.FromEndpoint, Probe: modes.ProbeUnicast}, At: modes.AtSockets, Class: modes.ClassDatagrams},
+			{Row: expect.Row{Step: expect.Step{From: expect.FromEndpoint, Probe: expect.ProbeUnicast}, At: expect.AtSockets, Class: bpf.ClassIPv4Unicast},
 				Match: true, Skipped: "needs a second endpoint to send to"},
 		},
 	}
@@ -46,10 +47,10 @@ func TestResultErr(t *testing.T) {
 	if !r.OK() || r.Err() != nil {
 		t.Errorf("all match, yet %v", r.Err())
 	}
-	if _, ok := r.Row(r.Rows[0].Step, modes.AtParentIn, modes.ClassARPRequest); !ok {
+	if _, ok := r.Row(r.Rows[0].Step, expect.AtParentIn, bpf.ClassARPRequest); !ok {
 		t.Error("Row does not find the first row")
 	}
-	if _, ok := r.Row(r.Rows[0].Step, modes.AtWire, modes.ClassARPRequest); ok {
+	if _, ok := r.Row(r.Rows[0].Step, expect.AtWire, bpf.ClassARPRequest); ok {
 		t.Error("Row finds a row that is not there")
 	}
 }
@@ -93,7 +94,7 @@ func TestResultJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Err() == nil || back.Rows[1].At != modes.AtEndpoints {
+	if back.Err() == nil || back.Rows[1].At != expect.AtEndpoints {
 		t.Errorf("JSON round trip lost the mismatch: %+v", back.Rows[1])
 	}
 }

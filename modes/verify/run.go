@@ -7,7 +7,8 @@ import (
 
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/modes"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/modes/expect"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // ErrConfig is matched by errors that report a Config that cannot run:
@@ -18,20 +19,20 @@ var ErrConfig = errors.New("invalid verify configuration")
 type Config struct {
 	// Network is the network, as a modes.Manager returns it.
 	Network *modes.Network
-	// HostNetNS holds the parent link: a name under /run/netns, a path
-	// or a process id; "" is the current namespace.
-	HostNetNS string
-	// WireNetNS and WireDev name the far side of the parent's link (the
-	// peer of a veth parent, say, or of its lower link for a VLAN
-	// parent): both or neither. Without them the probes from the wire
-	// do not run: sending on the parent itself would go out, not in.
-	WireNetNS, WireDev string
+	// Host holds the parent link; nil is the current namespace.
+	Host *netns.NS
+	// Wire and WireDev name the far side of the parent's link (the peer
+	// of a veth parent, say, or of its lower link for a VLAN parent):
+	// both or neither. Without them the probes from the wire do not
+	// run: sending on the parent itself would go out, not in.
+	Wire    *netns.NS
+	WireDev string
 	// Reflecting says that the far side sends frames back out the port
 	// they came in on (a bridge port in hairpin mode), as VEPA needs.
 	Reflecting bool
 	// Table replaces the network's own table: a run of one mode's
 	// table against another mode's network must fail.
-	Table *modes.Table
+	Table *expect.Table
 	// Copies is how many times each probe frame is sent; 5 when 0.
 	Copies int
 	// Counters is how the counters attach; bpf.ModeAuto by default.
@@ -80,12 +81,12 @@ func (c *Config) defaults() {
 type runner struct {
 	cfg   Config
 	net   *modes.Network
-	table *modes.Table
-	cond  modes.Conditions
-	// host, wire and the endpoints' namespaces; host nil is the current
-	// one.
-	host, wire *rtnl.NetNS
-	epNS       []*rtnl.NetNS
+	table *expect.Table
+	cond  expect.Conditions
+	// host and wire are Config's Host and Wire; epNS the endpoints'
+	// namespaces, which the runner opens and closes.
+	host, wire *netns.NS
+	epNS       []*netns.NS
 	world      world
 	hooks      hookSet
 	receivers  []*receiver
@@ -93,7 +94,8 @@ type runner struct {
 }
 
 // Run attaches counters to the parent, the far side (when given) and
-// every endpoint, sends the probe set from the first endpoint and from
+// every endpoint (the namespaces of cfg stay open: the caller closes
+// them), sends the probe set from the first endpoint and from
 // the far side, reads the counters after each step and compares them
 // with the table's rows, then detaches everything, whatever happened.
 // The error is for a run that could not be done; rows whose counts do
@@ -121,9 +123,9 @@ func (r *runner) probe() error {
 		return err
 	}
 	rows := r.table.RowsFor(r.cond)
-	for index, s := range modes.Steps() {
+	for index, s := range expect.Steps() {
 		p := r.world.plan(s, index)
-		var stepRows []modes.Row
+		var stepRows []expect.Row
 		for _, row := range rows {
 			if row.Step == s {
 				stepRows = append(stepRows, row)

@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // send transmits frames on link ifname, from a packet socket inside ns
@@ -18,7 +18,7 @@ import (
 // once (ipvlan l3 drops multicast and broadcast in
 // ipvlan_process_outbound) makes the send fail with ENOBUFS, from
 // NET_XMIT_DROP: send counts those frames as refused, and carries on.
-func send(ns *rtnl.NetNS, ifname string, frames []frame) (refused int, err error) {
+func send(ns *netns.NS, ifname string, frames []frame) (refused int, err error) {
 	do := func() error {
 		ifi, err := net.InterfaceByName(ifname)
 		if err != nil {

@@ -13,7 +13,8 @@ import (
 
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/modes/expect"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -28,7 +29,7 @@ func (r *runner) setup() error {
 	}
 	r.table = r.cfg.Table
 	if r.table == nil {
-		t, err := modes.Expectations(n)
+		t, err := expect.For(n)
 		if err != nil {
 			return err
 		}
@@ -37,13 +38,14 @@ func (r *runner) setup() error {
 	if len(n.Endpoints) == 0 {
 		return fmt.Errorf("%w: network %s has no endpoints: connect some first", ErrConfig, n.Name)
 	}
-	if (r.cfg.WireNetNS == "") != (r.cfg.WireDev == "") {
+	if (r.cfg.Wire == nil) != (r.cfg.WireDev == "") {
 		return fmt.Errorf("%w: give both the far side's namespace and its link, or neither", ErrConfig)
 	}
 	r.res = &Result{
 		Network: n.Name, Table: r.table.Name, Semantics: r.table.Semantics, Parent: n.Parent,
 		Kernel: kernelRelease(), Copies: r.cfg.Copies, Reflecting: r.cfg.Reflecting,
 	}
+	r.host, r.wire = r.cfg.Host, r.cfg.Wire
 	if err := r.openHost(); err != nil {
 		return err
 	}
@@ -53,7 +55,7 @@ func (r *runner) setup() error {
 	if err := r.openEndpoints(); err != nil {
 		return err
 	}
-	r.cond = modes.Conditions{Wire: r.wire != nil, Reflecting: r.cfg.Reflecting, VLAN: r.world.vlan}
+	r.cond = expect.Conditions{Wire: r.wire != nil, Reflecting: r.cfg.Reflecting, VLAN: r.world.vlan}
 	if err := r.attachAll(); err != nil {
 		return err
 	}
@@ -69,16 +71,9 @@ func (r *runner) setup() error {
 	return nil
 }
 
-// openHost opens the host namespace and finds the parent, and its VLAN
-// id if it is a VLAN link.
+// openHost finds the parent in the host namespace, and its VLAN id if it
+// is a VLAN link.
 func (r *runner) openHost() error {
-	if r.cfg.HostNetNS != "" {
-		ns, err := rtnl.OpenNetNSAny(r.cfg.HostNetNS)
-		if err != nil {
-			return fmt.Errorf("host network namespace %s: %w", r.cfg.HostNetNS, err)
-		}
-		r.host = ns
-	}
 	h, err := links.Open(r.host)
 	if err != nil {
 		return fmt.Errorf("host network namespace: %w", err)
@@ -95,24 +90,19 @@ func (r *runner) openHost() error {
 	return nil
 }
 
-// openWire opens the far side, if given, and reads its MAC address.
+// openWire reads the MAC address of the far side, if given.
 func (r *runner) openWire() error {
-	if r.cfg.WireNetNS == "" {
+	if r.wire == nil {
 		return nil
 	}
-	ns, err := rtnl.OpenNetNSAny(r.cfg.WireNetNS)
+	h, err := links.Open(r.wire)
 	if err != nil {
-		return fmt.Errorf("far side's network namespace %s: %w", r.cfg.WireNetNS, err)
-	}
-	r.wire = ns
-	h, err := links.Open(ns)
-	if err != nil {
-		return fmt.Errorf("far side's network namespace %s: %w", r.cfg.WireNetNS, err)
+		return fmt.Errorf("far side's network namespace %s: %w", r.wire, err)
 	}
 	defer h.Close()
 	l, err := h.Get(r.cfg.WireDev)
 	if err != nil {
-		return fmt.Errorf("far side %s in %s: %w", r.cfg.WireDev, r.cfg.WireNetNS, err)
+		return fmt.Errorf("far side %s in %s: %w", r.cfg.WireDev, r.wire, err)
 	}
 	if len(l.MAC) != 6 {
 		return fmt.Errorf("%w: far side %s has no Ethernet address", ErrConfig, r.cfg.WireDev)
@@ -120,7 +110,7 @@ func (r *runner) openWire() error {
 	r.world.wireMAC = l.MAC
 	free := freeAddrs(r.net, 2)
 	r.world.wireIP = free[0]
-	r.res.Wire = r.cfg.WireNetNS + "/" + r.cfg.WireDev
+	r.res.Wire = r.wire.String() + "/" + r.cfg.WireDev
 	return nil
 }
 
@@ -132,7 +122,7 @@ func (r *runner) openEndpoints() error {
 	w.token = rand.Uint64()
 	w.unknown = freeAddrs(r.net, 2)[1]
 	for _, e := range r.net.Endpoints {
-		ns, err := rtnl.OpenNetNS(e.NetNSPath)
+		ns, err := netns.OpenPath(e.NetNSPath)
 		if err != nil {
 			return fmt.Errorf("endpoint %s: %w", e.NetNS, err)
 		}
@@ -155,7 +145,7 @@ func (r *runner) openEndpoints() error {
 }
 
 // hasIPv6 reports whether link ifname in ns has IPv6 enabled.
-func hasIPv6(ns *rtnl.NetNS, ifname string) (bool, error) {
+func hasIPv6(ns *netns.NS, ifname string) (bool, error) {
 	var on bool
 	err := ns.Do(func() error {
 		b, err := os.ReadFile(filepath.Join("/proc/sys/net/ipv6/conf", ifname, "disable_ipv6"))
@@ -198,16 +188,15 @@ func (r *runner) attachAll() error {
 	return nil
 }
 
-// close detaches the counters, closes the sockets and the namespaces.
+// close detaches the counters, closes the sockets and the endpoints'
+// namespaces.
 func (r *runner) close() error {
 	err := r.hooks.detach()
 	for _, rc := range r.receivers {
 		rc.close()
 	}
-	for _, ns := range append(append([]*rtnl.NetNS{}, r.epNS...), r.host, r.wire) {
-		if ns != nil {
-			ns.Close()
-		}
+	for _, ns := range r.epNS {
+		ns.Close()
 	}
 	return err
 }

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // This file holds the sockets that see what an endpoint's stack
@@ -65,7 +65,7 @@ func (r *receiver) read(c *net.UDPConn) {
 // listen opens the receiver of namespace ns: a UDP socket on port4 of
 // every IPv4 address, and, with ipv6, one on port6 of every IPv6
 // address (IPv6 only).
-func listen(ns *rtnl.NetNS, port4, port6 uint16, ipv6 bool, token uint64) (*receiver, error) {
+func listen(ns *netns.NS, port4, port6 uint16, ipv6 bool, token uint64) (*receiver, error) {
 	r := &receiver{token: token, got: map[int]int{}}
 	err := ns.Do(func() error {
 		c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(netip.IPv4Unspecified(), port4)))
@@ -95,7 +95,7 @@ func listen(ns *rtnl.NetNS, port4, port6 uint16, ipv6 bool, token uint64) (*rece
 
 // listenAll opens a receiver in each namespace, on ports that are free
 // in all of them, and returns the receivers and the ports.
-func listenAll(nss []*rtnl.NetNS, ipv6 []bool, token uint64) ([]*receiver, uint16, uint16, error) {
+func listenAll(nss []*netns.NS, ipv6 []bool, token uint64) ([]*receiver, uint16, uint16, error) {
 	const tries = 8
 	var lastErr error
 	for range tries {

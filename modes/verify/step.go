@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/vlanraw/vlanraw/bpf"
-	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/modes/expect"
 )
 
 // pollInterval is how often counters are read while waiting.
@@ -22,13 +22,13 @@ var quietClasses = []bpf.Class{
 // step sends p's frames and returns its rows' results once every
 // expected frame arrived and the counts stayed the same for Settle, or
 // at StepTimeout.
-func (r *runner) step(index int, p *stepPlan, rows []modes.Row) ([]RowResult, error) {
+func (r *runner) step(index int, p *stepPlan, rows []expect.Row) ([]RowResult, error) {
 	before, err := r.hooks.read()
 	if err != nil {
 		return nil, err
 	}
 	ns, ifname := r.wire, r.cfg.WireDev
-	if p.step.From == modes.FromEndpoint {
+	if p.step.From == expect.FromEndpoint {
 		ns, ifname = r.epNS[sender], r.world.endpoints[sender].ifname
 	}
 	refused, err := send(ns, ifname, p.frames)

@@ -5,13 +5,14 @@ import (
 
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/modes/expect"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
 // Shorthands for the rows the tests check directly.
 const (
-	ep   = modes.FromEndpoint
-	wire = modes.FromWire
+	ep   = expect.FromEndpoint
+	wire = expect.FromWire
 )
 
 // verifyPasses runs verify on nw with the far side and fails the test
@@ -39,11 +40,11 @@ func TestVerifyMACVlan(t *testing.T) {
 		res := l.verifyPasses(l.network(modes.MACVlan, "parent=p0 macvlan_mode=bridge", 3), false)
 		// Broadcasts reach the other links and the wire; unicast between
 		// links goes through the parent's receive path, not out.
-		rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtEndpoints, modes.ClassBroadcast, 5, 5)
-		rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtWire, modes.ClassBroadcast, 5)
-		rowCounts(t, res, ep, modes.ProbeUnicast, modes.AtParentIn, modes.ClassIPv4Unicast, 10)
-		rowCounts(t, res, ep, modes.ProbeUnicast, modes.AtWire, modes.ClassIPv4Unicast, 0)
-		rowCounts(t, res, ep, modes.ProbeARPTarget, modes.AtSender, modes.ClassARPReply, 5)
+		rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtEndpoints, bpf.ClassBroadcast, 5, 5)
+		rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtWire, bpf.ClassBroadcast, 5)
+		rowCounts(t, res, ep, expect.ProbeUnicast, expect.AtParentIn, bpf.ClassIPv4Unicast, 10)
+		rowCounts(t, res, ep, expect.ProbeUnicast, expect.AtWire, bpf.ClassIPv4Unicast, 0)
+		rowCounts(t, res, ep, expect.ProbeARPTarget, expect.AtSender, bpf.ClassARPReply, 5)
 	})
 	for _, mode := range []string{"private", "vepa"} {
 		t.Run(mode, func(t *testing.T) {
@@ -51,20 +52,20 @@ func TestVerifyMACVlan(t *testing.T) {
 			res := l.verifyPasses(l.network(modes.MACVlan, "parent=p0 macvlan_mode="+mode, 3), false)
 			// Everything goes out, nothing reaches another link: the far
 			// side is a veth, which sends nothing back.
-			rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtEndpoints, modes.ClassBroadcast, 0, 0)
-			rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtWire, modes.ClassBroadcast, 5)
-			rowCounts(t, res, ep, modes.ProbeUnicast, modes.AtWire, modes.ClassIPv4Unicast, 10)
-			rowCounts(t, res, ep, modes.ProbeUnicast, modes.AtSockets, modes.ClassDatagrams, 0, 0)
+			rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtEndpoints, bpf.ClassBroadcast, 0, 0)
+			rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtWire, bpf.ClassBroadcast, 5)
+			rowCounts(t, res, ep, expect.ProbeUnicast, expect.AtWire, bpf.ClassIPv4Unicast, 10)
+			rowCounts(t, res, ep, expect.ProbeUnicast, expect.AtSockets, bpf.ClassIPv4Unicast, 0, 0)
 			// From the wire, every link gets broadcasts.
-			rowCounts(t, res, wire, modes.ProbeBroadcast, modes.AtEndpoints, modes.ClassBroadcast, 5, 5, 5)
+			rowCounts(t, res, wire, expect.ProbeBroadcast, expect.AtEndpoints, bpf.ClassBroadcast, 5, 5, 5)
 		})
 	}
 	t.Run("passthru", func(t *testing.T) {
 		l := newLab(t)
 		res := l.verifyPasses(l.network(modes.MACVlan, "parent=p0 macvlan_mode=passthru", 1), false)
-		rowCounts(t, res, wire, modes.ProbeUnicast, modes.AtEndpoints, modes.ClassIPv4Unicast, 5)
-		rowCounts(t, res, wire, modes.ProbeARPTarget, modes.AtWire, modes.ClassARPReply, 5)
-		rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtWire, modes.ClassBroadcast, 5)
+		rowCounts(t, res, wire, expect.ProbeUnicast, expect.AtEndpoints, bpf.ClassIPv4Unicast, 5)
+		rowCounts(t, res, wire, expect.ProbeARPTarget, expect.AtWire, bpf.ClassARPReply, 5)
+		rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtWire, bpf.ClassBroadcast, 5)
 		if len(res.Skipped) != 2 {
 			t.Errorf("skipped %v; want the two probes that need a second endpoint", res.Skipped)
 		}
@@ -81,17 +82,17 @@ func TestVerifyMACVlanHairpin(t *testing.T) {
 		l := newLab(t)
 		l.reflect()
 		res := l.verifyPasses(l.network(modes.MACVlan, "parent=p0 macvlan_mode=vepa", 3), true)
-		rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtEndpoints, modes.ClassBroadcast, 5, 5)
-		rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtSender, modes.ClassBroadcast, 0)
-		rowCounts(t, res, ep, modes.ProbeUnicast, modes.AtSockets, modes.ClassDatagrams, 5, 5)
-		rowCounts(t, res, ep, modes.ProbeUnicast, modes.AtWire, modes.ClassIPv4Unicast, 10)
+		rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtEndpoints, bpf.ClassBroadcast, 5, 5)
+		rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtSender, bpf.ClassBroadcast, 0)
+		rowCounts(t, res, ep, expect.ProbeUnicast, expect.AtSockets, bpf.ClassIPv4Unicast, 5, 5)
+		rowCounts(t, res, ep, expect.ProbeUnicast, expect.AtWire, bpf.ClassIPv4Unicast, 10)
 	})
 	t.Run("private", func(t *testing.T) {
 		l := newLab(t)
 		l.reflect()
 		res := l.verifyPasses(l.network(modes.MACVlan, "parent=p0 macvlan_mode=private", 3), true)
-		rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtEndpoints, modes.ClassBroadcast, 0, 0)
-		rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtSender, modes.ClassBroadcast, 5)
+		rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtEndpoints, bpf.ClassBroadcast, 0, 0)
+		rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtSender, bpf.ClassBroadcast, 5)
 	})
 }
 
@@ -103,11 +104,11 @@ func TestVerifyIPVlan(t *testing.T) {
 	t.Run("l2", func(t *testing.T) {
 		l := newLab(t)
 		res := l.verifyPasses(l.network(modes.IPVlan, "parent=p0 ipvlan_mode=l2", 3), false)
-		rowCounts(t, res, wire, modes.ProbeARPUnknown, modes.AtEndpoints, modes.ClassARPRequest, 5, 5, 5)
-		rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtEndpoints, modes.ClassBroadcast, 5, 5)
-		rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtWire, modes.ClassBroadcast, 5)
-		rowCounts(t, res, wire, modes.ProbeARPTarget, modes.AtWire, modes.ClassARPReply, 5)
-		rowCounts(t, res, ep, modes.ProbeUnicast, modes.AtParentIn, modes.ClassIPv4Unicast, 0)
+		rowCounts(t, res, wire, expect.ProbeARPUnknown, expect.AtEndpoints, bpf.ClassARPRequest, 5, 5, 5)
+		rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtEndpoints, bpf.ClassBroadcast, 5, 5)
+		rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtWire, bpf.ClassBroadcast, 5)
+		rowCounts(t, res, wire, expect.ProbeARPTarget, expect.AtWire, bpf.ClassARPReply, 5)
+		rowCounts(t, res, ep, expect.ProbeUnicast, expect.AtParentIn, bpf.ClassIPv4Unicast, 0)
 	})
 	t.Run("l3", func(t *testing.T) {
 		l := newLab(t)
@@ -116,14 +117,14 @@ func TestVerifyIPVlan(t *testing.T) {
 		res := l.verifyPasses(nw, false)
 		// The example: an ARP request from the wire reaches the
 		// parent, not the endpoints.
-		rowCounts(t, res, wire, modes.ProbeARPUnknown, modes.AtEndpoints, modes.ClassARPRequest, 0, 0, 0)
-		rowCounts(t, res, wire, modes.ProbeARPUnknown, modes.AtParentIn, modes.ClassARPRequest, 5)
-		rowCounts(t, res, wire, modes.ProbeBroadcast, modes.AtEndpoints, modes.ClassBroadcast, 0, 0, 0)
-		rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtWire, modes.ClassBroadcast, 0)
+		rowCounts(t, res, wire, expect.ProbeARPUnknown, expect.AtEndpoints, bpf.ClassARPRequest, 0, 0, 0)
+		rowCounts(t, res, wire, expect.ProbeARPUnknown, expect.AtParentIn, bpf.ClassARPRequest, 5)
+		rowCounts(t, res, wire, expect.ProbeBroadcast, expect.AtEndpoints, bpf.ClassBroadcast, 0, 0, 0)
+		rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtWire, bpf.ClassBroadcast, 0)
 		// ARP for an endpoint's address is handed to that endpoint
 		// alone, which does not answer.
-		rowCounts(t, res, ep, modes.ProbeARPTarget, modes.AtEndpoints, modes.ClassARPRequest, 5, 0)
-		rowCounts(t, res, ep, modes.ProbeARPTarget, modes.AtSender, modes.ClassARPReply, 0)
+		rowCounts(t, res, ep, expect.ProbeARPTarget, expect.AtEndpoints, bpf.ClassARPRequest, 5, 0)
+		rowCounts(t, res, ep, expect.ProbeARPTarget, expect.AtSender, bpf.ClassARPReply, 0)
 		// The test's own counters, over the whole run: each ARP request
 		// an endpoint got was one for its own address (the second
 		// endpoint from the first, the first from the wire), and the
@@ -137,7 +138,7 @@ func TestVerifyIPVlan(t *testing.T) {
 			t.Errorf("parent: %d ARP requests over the run, want 10", got)
 		}
 		for _, s := range res.Steps {
-			if s.Step.From == ep && s.Step.Probe == modes.ProbeBroadcast && s.Refused != 5 {
+			if s.Step.From == ep && s.Step.Probe == expect.ProbeBroadcast && s.Refused != 5 {
 				t.Errorf("broadcasts from an endpoint: %d of 5 dropped on sending, want all", s.Refused)
 			}
 		}
@@ -149,12 +150,12 @@ func TestVerifyIPVlan(t *testing.T) {
 		res := l.verifyPasses(nw, false)
 		// Unicast from the wire never runs the endpoint link's receive
 		// path, yet its socket gets every datagram.
-		rowCounts(t, res, wire, modes.ProbeUnicast, modes.AtEndpoints, modes.ClassIPv4Unicast, 0, 0, 0)
-		rowCounts(t, res, wire, modes.ProbeUnicast, modes.AtSockets, modes.ClassDatagrams, 5, 5, 5)
-		rowCounts(t, res, wire, modes.ProbeUnicast, modes.AtParentIn, modes.ClassIPv4Unicast, 15)
+		rowCounts(t, res, wire, expect.ProbeUnicast, expect.AtEndpoints, bpf.ClassIPv4Unicast, 0, 0, 0)
+		rowCounts(t, res, wire, expect.ProbeUnicast, expect.AtSockets, bpf.ClassIPv4Unicast, 5, 5, 5)
+		rowCounts(t, res, wire, expect.ProbeUnicast, expect.AtParentIn, bpf.ClassIPv4Unicast, 15)
 		// Between endpoints, it does.
-		rowCounts(t, res, ep, modes.ProbeUnicast, modes.AtEndpoints, modes.ClassIPv4Unicast, 5, 5)
-		rowCounts(t, res, wire, modes.ProbeARPTarget, modes.AtEndpoints, modes.ClassARPRequest, 0, 0, 0)
+		rowCounts(t, res, ep, expect.ProbeUnicast, expect.AtEndpoints, bpf.ClassIPv4Unicast, 5, 5)
+		rowCounts(t, res, wire, expect.ProbeARPTarget, expect.AtEndpoints, bpf.ClassARPRequest, 0, 0, 0)
 		for i, want := range []int{0, 5, 5} {
 			if got := packets(t, own[i], bpf.ClassIPv4Unicast); got != want {
 				t.Errorf("endpoint %d: %d IPv4 unicast frames over the run, want %d (only those from the other endpoint)", i, got, want)
@@ -178,11 +179,11 @@ func TestVerifyVLANParent(t *testing.T) {
 			if res.VLAN != 50 {
 				t.Errorf("VLAN %d, want 50", res.VLAN)
 			}
-			rowAtLeast(t, res, ep, modes.ProbeBroadcast, modes.AtWire, modes.ClassTagged, 5)
-			rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtParentOut, modes.ClassBroadcast, 5)
+			rowAtLeast(t, res, ep, expect.ProbeBroadcast, expect.AtWire, bpf.ClassVLAN, 5)
+			rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtParentOut, bpf.ClassBroadcast, 5)
 			// Tagged frames from the wire reach the endpoints untagged.
-			rowCounts(t, res, wire, modes.ProbeBroadcast, modes.AtEndpoints, modes.ClassBroadcast, 5, 5, 5)
-			rowCounts(t, res, wire, modes.ProbeUnicast, modes.AtSockets, modes.ClassDatagrams, 5, 5, 5)
+			rowCounts(t, res, wire, expect.ProbeBroadcast, expect.AtEndpoints, bpf.ClassBroadcast, 5, 5, 5)
+			rowCounts(t, res, wire, expect.ProbeUnicast, expect.AtSockets, bpf.ClassIPv4Unicast, 5, 5, 5)
 		})
 	}
 }
@@ -194,29 +195,29 @@ func TestVerifyNegativeControl(t *testing.T) {
 		driver     modes.Driver
 		opts       string
 		table      string // driver and mode of the table
-		mismatched []modes.Row
+		mismatched []expect.Row
 	}{
-		{modes.IPVlan, "parent=p0 ipvlan_mode=l3", modes.ModeL2, []modes.Row{
-			{Step: modes.Step{From: wire, Probe: modes.ProbeARPUnknown}, At: modes.AtEndpoints, Class: modes.ClassARPRequest},
-			{Step: modes.Step{From: ep, Probe: modes.ProbeBroadcast}, At: modes.AtWire, Class: modes.ClassBroadcast},
+		{modes.IPVlan, "parent=p0 ipvlan_mode=l3", modes.ModeL2, []expect.Row{
+			{Step: expect.Step{From: wire, Probe: expect.ProbeARPUnknown}, At: expect.AtEndpoints, Class: bpf.ClassARPRequest},
+			{Step: expect.Step{From: ep, Probe: expect.ProbeBroadcast}, At: expect.AtWire, Class: bpf.ClassBroadcast},
 		}},
-		{modes.IPVlan, "parent=p0 ipvlan_mode=l2", modes.ModeL3, []modes.Row{
-			{Step: modes.Step{From: wire, Probe: modes.ProbeARPUnknown}, At: modes.AtEndpoints, Class: modes.ClassARPRequest},
-			{Step: modes.Step{From: ep, Probe: modes.ProbeIPv6Multicast}, At: modes.AtSockets, Class: modes.ClassDatagrams},
+		{modes.IPVlan, "parent=p0 ipvlan_mode=l2", modes.ModeL3, []expect.Row{
+			{Step: expect.Step{From: wire, Probe: expect.ProbeARPUnknown}, At: expect.AtEndpoints, Class: bpf.ClassARPRequest},
+			{Step: expect.Step{From: ep, Probe: expect.ProbeIPv6Multicast}, At: expect.AtSockets, Class: bpf.ClassIPv6Multicast},
 		}},
-		{modes.IPVlan, "parent=p0 ipvlan_mode=l3s", modes.ModeL3, []modes.Row{
-			{Step: modes.Step{From: wire, Probe: modes.ProbeUnicast}, At: modes.AtEndpoints, Class: modes.ClassIPv4Unicast},
+		{modes.IPVlan, "parent=p0 ipvlan_mode=l3s", modes.ModeL3, []expect.Row{
+			{Step: expect.Step{From: wire, Probe: expect.ProbeUnicast}, At: expect.AtEndpoints, Class: bpf.ClassIPv4Unicast},
 		}},
-		{modes.MACVlan, "parent=p0 macvlan_mode=private", modes.ModeBridge, []modes.Row{
-			{Step: modes.Step{From: ep, Probe: modes.ProbeBroadcast}, At: modes.AtEndpoints, Class: modes.ClassBroadcast},
-			{Step: modes.Step{From: ep, Probe: modes.ProbeUnicast}, At: modes.AtWire, Class: modes.ClassIPv4Unicast},
+		{modes.MACVlan, "parent=p0 macvlan_mode=private", modes.ModeBridge, []expect.Row{
+			{Step: expect.Step{From: ep, Probe: expect.ProbeBroadcast}, At: expect.AtEndpoints, Class: bpf.ClassBroadcast},
+			{Step: expect.Step{From: ep, Probe: expect.ProbeUnicast}, At: expect.AtWire, Class: bpf.ClassIPv4Unicast},
 		}},
 	} {
 		t.Run(tt.opts+" as "+tt.table, func(t *testing.T) {
 			testenv.RequireKind(t, string(tt.driver))
 			l := newLab(t)
 			nw := l.network(tt.driver, tt.opts, 3)
-			table, err := modes.ExpectationsFor(tt.driver, tt.table)
+			table, err := expect.ForMode(tt.driver, tt.table)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -243,20 +244,20 @@ func TestVerifyWithoutWire(t *testing.T) {
 	testenv.RequireKind(t, "macvlan")
 	l := newLab(t)
 	nw := l.network(modes.MACVlan, "parent=p0 macvlan_mode=bridge", 2)
-	res := l.run(Config{Network: nw, HostNetNS: l.hostName})
+	res := l.run(Config{Network: nw, Host: l.host})
 	if err := res.Err(); err != nil {
 		t.Error(err)
 	}
-	if res.Wire != "" || len(res.Skipped) != len(modes.Probes()) {
+	if res.Wire != "" || len(res.Skipped) != len(expect.Probes()) {
 		t.Errorf("wire %q, skipped %v; want every probe from the wire skipped", res.Wire, res.Skipped)
 	}
 	for _, row := range res.Rows {
-		if row.At == modes.AtWire {
+		if row.At == expect.AtWire {
 			t.Errorf("row %s without a wire", row.Row)
 		}
 		if row.Step.From == wire && row.Skipped == "" {
 			t.Errorf("row %s checked without a wire", row.Row)
 		}
 	}
-	rowCounts(t, res, ep, modes.ProbeBroadcast, modes.AtParentOut, modes.ClassBroadcast, 5)
+	rowCounts(t, res, ep, expect.ProbeBroadcast, expect.AtParentOut, bpf.ClassBroadcast, 5)
 }

@@ -5,7 +5,7 @@
 //
 // # Namespaces
 //
-// Sockets are created inside a namespace with rtnl.NetNS.Do and used from
+// Sockets are created inside a namespace with netns.NS.Do and used from
 // ordinary goroutines afterwards: a socket stays in the namespace it was
 // created in, whatever thread later reads or writes it.
 //
@@ -30,7 +30,7 @@ import (
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // ErrNoReply is matched by the errors of probes whose packets did not
@@ -50,7 +50,7 @@ const Interval = 200 * time.Millisecond
 // came within timeout, or when an ICMP error or the kernel's routing said
 // the request cannot arrive; other errors mean the probe itself could not
 // run. It uses raw ICMP sockets and needs CAP_NET_RAW.
-func Ping(ns *rtnl.NetNS, src, dst netip.Addr, timeout time.Duration) error {
+func Ping(ns *netns.NS, src, dst netip.Addr, timeout time.Duration) error {
 	p, err := newPinger(ns, src, dst)
 	if err != nil {
 		return fmt.Errorf("ping %s%s: %w", dst, where(ns), err)
@@ -63,7 +63,7 @@ func Ping(ns *rtnl.NetNS, src, dst netip.Addr, timeout time.Duration) error {
 }
 
 // where names ns for messages.
-func where(ns *rtnl.NetNS) string {
+func where(ns *netns.NS) string {
 	if ns == nil {
 		return ""
 	}
@@ -81,7 +81,7 @@ type pinger struct {
 }
 
 // newPinger opens the raw ICMP socket inside ns.
-func newPinger(ns *rtnl.NetNS, src, dst netip.Addr) (*pinger, error) {
+func newPinger(ns *netns.NS, src, dst netip.Addr) (*pinger, error) {
 	if !dst.IsValid() {
 		return nil, errors.New("no destination address")
 	}
@@ -99,7 +99,7 @@ func newPinger(ns *rtnl.NetNS, src, dst netip.Addr) (*pinger, error) {
 		}
 		laddr = src.Unmap().String()
 	}
-	err := inNetNS(ns, func() error {
+	err := ns.Do(func() error {
 		c, err := icmp.ListenPacket(network, laddr)
 		p.c = c
 		return err
@@ -108,14 +108,6 @@ func newPinger(ns *rtnl.NetNS, src, dst netip.Addr) (*pinger, error) {
 		return nil, fmt.Errorf("open ICMP socket: %w", err)
 	}
 	return p, nil
-}
-
-// inNetNS runs fn inside ns, or here when ns is nil.
-func inNetNS(ns *rtnl.NetNS, fn func() error) error {
-	if ns == nil {
-		return fn()
-	}
-	return ns.Do(fn)
 }
 
 // run sends echo requests until a reply or the deadline.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 	"github.com/vlanraw/vlanraw/testenv/traffic"
 )
@@ -16,7 +16,7 @@ import (
 // pair is two namespaces joined by a veth pair: a's t0 has .1 and fd77::1,
 // b's t1 has .2 and fd77::2.
 type pair struct {
-	a, b *rtnl.NetNS
+	a, b *netns.NS
 	hb   *links.Handle
 }
 

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // UDPWait is how long UDP waits, after the last datagram left, for those
@@ -24,14 +24,14 @@ const UDPWait = 2 * time.Second
 // zero port in dst picks a free one. Sends the kernel refuses for lack of
 // a route count as datagrams that did not arrive; the error is for probes
 // that could not run (dst not on a link in to, say).
-func UDP(from, to *rtnl.NetNS, dst netip.AddrPort, n int) (int, error) {
+func UDP(from, to *netns.NS, dst netip.AddrPort, n int) (int, error) {
 	return UDPWithin(from, to, dst, n, UDPWait)
 }
 
 // UDPWithin is UDP with wait in place of UDPWait.
-func UDPWithin(from, to *rtnl.NetNS, dst netip.AddrPort, n int, wait time.Duration) (int, error) {
+func UDPWithin(from, to *netns.NS, dst netip.AddrPort, n int, wait time.Duration) (int, error) {
 	var rx, tx *net.UDPConn
-	err := inNetNS(to, func() (err error) {
+	err := to.Do(func() (err error) {
 		rx, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(dst))
 		return err
 	})
@@ -44,7 +44,7 @@ func UDPWithin(from, to *rtnl.NetNS, dst netip.AddrPort, n int, wait time.Durati
 	if dst.Addr().Unmap().Is6() {
 		network = "udp6"
 	}
-	err = inNetNS(from, func() (err error) {
+	err = from.Do(func() (err error) {
 		tx, err = net.ListenUDP(network, nil)
 		return err
 	})
@@ -92,7 +92,7 @@ func receive(c *net.UDPConn, token uint64, n int) int {
 }
 
 // in names ns for messages.
-func in(ns *rtnl.NetNS) string {
+func in(ns *netns.NS) string {
 	if ns == nil {
 		return ""
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/netns"
 )
 
 // mountAll mounts the pseudo file systems. Only proc, sysfs and devtmpfs
@@ -37,8 +39,8 @@ func mountAll() error {
 			initErrorf("%v", err)
 		}
 	}
-	if err := os.MkdirAll("/run/netns", 0o755); err != nil {
-		return fmt.Errorf("mkdir /run/netns: %w", err)
+	if err := os.MkdirAll(netns.Dir, 0o755); err != nil {
+		return fmt.Errorf("mkdir %s: %w", netns.Dir, err)
 	}
 	return nil
 }

@@ -1,20 +1,21 @@
-package modes_test
+package expect_test
 
 import (
 	"fmt"
 
 	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/modes/expect"
 )
 
 // What ipvlan l3 promises for an ARP request for an unknown address sent
 // from the wire: the parent sees every one, the endpoints none.
-func ExampleExpectationsFor() {
-	t, err := modes.ExpectationsFor(modes.IPVlan, modes.ModeL3)
+func ExampleForMode() {
+	t, err := expect.ForMode(modes.IPVlan, modes.ModeL3)
 	if err != nil {
 		panic(err)
 	}
-	step := modes.Step{From: modes.FromWire, Probe: modes.ProbeARPUnknown}
-	for _, r := range t.RowsFor(modes.Conditions{}) {
+	step := expect.Step{From: expect.FromWire, Probe: expect.ProbeARPUnknown}
+	for _, r := range t.RowsFor(expect.Conditions{}) {
 		if r.Step == step {
 			fmt.Printf("%s: %s: expected %d of 5\n", t.Name, r, r.Want.Count(5, 0))
 		}

@@ -1,4 +1,4 @@
-package modes
+package expect
 
 import (
 	"fmt"
@@ -6,12 +6,12 @@ import (
 )
 
 // The words the expectations' enums are written as in JSON: short,
-// stable, and without spaces, unlike their String forms.
+// stable, and without spaces, unlike their String forms. Classes are
+// bpf.Class's own words.
 var (
 	originWords = []string{"endpoint", "wire"}
 	probeWords  = []string{"arp-target", "arp-unknown", "broadcast", "ipv4-multicast", "ipv6-multicast", "unicast"}
 	pointWords  = []string{"endpoints", "sockets", "sender", "parent-in", "parent-out", "wire"}
-	classWords  = []string{"arp-request", "arp-reply", "broadcast", "ipv4-multicast", "ipv6-multicast", "ipv4-unicast", "datagrams", "tagged"}
 	shareWords  = []string{"none", "addressed", "all"}
 )
 
@@ -57,16 +57,6 @@ func (p Point) MarshalText() ([]byte, error) { return marshalWord(pointWords, in
 func (p *Point) UnmarshalText(b []byte) error {
 	v, err := unmarshalWord(pointWords, b, "point")
 	*p = Point(v)
-	return err
-}
-
-// MarshalText implements encoding.TextMarshaler, such as "arp-request".
-func (c Class) MarshalText() ([]byte, error) { return marshalWord(classWords, int(c), "class") }
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (c *Class) UnmarshalText(b []byte) error {
-	v, err := unmarshalWord(classWords, b, "class")
-	*c = Class(v)
 	return err
 }
 

@@ -1,6 +1,10 @@
-package modes
+package expect
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/vlanraw/vlanraw/bpf"
+)
 
 // A VLAN parent (a network with -o parent=eth0.50) changes no row of a
 // mode's table: the ipvlan or macvlan links sit on the VLAN link, whose
@@ -14,7 +18,8 @@ import "fmt"
 // and its counter can tell the tag, not the class of what is inside.
 
 // OnVLAN returns the AtWire twin of an AtParentOut row on a parent that
-// is a VLAN link with id vlan: frames carrying that tag, at least as
+// is a VLAN link with id vlan: frames carrying that tag (class
+// bpf.ClassVLAN, read as the count of that VLAN id), at least as
 // many as the row expects, since the VLAN link sends its own (IPv6
 // neighbour discovery and MLD) under the same tag. A row that expects
 // none has no twin: the tag says nothing of the class, so the AtParentOut
@@ -24,7 +29,7 @@ func OnVLAN(r Row, vlan uint16) (Row, bool) {
 		return Row{}, false
 	}
 	r.At = AtWire
-	r.Class = ClassTagged
+	r.Class = bpf.ClassVLAN
 	r.Want.AtLeast = true
 	r.Why = fmt.Sprintf("what leaves the parent arrives at the far side tagged with VLAN %d", vlan)
 	return r, true

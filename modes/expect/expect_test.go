@@ -1,4 +1,4 @@
-package modes
+package expect
 
 import (
 	"encoding/json"
@@ -6,13 +6,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vlanraw/vlanraw/bpf"
+	"github.com/vlanraw/vlanraw/modes"
 )
 
 // TestExpectationTablesWellFormed checks every table against the rules
 // the runner relies on.
 func TestExpectationTablesWellFormed(t *testing.T) {
 	names := map[string]bool{}
-	for _, tab := range ExpectationTables() {
+	for _, tab := range Tables() {
 		t.Run(tab.Name, func(t *testing.T) {
 			if names[tab.Name] {
 				t.Fatalf("two tables named %q", tab.Name)
@@ -52,17 +55,28 @@ func checkRow(t *testing.T, r Row) {
 	switch {
 	case r.Why == "":
 		t.Errorf("%s: no Why", r)
-	case r.At == AtWire || r.Class == ClassTagged:
+	case r.At == AtWire || r.Class == bpf.ClassVLAN:
 		t.Errorf("%s: AtWire and tagged rows are derived, not written", r)
 	case r.Want.Share == ShareAddressed && !r.At.PerEndpoint():
 		t.Errorf("%s: ShareAddressed at a point without endpoints", r)
 	case r.Want.Share == ShareNone && r.Want.AtLeast:
 		t.Errorf("%s: AtLeast with ShareNone means nothing", r)
-	case (r.Class == ClassDatagrams) != (r.At == AtSockets):
+	case r.At == AtSockets && !isDatagramClass(r):
 		t.Errorf("%s: datagrams are counted at sockets, and only datagrams there", r)
 	case r.At == AtSender && r.Step.From != FromEndpoint:
 		t.Errorf("%s: a probe from the wire has no sender endpoint", r)
 	}
+}
+
+// isDatagramClass reports whether r counts, in the class of its probe's
+// UDP datagrams, what the sockets count: only the UDP probes send any.
+func isDatagramClass(r Row) bool {
+	c, ok := map[Probe]bpf.Class{
+		ProbeIPv4Multicast: bpf.ClassIPv4Multicast,
+		ProbeIPv6Multicast: bpf.ClassIPv6Multicast,
+		ProbeUnicast:       bpf.ClassIPv4Unicast,
+	}[r.Step.Probe]
+	return ok && r.Class == c
 }
 
 func hasRow(rows []Row, s Step, at Point) bool {
@@ -79,7 +93,7 @@ func hasRow(rows []Row, s Step, at Point) bool {
 // one mode from another. vepa and private differ only on a reflecting
 // wire.
 func TestExpectationsTellModesApart(t *testing.T) {
-	tabs := ExpectationTables()
+	tabs := Tables()
 	for i, a := range tabs {
 		for _, b := range tabs[i+1:] {
 			if b.Name == "macvlan passthru" {
@@ -98,7 +112,7 @@ func TestExpectationsTellModesApart(t *testing.T) {
 
 // differ reports whether some row key is in both with different Want.
 func differ(a, b []Row) bool {
-	m := map[key]Expect{}
+	m := map[key]Want{}
 	for _, r := range a {
 		m[r.key()] = r.Want
 	}
@@ -113,23 +127,23 @@ func differ(a, b []Row) bool {
 // TestExpectationsLookup checks which networks have a table.
 func TestExpectationsLookup(t *testing.T) {
 	for _, tt := range []struct {
-		n    Network
-		want string // table name, or "" for ErrNoExpectations
+		n    modes.Network
+		want string // table name, or "" for ErrNoTable
 	}{
-		{Network{Driver: IPVlan, IPVlanMode: ModeL2, IPVlanFlag: FlagBridge}, "ipvlan l2"},
-		{Network{Driver: IPVlan, IPVlanMode: ModeL3, IPVlanFlag: FlagBridge}, "ipvlan l3"},
-		{Network{Driver: IPVlan, IPVlanMode: ModeL3S, IPVlanFlag: FlagBridge}, "ipvlan l3s"},
-		{Network{Driver: IPVlan, IPVlanMode: ModeL2, IPVlanFlag: FlagPrivate}, ""},
-		{Network{Driver: MACVlan, MACVlanMode: ModeBridge}, "macvlan bridge"},
-		{Network{Driver: MACVlan, MACVlanMode: ModePrivate}, "macvlan private"},
-		{Network{Driver: MACVlan, MACVlanMode: ModeVEPA}, "macvlan vepa"},
-		{Network{Driver: MACVlan, MACVlanMode: ModePassthru}, "macvlan passthru"},
-		{Network{Driver: MACVlan, MACVlanMode: "source"}, ""},
+		{modes.Network{Driver: modes.IPVlan, IPVlanMode: modes.ModeL2, IPVlanFlag: modes.FlagBridge}, "ipvlan l2"},
+		{modes.Network{Driver: modes.IPVlan, IPVlanMode: modes.ModeL3, IPVlanFlag: modes.FlagBridge}, "ipvlan l3"},
+		{modes.Network{Driver: modes.IPVlan, IPVlanMode: modes.ModeL3S, IPVlanFlag: modes.FlagBridge}, "ipvlan l3s"},
+		{modes.Network{Driver: modes.IPVlan, IPVlanMode: modes.ModeL2, IPVlanFlag: modes.FlagPrivate}, ""},
+		{modes.Network{Driver: modes.MACVlan, MACVlanMode: modes.ModeBridge}, "macvlan bridge"},
+		{modes.Network{Driver: modes.MACVlan, MACVlanMode: modes.ModePrivate}, "macvlan private"},
+		{modes.Network{Driver: modes.MACVlan, MACVlanMode: modes.ModeVEPA}, "macvlan vepa"},
+		{modes.Network{Driver: modes.MACVlan, MACVlanMode: modes.ModePassthru}, "macvlan passthru"},
+		{modes.Network{Driver: modes.MACVlan, MACVlanMode: "source"}, ""},
 	} {
-		tab, err := Expectations(&tt.n)
+		tab, err := For(&tt.n)
 		switch {
-		case tt.want == "" && !errors.Is(err, ErrNoExpectations):
-			t.Errorf("%s %s: %v, want ErrNoExpectations", tt.n.Driver, tt.n.Mode(), err)
+		case tt.want == "" && !errors.Is(err, ErrNoTable):
+			t.Errorf("%s %s: %v, want ErrNoTable", tt.n.Driver, tt.n.Mode(), err)
 		case tt.want != "" && (err != nil || tab.Name != tt.want):
 			t.Errorf("%s %s: %v, %v; want table %s", tt.n.Driver, tt.n.Mode(), tab, err, tt.want)
 		}
@@ -139,7 +153,7 @@ func TestExpectationsLookup(t *testing.T) {
 // TestRowsFor checks the conditions: wire twins, VLAN tags and
 // reflection.
 func TestRowsFor(t *testing.T) {
-	tab, err := ExpectationsFor(IPVlan, ModeL2)
+	tab, err := ForMode(modes.IPVlan, modes.ModeL2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +185,7 @@ func TestRowsFor(t *testing.T) {
 		t.Errorf("VLAN 50: %d wire rows, want one per parent-out row that expects frames (%d)", got, positive)
 	}
 	for _, r := range tagged {
-		if r.At == AtWire && (r.Class != ClassTagged || !r.Want.AtLeast || !strings.Contains(r.Why, "VLAN 50")) {
+		if r.At == AtWire && (r.Class != bpf.ClassVLAN || !r.Want.AtLeast || !strings.Contains(r.Why, "VLAN 50")) {
 			t.Errorf("VLAN 50: wire row %s %+v, want at least, tagged", r, r.Want)
 		}
 	}
@@ -184,11 +198,11 @@ func TestRowsFor(t *testing.T) {
 		last = r.Step.index()
 	}
 
-	vepa, err := ExpectationsFor(MACVlan, ModeVEPA)
+	vepa, err := ForMode(modes.MACVlan, modes.ModeVEPA)
 	if err != nil {
 		t.Fatal(err)
 	}
-	find := func(rows []Row, s Step, at Point, c Class) (Row, bool) {
+	find := func(rows []Row, s Step, at Point, c bpf.Class) (Row, bool) {
 		for _, r := range rows {
 			if r.Step == s && r.At == at && r.Class == c {
 				return r, true
@@ -197,18 +211,18 @@ func TestRowsFor(t *testing.T) {
 		return Row{}, false
 	}
 	s := Step{FromEndpoint, ProbeBroadcast}
-	if r, _ := find(vepa.RowsFor(Conditions{}), s, AtEndpoints, ClassBroadcast); r.Want != expNone {
+	if r, _ := find(vepa.RowsFor(Conditions{}), s, AtEndpoints, bpf.ClassBroadcast); r.Want != expNone {
 		t.Errorf("vepa, no hairpin: broadcast at endpoints %+v, want none", r.Want)
 	}
-	if r, _ := find(vepa.RowsFor(Conditions{Reflecting: true}), s, AtEndpoints, ClassBroadcast); r.Want != expAll {
+	if r, _ := find(vepa.RowsFor(Conditions{Reflecting: true}), s, AtEndpoints, bpf.ClassBroadcast); r.Want != expAll {
 		t.Errorf("vepa, hairpin: broadcast at endpoints %+v, want all", r.Want)
 	}
 	// A reflected row without a twin is added.
 	s = Step{FromEndpoint, ProbeARPTarget}
-	if _, ok := find(vepa.RowsFor(Conditions{}), s, AtParentIn, ClassARPRequest); ok {
+	if _, ok := find(vepa.RowsFor(Conditions{}), s, AtParentIn, bpf.ClassARPRequest); ok {
 		t.Error("vepa, no hairpin: has a row for requests at the parent")
 	}
-	if r, ok := find(vepa.RowsFor(Conditions{Reflecting: true}), s, AtParentIn, ClassARPRequest); !ok || r.Want != expAll {
+	if r, ok := find(vepa.RowsFor(Conditions{Reflecting: true}), s, AtParentIn, bpf.ClassARPRequest); !ok || r.Want != expAll {
 		t.Errorf("vepa, hairpin: requests at the parent %+v %v, want all", r.Want, ok)
 	}
 }
@@ -216,7 +230,7 @@ func TestRowsFor(t *testing.T) {
 // TestExpectCount checks Count and Match.
 func TestExpectCount(t *testing.T) {
 	for _, tt := range []struct {
-		e               Expect
+		e               Want
 		sent, addressed int
 		want            int
 		match, nomatch  []int
@@ -255,8 +269,8 @@ func TestExpectStrings(t *testing.T) {
 	for p := Point(0); p < numPoints; p++ {
 		types[2] = append(types[2], p.String())
 	}
-	for c := Class(0); c < numClasses; c++ {
-		types[3] = append(types[3], c.String())
+	for _, c := range bpf.Classes() {
+		types[3] = append(types[3], phrase(c))
 	}
 	for s := ShareNone; s <= ShareAll; s++ {
 		types[4] = append(types[4], s.String())
@@ -270,7 +284,7 @@ func TestExpectStrings(t *testing.T) {
 			seen[s] = true
 		}
 	}
-	for _, s := range []string{Origin(9).String(), Probe(99).String(), Point(99).String(), Class(99).String(), Share(9).String()} {
+	for _, s := range []string{Origin(9).String(), Probe(99).String(), Point(99).String(), phrase(bpf.Class(99)), Share(9).String()} {
 		if !strings.Contains(s, "(9") {
 			t.Errorf("unknown value named %q", s)
 		}
@@ -278,11 +292,16 @@ func TestExpectStrings(t *testing.T) {
 	if got := (Step{FromWire, ProbeARPUnknown}).String(); got != "ARP request for an unknown address from the wire" {
 		t.Errorf("step: %q", got)
 	}
+	// The sockets count datagrams, whatever the class of the probe's.
+	sock := Row{Step: Step{FromWire, ProbeUnicast}, At: AtSockets, Class: bpf.ClassIPv4Unicast}
+	if got := sock.String(); got != "IPv4 unicast (UDP to each endpoint) from the wire, datagrams at the endpoint sockets" {
+		t.Errorf("socket row: %q", got)
+	}
 }
 
 // TestExpectJSON checks that rows go to JSON with words and come back.
 func TestExpectJSON(t *testing.T) {
-	for _, tab := range ExpectationTables() {
+	for _, tab := range Tables() {
 		rows := tab.RowsFor(Conditions{Wire: true, Reflecting: true, VLAN: 7})
 		b, err := json.Marshal(rows)
 		if err != nil {
@@ -296,7 +315,7 @@ func TestExpectJSON(t *testing.T) {
 			t.Errorf("%s: rows changed through JSON", tab.Name)
 		}
 	}
-	b, _ := json.Marshal(Row{Step: Step{FromWire, ProbeARPUnknown}, At: AtParentIn, Class: ClassARPRequest, Want: expAllOrMore})
+	b, _ := json.Marshal(Row{Step: Step{FromWire, ProbeARPUnknown}, At: AtParentIn, Class: bpf.ClassARPRequest, Want: expAllOrMore})
 	if want := `{"step":{"from":"wire","probe":"arp-unknown"},"at":"parent-in","class":"arp-request","want":{"share":"all","at_least":true},"why":""}`; string(b) != want {
 		t.Errorf("JSON %s, want %s", b, want)
 	}
@@ -304,7 +323,7 @@ func TestExpectJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(`"nowhere"`), &p); err == nil {
 		t.Error("unknown point accepted")
 	}
-	if _, err := json.Marshal(Class(99)); err == nil {
+	if _, err := json.Marshal(bpf.Class(99)); err == nil {
 		t.Error("invalid class marshalled")
 	}
 }

@@ -1,4 +1,4 @@
-package rtnl_test
+package netns_test
 
 import (
 	"fmt"
@@ -8,19 +8,19 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/vlanraw/vlanraw/rtnl"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
-// TestAddNetNSLeavesNoThread adds named namespaces many times over and
+// TestAddLeavesNoThread adds named namespaces many times over and
 // checks that no thread of this process stays in one: a thread left
 // there (the main thread cannot be discarded) would keep the namespace
-// alive after DeleteNetNS, and every link in it.
-func TestAddNetNSLeavesNoThread(t *testing.T) {
+// alive after Delete, and every link in it.
+func TestAddLeavesNoThread(t *testing.T) {
 	testenv.RequireRoot(t)
 	for i := range 20 {
 		name := fmt.Sprintf("vrt-addns-%d-%d", os.Getpid(), i)
-		ns, err := rtnl.AddNetNS(name)
+		ns, err := netns.Add(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +29,7 @@ func TestAddNetNSLeavesNoThread(t *testing.T) {
 			t.Fatal(err)
 		}
 		ns.Close()
-		if err := rtnl.DeleteNetNS(name); err != nil {
+		if err := netns.Delete(name); err != nil {
 			t.Fatal(err)
 		}
 		tasks, _ := filepath.Glob("/proc/self/task/*/ns/net")
