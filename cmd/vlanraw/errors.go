@@ -12,6 +12,7 @@ import (
 	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -132,6 +133,10 @@ func hint(err error, topic string) string {
 			return fmt.Sprintf("see \"vlanraw help %s\"", ue.help)
 		}
 		return `see "vlanraw help"`
+	case strings.HasSuffix(err.Error(), netns.Forms):
+		// A word that names no namespace: the message says what to give,
+		// the same for every command.
+		return ""
 	case errors.Is(err, errdefs.ErrInvalid) && topic != "":
 		return fmt.Sprintf("see \"vlanraw help %s\"", topic)
 	case errors.Is(err, errdefs.ErrInvalid):
