@@ -25,8 +25,7 @@
 // package testenv reads it to probe kinds and boot test kernels with
 // their modules.
 //
-// Adding a kind to vlanraw touches exactly these files, and tests (the
-// kind's own, and its sample data in rtnl's driver_test.go):
+// Adding a kind to vlanraw touches exactly these files:
 //
 //   - rtnl/<kind>.go: the driver, its IFLA_<KIND>_* attributes and their
 //     typed values, in the order iproute2 sends them;
@@ -38,7 +37,11 @@
 //     linkKind type there);
 //   - cmd/vlanraw/kinds.go: the kind's entry in kindTable.
 //
-// Nothing else names a kind: testenv and its VM harness read this table,
+// and tests: the kind's own; its sample data in rtnl's driver_test.go
+// and, to fuzz it, a target in fuzz_test.go; its golden requests
+// (capture.sh, golden_test.go); and, if Debian's 6.12 has it, the kinds
+// testenv/vm's live test expects of that guest. The commit that added
+// netkit shows them all. Nothing else names a kind: testenv and its VM harness read this table,
 // and the rest of the CLI asks its own.
 //
 // # Network namespaces
