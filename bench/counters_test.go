@@ -3,9 +3,9 @@ package bench
 import (
 	"testing"
 
-	"github.com/vlanraw/vlanraw/bench/load"
 	"github.com/vlanraw/vlanraw/bpf"
 	"github.com/vlanraw/vlanraw/netns"
+	"github.com/vlanraw/vlanraw/testenv/traffic"
 )
 
 // countersPairs is how many flows without and with counters each
@@ -26,7 +26,7 @@ func BenchmarkCountersUDP(b *testing.B) {
 	d := dpLoadFor().udp
 	var off, on dpTotals
 	without := func() {
-		u, err := load.UDP(t.client, t.server, t.addr, d)
+		u, err := traffic.UDPFlood(t.client, t.server, t.addr, d)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -43,7 +43,7 @@ func BenchmarkCountersUDP(b *testing.B) {
 				hooks = append(hooks, h)
 			}
 		}
-		u, err := load.UDP(t.client, t.server, t.addr, d)
+		u, err := traffic.UDPFlood(t.client, t.server, t.addr, d)
 		if err != nil {
 			b.Fatal(err)
 		}

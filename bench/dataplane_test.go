@@ -9,11 +9,11 @@ import (
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
-	"github.com/vlanraw/vlanraw/bench/load"
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
+	"github.com/vlanraw/vlanraw/testenv/traffic"
 )
 
 // dpTopo is a data-plane topology: a client namespace and a server
@@ -32,11 +32,17 @@ type dpLoad struct {
 	rr       int
 }
 
+// dpLoadFor is the load of one iteration on one topology.
 func dpLoadFor() dpLoad {
 	if testing.Short() {
 		return dpLoad{udp: 20 * time.Millisecond, tcp: 20 * time.Millisecond, rr: 100}
 	}
 	return dpLoad{udp: time.Second, tcp: time.Second, rr: 10000}
+}
+
+// half is half of l: an iteration measures each topology twice, A B B A.
+func (l dpLoad) half() dpLoad {
+	return dpLoad{udp: l.udp / 2, tcp: l.tcp / 2, rr: l.rr / 2}
 }
 
 // dpTotals accumulates one topology's measurements over the iterations.
@@ -50,17 +56,17 @@ type dpTotals struct {
 
 // measure runs the UDP, TCP stream and TCP RR loads once over t.
 func (s *dpTotals) measure(b *testing.B, t *dpTopo, l dpLoad) {
-	u, err := load.UDP(t.client, t.server, t.addr, l.udp)
+	u, err := traffic.UDPFlood(t.client, t.server, t.addr, l.udp)
 	if err != nil {
 		b.Fatal(err)
 	}
 	s.udpRx, s.udpTx, s.udpTime = s.udpRx+u.Received, s.udpTx+u.Sent, s.udpTime+u.Duration
-	st, err := load.TCPStream(t.client, t.server, t.addr, l.tcp)
+	st, err := traffic.TCPStream(t.client, t.server, t.addr, l.tcp)
 	if err != nil {
 		b.Fatal(err)
 	}
 	s.tcpBytes, s.tcpTime = s.tcpBytes+st.Received, s.tcpTime+st.Duration
-	rr, err := load.TCPRR(t.client, t.server, t.addr, l.rr)
+	rr, err := traffic.TCPRR(t.client, t.server, t.addr, l.rr)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -77,7 +83,7 @@ func (s *dpTotals) loss() float64 {
 }
 func (s *dpTotals) rrUS(p float64) float64 {
 	slices.Sort(s.rtts)
-	return float64(load.Percentile(s.rtts, p)) / float64(time.Microsecond)
+	return float64(traffic.Percentile(s.rtts, p)) / float64(time.Microsecond)
 }
 
 // report reports s, and when base is not nil the ratio of each figure to
@@ -100,7 +106,7 @@ func (s *dpTotals) report(b *testing.B, base *dpTotals) {
 // dpWarm makes a few round trips over t so that neighbour resolution and
 // the like are done before anything is measured.
 func dpWarm(b *testing.B, t *dpTopo) {
-	if _, err := load.TCPRR(t.client, t.server, t.addr, 10); err != nil {
+	if _, err := traffic.TCPRR(t.client, t.server, t.addr, 10); err != nil {
 		b.Fatalf("warm-up: %v", err)
 	}
 }
@@ -276,17 +282,18 @@ func dpIPVlan(mode rtnl.IPVlanMode) func(b *testing.B, count bool) *dpTopo {
 	}
 }
 
-// BenchmarkDataPlane measures, with package load, UDP packets per second
+// BenchmarkDataPlane measures, with package traffic, UDP packets per second
 // (64-byte payloads), TCP stream throughput and 1-byte TCP
 // request/response latency between two namespaces, per topology: loopback
 // inside one namespace (the floor), a veth pair, veth+bridge (the
 // baseline), macvlan bridge mode, and ipvlan l2, l3 and l3s (where the
 // kernel has ipvlan: in QEMU, not on the 6.18 host). Every topology but
 // the baseline is measured alternately with a veth+bridge built in the
-// same sub-benchmark (A B, B A, ...) and reports the ratio of each
-// figure to it (*-vs-bridge); above 1 means faster than veth+bridge (more
-// packets or bytes, lower latency). -short shrinks the loads to a few
-// milliseconds.
+// same sub-benchmark (A B B A in each iteration, each with half of 1 s
+// of UDP, 1 s of TCP stream and 10000 round trips) and reports the ratio
+// of each figure to it (*-vs-bridge); above 1 means faster than
+// veth+bridge (more packets or bytes, lower latency). -short shrinks the
+// loads to a few milliseconds.
 //
 // Frame counters (package bpf) sit on the tc ingress of both endpoint
 // links (lo for loopback; the veth ends inside the namespaces for veth
@@ -336,20 +343,20 @@ func BenchmarkDataPlane(b *testing.B) {
 				bwin, _ = base.counters.start(b)
 			}
 			var s, bs dpTotals
-			for i := 0; b.Loop(); i++ {
+			h := l.half()
+			for b.Loop() {
 				if base == nil {
-					s.measure(b, t, l)
+					s.measure(b, t, h)
+					s.measure(b, t, h)
 					continue
 				}
-				// A B, then B A: neither always runs on what the
-				// other left in the caches.
-				if i%2 == 0 {
-					s.measure(b, t, l)
-					bs.measure(b, base, l)
-				} else {
-					bs.measure(b, base, l)
-					s.measure(b, t, l)
-				}
+				// A B B A, half the load each time: neither always
+				// runs on what the other left in the caches, even in
+				// a run of one iteration.
+				s.measure(b, t, h)
+				bs.measure(b, base, h)
+				bs.measure(b, base, h)
+				s.measure(b, t, h)
 			}
 			frames := win.end(b, s.udpRx)
 			b.Logf("kernel %s: %s: udp %.0f pps (loss %.1f%%), tcp %.1f MB/s, rr p50 %.1f us p99 %.1f us; endpoints received %v during %d iterations, %v before",

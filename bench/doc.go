@@ -5,7 +5,20 @@
 //
 // Run it with `make bench` (as root): it runs the suite on the host and
 // in QEMU and writes the report of package bench/report into
-// bench/results. `make bench-bin` compiles it for `vlanraw bench`.
+// bench/results, announcing each benchmark as it starts and rewriting
+// the report after each result. `make bench-bin` compiles it for
+// `vlanraw bench`. The load of the data-plane benchmarks (UDP packets
+// per second, TCP stream and request/response) is package
+// testenv/traffic's.
+//
+// # One iteration is a comparison
+//
+// Every benchmark measures vlanraw and its peer alternately within each
+// b.Loop iteration, in an order that favours neither (A B B A for the
+// data plane, the reference round before and after for the scale
+// benchmark, every contender in turn for links and endpoints), so that
+// -benchtime 1x, make bench's default, gives a complete comparison and
+// -count gives the spread. Keep it so in a new benchmark.
 //
 // # Naming metrics
 //

@@ -6,10 +6,11 @@ import (
 )
 
 // contender is one way of doing what a benchmark times: run does it once
-// (with any untimed setup and cleanup of its own) and returns the time
-// the operation itself took.
+// (with any untimed setup and cleanup of its own), ops operations, and
+// returns the time the operation itself took.
 type contender struct {
 	name string
+	ops  int
 	run  func() time.Duration
 }
 
@@ -31,15 +32,17 @@ func interleave(b *testing.B, cs []contender) map[string]time.Duration {
 // versus is a benchmark's comparison of a vlanraw contender with a peer.
 type versus struct{ vlanraw, peer string }
 
-// reportRates reports, for each contender, n operations per iteration as
-// a rate in unit (such as "links/s"), and for each pair the ratio of the
-// peer's time to vlanraw's: above 1 means vlanraw is faster.
-func reportRates(b *testing.B, total map[string]time.Duration, n int, unit string, pairs []versus) {
-	ops := float64(n) * float64(b.N)
-	for name, d := range total {
-		b.ReportMetric(ops/d.Seconds(), name+"-"+unit)
+// reportRates reports, for each contender, its operations per iteration
+// over its total time, as a rate in unit (such as "links/s"), and for
+// each pair the ratio of vlanraw's rate to the peer's: above 1 means
+// vlanraw is faster.
+func reportRates(b *testing.B, cs []contender, total map[string]time.Duration, unit string, pairs []versus) {
+	rate := make(map[string]float64, len(cs))
+	for _, c := range cs {
+		rate[c.name] = float64(c.ops) * float64(b.N) / total[c.name].Seconds()
+		b.ReportMetric(rate[c.name], c.name+"-"+unit)
 	}
 	for _, p := range pairs {
-		b.ReportMetric(total[p.peer].Seconds()/total[p.vlanraw].Seconds(), "ratio-"+p.vlanraw+"-vs-"+p.peer)
+		b.ReportMetric(rate[p.vlanraw]/rate[p.peer], "ratio-"+p.vlanraw+"-vs-"+p.peer)
 	}
 }

@@ -15,6 +15,7 @@ else
 	command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
 	command -v strace >/dev/null 2>&1 || need+=(strace)
 	command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
+	command -v jq >/dev/null 2>&1 || need+=(jq) # the README's commands (cmd/vlanraw TestREADME)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -21,91 +22,149 @@ type result struct {
 // GOMAXPROCS is not 1.
 var procsSuffix = regexp.MustCompile(`-(\d+)$`)
 
-// Parse reads the text output of `go test -bench` (or of a test binary
-// run with -test.bench), possibly several packages' and with -count
-// repetitions, and returns its benchmarks labelled label. It reads the
-// header lines (goos:, goarch:, pkg:, cpu:), the environment line of
-// package bench (see Env.Line), result lines
+// Parse reads the output of `go test -bench` (or of a test binary run
+// with -test.bench), possibly several packages' and with -count
+// repetitions, and returns its benchmarks labelled label. The output may
+// be text, with or without -v, or go test -json's events, whose output
+// it reads. It reads the header lines (goos:, goarch:, pkg:, cpu:), the
+// environment line of package bench (see Env.Line), result lines
 //
 //	BenchmarkDataPlane/veth-2   3   291838312 ns/op   2094 tcp-MBps   1.700 tcp-MBps-vs-bridge
 //
-// and --- SKIP and --- FAIL blocks; anything else (PASS, ok, logs, build
+// and --- SKIP and --- FAIL blocks (with -v the reason comes before the
+// --- line, without it after); anything else (PASS, ok, logs, build
 // output) is ignored. Without an environment line, the input is taken to
 // have run under QEMU/TCG when label starts with "qemu" (QEMU/KVM when
 // it also has "kvm"), on the host when it starts with "host".
 func Parse(r io.Reader, label string) (*Input, error) {
-	in := &Input{Label: label}
-	var (
-		results []result
-		pkg     string
-		pending string // a benchmark name printed alone, its figures to follow
-		note    *[]Note
-		haveEnv bool
-	)
+	p := newParser(label)
+	var d decoder
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
 	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r")
-		trimmed := strings.TrimLeft(line, " \t")
-		if note != nil {
-			if trimmed != line && !strings.HasPrefix(trimmed, "--- ") {
-				(*note)[len(*note)-1].Reason = trimmed
-				continue
-			}
-			note = nil
-		}
-		switch {
-		case strings.HasPrefix(line, EnvPrefix):
-			if err := parseEnvLine(line, &in.Env); err != nil {
-				return nil, fmt.Errorf("%s: %w", label, err)
-			}
-			haveEnv = true
-		case strings.HasPrefix(line, "goos: "):
-			in.Env.GOOS = strings.TrimPrefix(line, "goos: ")
-		case strings.HasPrefix(line, "goarch: "):
-			in.Env.GOARCH = strings.TrimPrefix(line, "goarch: ")
-		case strings.HasPrefix(line, "pkg: "):
-			pkg = strings.TrimPrefix(line, "pkg: ")
-		case strings.HasPrefix(line, "cpu: "):
-			if in.Env.CPU == "" {
-				in.Env.CPU = strings.TrimPrefix(line, "cpu: ")
-			}
-		case strings.HasPrefix(trimmed, "--- SKIP: "):
-			in.Skipped = append(in.Skipped, Note{Name: strings.TrimPrefix(trimmed, "--- SKIP: ")})
-			note = &in.Skipped
-		case strings.HasPrefix(trimmed, "--- FAIL: "):
-			in.Failed = append(in.Failed, Note{Name: strings.TrimPrefix(trimmed, "--- FAIL: ")})
-			note = &in.Failed
-		case strings.HasPrefix(line, "FAIL\t"):
-			f := strings.Split(line, "\t")
-			in.Failed = append(in.Failed, Note{Name: f[1], Reason: strings.TrimSpace("package failed " + strings.Join(f[2:], " "))})
-		case strings.HasPrefix(line, "Benchmark"):
-			f := strings.Fields(line)
-			if len(f) == 1 {
-				pending = f[0]
-				continue
-			}
-			if res, ok := parseResult(pkg, f[0], f[1:]); ok {
-				results = append(results, res)
-			}
-			pending = ""
-		case pending != "":
-			// The figures of a benchmark that printed something between
-			// its name and its figures.
-			if res, ok := parseResult(pkg, pending, strings.Fields(line)); ok {
-				results = append(results, res)
-				pending = ""
+		for _, line := range d.lines(sc.Text()) {
+			if err := p.line(line); err != nil {
+				return nil, err
 			}
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
 	}
-	if !haveEnv {
-		in.Env.Virt = virtFromLabel(label)
+	for _, line := range d.flush() {
+		if err := p.line(line); err != nil {
+			return nil, err
+		}
 	}
-	in.add(results)
-	return in, nil
+	return p.input(), nil
+}
+
+// parser reads go test's output a line at a time (see Parse).
+type parser struct {
+	label   string
+	env     Env
+	haveEnv bool
+	results []result
+	skipped []Note
+	failed  []Note
+	pkg     string
+	pending string  // a benchmark name printed alone, its figures to follow
+	note    *[]Note // the notes whose last one takes the indented lines that follow
+	// chatty is set once a benchmark name was printed alone, as go test
+	// -v (and -json) does when a benchmark starts; then a skip's or a
+	// failure's reason is the last line it logged before the --- line.
+	chatty  bool
+	lastLog string
+}
+
+func newParser(label string) *parser { return &parser{label: label} }
+
+// line reads one line of text output.
+func (p *parser) line(line string) error {
+	line = strings.TrimRight(line, "\r")
+	trimmed := strings.TrimLeft(line, " \t")
+	indented := trimmed != line
+	if p.note != nil {
+		if indented && !strings.HasPrefix(trimmed, "--- ") {
+			(*p.note)[len(*p.note)-1].Reason = trimmed
+			return nil
+		}
+		p.note = nil
+	}
+	if indented && !strings.HasPrefix(trimmed, "--- ") {
+		p.lastLog = trimmed
+	}
+	switch {
+	case strings.HasPrefix(line, EnvPrefix):
+		if err := parseEnvLine(line, &p.env); err != nil {
+			return fmt.Errorf("%s: %w", p.label, err)
+		}
+		p.haveEnv = true
+	case strings.HasPrefix(line, "goos: "):
+		p.env.GOOS = strings.TrimPrefix(line, "goos: ")
+	case strings.HasPrefix(line, "goarch: "):
+		p.env.GOARCH = strings.TrimPrefix(line, "goarch: ")
+	case strings.HasPrefix(line, "pkg: "):
+		p.pkg = strings.TrimPrefix(line, "pkg: ")
+	case strings.HasPrefix(line, "cpu: "):
+		if p.env.CPU == "" {
+			p.env.CPU = strings.TrimPrefix(line, "cpu: ")
+		}
+	case strings.HasPrefix(trimmed, "--- SKIP: "):
+		p.skipped = append(p.skipped, Note{Name: strings.TrimPrefix(trimmed, "--- SKIP: "), Reason: p.logged()})
+		p.note = &p.skipped
+	case strings.HasPrefix(trimmed, "--- FAIL: "):
+		p.failed = append(p.failed, Note{Name: strings.TrimPrefix(trimmed, "--- FAIL: "), Reason: p.logged()})
+		p.note = &p.failed
+	case strings.HasPrefix(line, "FAIL\t") && len(strings.Fields(line)) > 1:
+		// FAIL	PKG	TIME, or FAIL	PKG [build failed]
+		f := strings.Fields(line)
+		p.failed = append(p.failed, Note{Name: f[1], Reason: strings.TrimSpace("package failed " + strings.Join(f[2:], " "))})
+	case strings.HasPrefix(line, "Benchmark"):
+		f := strings.Fields(line)
+		p.lastLog = ""
+		if len(f) == 1 {
+			p.pending = f[0]
+			p.chatty = true
+			return nil
+		}
+		if res, ok := parseResult(p.pkg, f[0], f[1:]); ok {
+			p.results = append(p.results, res)
+		}
+		p.pending = ""
+	case p.pending != "":
+		// The figures of a benchmark that printed something between
+		// its name and its figures.
+		if res, ok := parseResult(p.pkg, p.pending, strings.Fields(line)); ok {
+			p.results = append(p.results, res)
+			p.pending = ""
+		}
+	}
+	return nil
+}
+
+// logged returns the reason of a skip or failure that go test -v printed
+// before its --- line: the last line the benchmark logged.
+func (p *parser) logged() string {
+	if !p.chatty {
+		return ""
+	}
+	return p.lastLog
+}
+
+// recorded returns how many results, skips and failures p has read.
+func (p *parser) recorded() int {
+	return len(p.results) + len(p.skipped) + len(p.failed)
+}
+
+// input returns what the lines read so far hold, as a new Input.
+func (p *parser) input() *Input {
+	in := &Input{Label: p.label, Env: p.env, Skipped: slices.Clone(p.skipped), Failed: slices.Clone(p.failed)}
+	if !p.haveEnv {
+		in.Env.Virt = virtFromLabel(p.label)
+	}
+	in.add(p.results)
+	return in
 }
 
 // parseResult reads the iterations and the value-unit pairs that follow a

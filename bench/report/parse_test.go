@@ -203,3 +203,133 @@ func TestParseBadEnvLine(t *testing.T) {
 		}
 	}
 }
+
+// TestParseVerbose reads go test -v's output, where a benchmark's name is
+// printed alone when it starts and a skip's or failure's reason comes
+// before its --- line.
+func TestParseVerbose(t *testing.T) {
+	text := `goos: linux
+goarch: amd64
+pkg: github.com/vlanraw/vlanraw/bench
+BenchmarkLinksCreate
+BenchmarkLinksCreate/kind=macvlan
+BenchmarkLinksCreate/kind=macvlan-2   	       1	 131326597 ns/op	         8.299 ratio-createall-vs-ip-batch
+BenchmarkLinksCreate/kind=macvlan-2   	       1	 141326597 ns/op	         8.199 ratio-createall-vs-ip-batch
+BenchmarkLinksCreate/kind=ipvlan
+    require.go:170: kernel 6.18.44-fc-v669
+    require.go:171: kernel 6.18.44-fc-v669 lacks ipvlan links (CONFIG_IPVLAN)
+--- SKIP: BenchmarkLinksCreate/kind=ipvlan
+BenchmarkEndpoint
+BenchmarkEndpoint/driver=macvlan
+    endpoints_test.go:80: cnitool add: exit status 1
+--- FAIL: BenchmarkEndpoint/driver=macvlan
+BenchmarkRSS
+--- SKIP: BenchmarkRSS
+FAIL
+exit status 1
+FAIL	github.com/vlanraw/vlanraw/bench	42.1s
+`
+	in, err := Parse(strings.NewReader(text), "host")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, in, []want{
+		{"BenchmarkLinksCreate/kind=macvlan", 2, []int64{1, 1}, map[string][]float64{"ratio-createall-vs-ip-batch": {8.299, 8.199}}},
+	})
+	checkNotes(t, in, []Note{
+		{"BenchmarkLinksCreate/kind=ipvlan", "require.go:171: kernel 6.18.44-fc-v669 lacks ipvlan links (CONFIG_IPVLAN)"},
+		{"BenchmarkRSS", ""},
+	}, []Note{
+		{"BenchmarkEndpoint/driver=macvlan", "endpoints_test.go:80: cnitool add: exit status 1"},
+		{"github.com/vlanraw/vlanraw/bench", "package failed 42.1s"},
+	})
+}
+
+// checkNotes compares what in says skipped and failed with skipped and
+// failed.
+func checkNotes(t *testing.T, in *Input, skipped, failed []Note) {
+	t.Helper()
+	if diff := cmp.Diff(skipped, in.Skipped); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(failed, in.Failed); diff != "" {
+		t.Errorf("failed (-want +got):\n%s", diff)
+	}
+}
+
+// jsonRun is go test -json's output for two packages, as test2json cuts
+// it: a result's name and figures in two events (the second run's
+// without a Test), a skip's reason before its --- line, build output by
+// import path, and events without output.
+const jsonRun = `{"Action":"start","Package":"github.com/vlanraw/vlanraw/bench"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Output":"vlanraw-env: kernel=6.18.44-fc-v669 virt=host cpu=\"Intel(R) Xeon(R) Processor\" cpus=2 go=go1.26.8 date=2026-11-21T11:04:59Z\n"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Output":"pkg: github.com/vlanraw/vlanraw/bench\n"}
+{"Action":"run","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane","Output":"=== RUN   BenchmarkDataPlane\n"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane","Output":"BenchmarkDataPlane\n"}
+{"Action":"run","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane/veth"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane/veth","Output":"=== RUN   BenchmarkDataPlane/veth\n"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane/veth","Output":"BenchmarkDataPlane/veth\n"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane/veth","Output":"    dataplane_test.go:353: kernel 6.18.44-fc-v669: veth: udp 462393 pps\n"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane/veth","Output":"BenchmarkDataPlane/veth-2         \t"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane/veth","Output":"       1\t4323147742 ns/op\t         1.302 udp-pps-vs-bridge\n"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Output":"BenchmarkDataPlane/veth-2         \t"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Output":"       1\t4320328687 ns/op\t         1.205 udp-pps-vs-bridge\n"}
+{"Action":"run","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane/ipvlan-l2"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane/ipvlan-l2","Output":"=== RUN   BenchmarkDataPlane/ipvlan-l2\n"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane/ipvlan-l2","Output":"BenchmarkDataPlane/ipvlan-l2\n"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane/ipvlan-l2","Output":"    require.go:171: kernel 6.18.44-fc-v669 lacks ipvlan links (CONFIG_IPVLAN)\n"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane/ipvlan-l2","Output":"--- SKIP: BenchmarkDataPlane/ipvlan-l2\n"}
+{"Action":"skip","Package":"github.com/vlanraw/vlanraw/bench","Test":"BenchmarkDataPlane/ipvlan-l2"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bench","Output":"PASS\n"}
+{"Action":"pass","Package":"github.com/vlanraw/vlanraw/bench","Elapsed":9.1}
+{"ImportPath":"github.com/vlanraw/vlanraw/bpf [github.com/vlanraw/vlanraw/bpf.test]","Action":"build-output","Output":"# github.com/vlanraw/vlanraw/bpf\n"}
+{"ImportPath":"github.com/vlanraw/vlanraw/bpf [github.com/vlanraw/vlanraw/bpf.test]","Action":"build-output","Output":"bpf/bench_test.go:3:1: syntax error\n"}
+{"ImportPath":"github.com/vlanraw/vlanraw/bpf [github.com/vlanraw/vlanraw/bpf.test]","Action":"build-fail"}
+{"Action":"start","Package":"github.com/vlanraw/vlanraw/bpf"}
+{"Action":"output","Package":"github.com/vlanraw/vlanraw/bpf","Output":"FAIL\tgithub.com/vlanraw/vlanraw/bpf [build failed]\n"}
+{"Action":"fail","Package":"github.com/vlanraw/vlanraw/bpf","Elapsed":0,"FailedBuild":"github.com/vlanraw/vlanraw/bpf [github.com/vlanraw/vlanraw/bpf.test]"}
+`
+
+// TestParseJSON reads go test -json's output as the text it carries.
+func TestParseJSON(t *testing.T) {
+	in, err := Parse(strings.NewReader(jsonRun), "host")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, in, []want{
+		{"BenchmarkDataPlane/veth", 2, []int64{1, 1}, map[string][]float64{
+			"ns/op": {4323147742, 4320328687}, "udp-pps-vs-bridge": {1.302, 1.205}}},
+	})
+	if in.Env.Kernel != "6.18.44-fc-v669" || in.Env.Virt != Host {
+		t.Errorf("env %+v: want kernel 6.18.44-fc-v669 on the host", in.Env)
+	}
+	checkNotes(t, in,
+		[]Note{{"BenchmarkDataPlane/ipvlan-l2", "require.go:171: kernel 6.18.44-fc-v669 lacks ipvlan links (CONFIG_IPVLAN)"}},
+		[]Note{{"github.com/vlanraw/vlanraw/bpf", "package failed [build failed]"}})
+}
+
+// TestDecoder checks how test2json's events become lines: output joined
+// per package up to each newline, text lines passed as they are, other
+// events dropped, and what no newline ended returned by flush.
+func TestDecoder(t *testing.T) {
+	var d decoder
+	var got []string
+	for _, raw := range []string{
+		`{"Action":"output","Package":"a","Output":"Benchmark"}`,
+		`{"Action":"output","Package":"b","Output":"x\ny"}`,
+		`{"Action":"output","Package":"a","Output":"X-2 \t1 2 ns/op\nBenchmarkY\n"}`,
+		`{"Action":"pass","Package":"a"}`,
+		`not json {`,
+		`{"no action": 1}`,
+		`{"Action":"build-output","ImportPath":"c","Output":"# c\n"}`,
+		`{"Action":"output","Package":"b","Output":"z"}`,
+	} {
+		got = append(got, d.lines(raw)...)
+	}
+	got = append(got, d.flush()...)
+	want := []string{"x", "BenchmarkX-2 \t1 2 ns/op", "BenchmarkY", "not json {", `{"no action": 1}`, "# c", "yz"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+}

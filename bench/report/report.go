@@ -149,7 +149,10 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 
 // WriteFiles writes the report into dir, created if need be:
 // <name>.json, <name>.md and a chart <name>-<group>.svg per group that
-// has one. It returns the paths it wrote.
+// has one. It returns the paths it wrote. Each file is written under a
+// temporary name and renamed into place, so that a reader, or a run
+// killed in the middle, sees the previous version of a file or the new
+// one, never a part.
 func (r *Report) WriteFiles(dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("write report: %w", err)
@@ -157,15 +160,7 @@ func (r *Report) WriteFiles(dir string) ([]string, error) {
 	var paths []string
 	write := func(file string, fn func(io.Writer) error) error {
 		p := filepath.Join(dir, file)
-		f, err := os.Create(p)
-		if err != nil {
-			return fmt.Errorf("write report: %w", err)
-		}
-		if err := fn(f); err != nil {
-			f.Close()
-			return fmt.Errorf("write report: %s: %w", p, err)
-		}
-		if err := f.Close(); err != nil {
+		if err := writeAtomic(p, fn); err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}
 		paths = append(paths, p)
@@ -191,4 +186,26 @@ func (r *Report) WriteFiles(dir string) ([]string, error) {
 		}
 	}
 	return paths, nil
+}
+
+// writeAtomic writes path with fn through a temporary file in the same
+// directory (.NAME.tmp*), renamed to path once complete.
+func writeAtomic(path string, fn func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // after the rename, there is nothing left to remove
+	if err := fn(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }

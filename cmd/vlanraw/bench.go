@@ -43,7 +43,7 @@ func newBenchFlags(o *benchOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("bench", pflag.ContinueOnError)
 	fs.StringVar(&o.out, "out", defaultBenchOut, "write the report into DIR")
 	fs.IntVar(&o.count, "count", 3, "run each benchmark N times")
-	fs.StringVar(&o.benchtime, "benchtime", "3x", "iterations (3x) or time (2s) per run")
+	fs.StringVar(&o.benchtime, "benchtime", "1x", "iterations (1x) or time (2s) per run")
 	fs.BoolVar(&o.short, "short", false, "minimal sizes and loads")
 	fs.StringVar(&o.run, "run", ".", "run only the benchmarks matching REGEXP")
 	fs.BoolVarP(&o.help, "help", "h", false, "show help")
@@ -92,22 +92,37 @@ func runBench(e *env, args []string) error {
 		bins = append(bins, p)
 	}
 
-	var out bytes.Buffer
-	var failed []string
+	var plan []string
 	for _, bin := range bins {
-		if err := runSuite(e, self, bin, &o, &out); err != nil {
-			fmt.Fprintf(e.stderr, "vlanraw: %s: %v\n", filepath.Base(bin), err)
-			failed = append(failed, filepath.Base(bin))
+		names, err := listSuite(bin, o.run)
+		if err != nil {
+			return fmt.Errorf("list the benchmarks of %s: %w", filepath.Base(bin), err)
 		}
+		plan = append(plan, names...)
 	}
-	in, err := report.Parse(&out, "host")
-	if err != nil {
-		return err
+	// The suites run one after the other into one pipe, which the
+	// report follows: a line per benchmark as it starts, and the report
+	// rewritten after every result.
+	pr, pw := io.Pipe()
+	failedc := make(chan []string, 1)
+	go func() {
+		var failed []string
+		for _, bin := range bins {
+			if err := runSuite(self, bin, &o, pw); err != nil {
+				fmt.Fprintf(pw, "vlanraw: %s: %v\n", filepath.Base(bin), err)
+				failed = append(failed, filepath.Base(bin))
+			}
+		}
+		pw.Close()
+		failedc <- failed
+	}()
+	l := &report.Live{Plan: plan, Dir: o.out, Progress: e.stderr}
+	_, paths, werr := l.Follow(pr)
+	pr.Close() // if the report could not be written, a suite still running stops
+	failed := <-failedc
+	for _, p := range paths {
+		fmt.Fprintln(e.stdout, p)
 	}
-	if v := in.Env.Virt; v != report.Host && v != report.VirtUnknown {
-		in.Label = v.String()
-	}
-	werr := writeBenchReport(e, []*report.Input{in}, o.out)
 	if errors.Is(werr, report.ErrNoResults) && os.Geteuid() != 0 {
 		werr = fmt.Errorf("%w: run vlanraw bench as root (the benchmarks need CAP_NET_ADMIN, and skip without it)", werr)
 	}
@@ -144,13 +159,13 @@ func findSuite(self, name string) (string, error) {
 	return "", fmt.Errorf("cannot find the benchmark suite %s next to %s or in PATH", name, self)
 }
 
-// runSuite runs one benchmark binary with o's settings, streaming its
-// output to stderr and keeping it in out. The suite's CLI benchmarks run
-// this vlanraw (VLANRAW_BENCH_VLANRAW), unless the variable says
-// otherwise.
-func runSuite(e *env, self, bin string, o *benchOptions, out *bytes.Buffer) error {
+// runSuite runs one benchmark binary with o's settings (and -test.v, so
+// that each benchmark's name is printed when it starts), its output
+// into w. The suite's CLI benchmarks run this vlanraw
+// (VLANRAW_BENCH_VLANRAW), unless the variable says otherwise.
+func runSuite(self, bin string, o *benchOptions, w io.Writer) error {
 	args := []string{"-test.run", "^$", "-test.bench", o.run,
-		"-test.count", strconv.Itoa(o.count), "-test.benchtime", o.benchtime, "-test.timeout", "0"}
+		"-test.count", strconv.Itoa(o.count), "-test.benchtime", o.benchtime, "-test.timeout", "0", "-test.v"}
 	if o.short {
 		args = append(args, "-test.short")
 	}
@@ -159,9 +174,8 @@ func runSuite(e *env, self, bin string, o *benchOptions, out *bytes.Buffer) erro
 	if os.Getenv("VLANRAW_BENCH_VLANRAW") == "" {
 		cmd.Env = append(cmd.Env, "VLANRAW_BENCH_VLANRAW="+self)
 	}
-	w := io.MultiWriter(e.stderr, out)
 	cmd.Stdout, cmd.Stderr = w, w
-	fmt.Fprintf(e.stderr, "vlanraw: running %s %s\n", bin, strings.Join(args, " "))
+	fmt.Fprintf(w, "vlanraw: running %s %s\n", bin, strings.Join(args, " "))
 	if err := cmd.Run(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
@@ -170,6 +184,58 @@ func runSuite(e *env, self, bin string, o *benchOptions, out *bytes.Buffer) erro
 		return err
 	}
 	return nil
+}
+
+// listSuite returns the top-level benchmarks of a suite that run, a
+// -test.bench regular expression, selects, as the suite's -test.list
+// prints them; none when run has a top-level alternation (A/x|B/y),
+// which the list cannot take.
+func listSuite(bin, run string) ([]string, error) {
+	top, ok := topLevel(run)
+	if !ok {
+		return nil, nil
+	}
+	out, err := exec.Command(bin, "-test.list", top).Output()
+	if err != nil {
+		return nil, err
+	}
+	return report.ReadPlan(bytes.NewReader(out))
+}
+
+// topLevel returns the part of a -test.bench regular expression that
+// top-level benchmark names must match: up to its first slash outside
+// brackets and parentheses, as package testing splits it. ok is false
+// for an expression with a top-level alternation.
+func topLevel(re string) (top string, ok bool) {
+	top = re
+	brackets, parens := 0, 0
+	for i := 0; i < len(re); i++ {
+		switch re[i] {
+		case '[':
+			brackets++
+		case ']':
+			brackets = max(brackets-1, 0)
+		case '(':
+			if brackets == 0 {
+				parens++
+			}
+		case ')':
+			if brackets == 0 {
+				parens--
+			}
+		case '\\':
+			i++
+		case '/':
+			if brackets == 0 && parens == 0 && top == re {
+				top = re[:i]
+			}
+		case '|':
+			if brackets == 0 && parens == 0 {
+				return "", false
+			}
+		}
+	}
+	return top, true
 }
 
 // writeBenchReport builds the report of inputs, writes it into dir and

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,28 +12,38 @@ import (
 	"github.com/vlanraw/vlanraw/bench/report"
 )
 
-// runBenchReport runs `vlanraw bench report [--out DIR] FILE[=LABEL]...`:
-// it builds the report from saved go test -bench outputs, each labelled
-// with where it ran (by default the file's name without its extension).
+// runBenchReport runs `vlanraw bench report [--out DIR] [--follow LABEL
+// [--plan FILE]] FILE[=LABEL]...`: it builds the report from saved go
+// test -bench outputs, each labelled with where it ran (by default the
+// file's name without its extension). With --follow, standard input is
+// one more run, still running, read as it comes (see report.Live): its
+// progress goes to stderr and the report is rewritten after each of its
+// results.
 func runBenchReport(e *env, args []string) error {
-	var out string
+	var out, follow, planFile string
 	var help bool
 	fs := pflag.NewFlagSet("bench report", pflag.ContinueOnError)
 	fs.StringVar(&out, "out", defaultBenchOut, "write the report into DIR")
+	fs.StringVar(&follow, "follow", "", "also read a run still running from standard input, labelled LABEL")
+	fs.StringVar(&planFile, "plan", "", "the benchmarks the followed run will start, as go test -list prints them")
 	fs.BoolVarP(&help, "help", "h", false, "show help")
 	rest, err := parseFlags(fs, "bench", &help, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) == 0 {
-		return usagef("bench report needs the output of at least one benchmark run: FILE[=LABEL]")
-	}
-	if out == "" {
+	switch {
+	case len(rest) == 0 && follow == "":
+		return usagef("bench report needs the output of at least one benchmark run: FILE[=LABEL], or --follow LABEL")
+	case out == "":
 		return usagef("--out needs a directory")
+	case planFile != "" && follow == "":
+		return usagef("bench report: --plan is for the run that --follow reads")
+	case fs.Changed("follow") && follow == "":
+		return usagef("--follow needs a label, such as host")
 	}
 	type source struct{ file, label string }
 	var sources []source
-	seen := map[string]bool{}
+	seen := map[string]bool{follow: follow != ""}
 	for _, a := range rest {
 		file, label := a, ""
 		if i := strings.LastIndexByte(a, '='); i >= 0 {
@@ -64,5 +75,34 @@ func runBenchReport(e *env, args []string) error {
 		in.Source = s.file
 		inputs = append(inputs, in)
 	}
-	return writeBenchReport(e, inputs, out)
+	if follow == "" {
+		return writeBenchReport(e, inputs, out)
+	}
+	var plan []string
+	if planFile != "" {
+		f, err := os.Open(planFile)
+		if err != nil {
+			return fmt.Errorf("bench report: --plan: %w", err)
+		}
+		plan, err = report.ReadPlan(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("bench report: --plan: %s: %w", planFile, err)
+		}
+	}
+	l := &report.Live{Label: follow, Earlier: inputs, Plan: plan, Dir: out, Progress: e.stderr}
+	return followBench(e, l, os.Stdin)
+}
+
+// followBench follows a run with l and prints the paths of the report it
+// left.
+func followBench(e *env, l *report.Live, r io.Reader) error {
+	_, paths, err := l.Follow(r)
+	for _, p := range paths {
+		fmt.Fprintln(e.stdout, p)
+	}
+	if err != nil {
+		return fmt.Errorf("report of %s: %w", l.Label, err)
+	}
+	return nil
 }

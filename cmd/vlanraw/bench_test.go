@@ -27,8 +27,16 @@ const (
 )
 
 // runFakeSuite is what the test binary does as a stand-in suite; it exits.
+// Asked for its list (-test.list), it names the benchmarks of the saved
+// run.
 func runFakeSuite(dir string) {
 	name := filepath.Base(os.Args[0])
+	if len(os.Args) > 1 && os.Args[1] == "-test.list" {
+		if name == benchSuites[0].name {
+			fmt.Println("TestMain\nBenchmarkDataPlane\nBenchmarkEndpoint")
+		}
+		os.Exit(0)
+	}
 	if err := os.WriteFile(filepath.Join(dir, name+".args"), []byte(strings.Join(os.Args[1:], " ")+"\n"), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
@@ -69,6 +77,9 @@ func TestBenchUsage(t *testing.T) {
 		{"bench report a/host.txt b/host.txt", `two inputs labelled "host"`},
 		{"bench report a.txt=x b.txt=x", `two inputs labelled "x"`},
 		{"bench report =host", `"=host" names no file`},
+		{"bench report --follow= a.txt", "--follow needs a label"},
+		{"bench report --plan p.list a.txt", "--plan is for the run that --follow reads"},
+		{"bench report --follow host a/host.txt", `two inputs labelled "host"`},
 	} {
 		code, stdout, stderr := runCLI(strings.Fields(tt.line)...)
 		if code != exitUsage || !strings.Contains(stderr, tt.want) || stdout != "" {
@@ -90,7 +101,7 @@ func TestBenchUsage(t *testing.T) {
 func TestBenchHelpCoversEveryWord(t *testing.T) {
 	var b bytes.Buffer
 	benchHelp(&b)
-	words := []string{"report", "FILE", "LABEL", "make bench-bin", "VLANRAW_BENCH_CNI"}
+	words := []string{"report", "FILE", "LABEL", "make bench-bin", "VLANRAW_BENCH_CNI", "--follow", "--plan"}
 	newBenchFlags(&benchOptions{}).VisitAll(func(f *pflag.Flag) {
 		words = append(words, "--"+f.Name)
 		if f.Shorthand != "" {
@@ -193,7 +204,7 @@ func TestBenchRun(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s did not run: %v", s.name, err)
 		}
-		want := "-test.run ^$ -test.bench DataPlane -test.count 5 -test.benchtime 2s -test.timeout 0 -test.short\n"
+		want := "-test.run ^$ -test.bench DataPlane -test.count 5 -test.benchtime 2s -test.timeout 0 -test.v -test.short\n"
 		if string(args) != want {
 			t.Errorf("%s got %q, want %q", s.name, args, want)
 		}
@@ -220,5 +231,28 @@ func TestBenchRunFailures(t *testing.T) {
 	}
 	if !strings.Contains(stdout, ".md") {
 		t.Errorf("a failing suite: no report written, stdout %q", stdout)
+	}
+}
+
+// TestTopLevel checks the part of a -test.bench expression that
+// top-level benchmark names must match, which vlanraw bench hands to
+// -test.list for its count of benchmarks.
+func TestTopLevel(t *testing.T) {
+	for _, tt := range []struct {
+		re, top string
+		ok      bool
+	}{
+		{".", ".", true},
+		{"DataPlane", "DataPlane", true},
+		{"^Benchmark(DataPlane|Endpoint)$/(ipvlan|kind=vlan)", "^Benchmark(DataPlane|Endpoint)$", true},
+		{"Links[/]x/kind=vlan", "Links[/]x", true},
+		{`Links\/x/kind`, `Links\/x`, true},
+		{"A/x|B/y", "", false},
+		{"(A|B)/x", "(A|B)", true},
+	} {
+		top, ok := topLevel(tt.re)
+		if top != tt.top || ok != tt.ok {
+			t.Errorf("topLevel(%q) = %q, %v; want %q, %v", tt.re, top, ok, tt.top, tt.ok)
+		}
 	}
 }

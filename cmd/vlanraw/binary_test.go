@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == sleepArg {
 		select {}
 	}
+	if len(os.Args) > 1 && os.Args[1] == readmeSandboxArg {
+		readmeSandbox(os.Args[2:])
+	}
 	if len(os.Args) > 1 && os.Args[1] == lsSysArg {
 		ents, err := os.ReadDir("/sys/class/net")
 		if err != nil {

@@ -1,7 +1,10 @@
 // Package traffic sends real packets between network namespaces and reports
 // whether they arrived: ICMP echo (Ping) and UDP datagrams (UDP). Tests and
 // the demo use it to prove reachability, or its absence, on the running
-// kernel rather than inferring it from routes and link modes.
+// kernel rather than inferring it from routes and link modes. It also
+// measures how fast they go, for the data-plane benchmarks (package
+// bench): UDP packets per second with 64-byte payloads (UDPFlood), TCP
+// stream throughput (TCPStream) and TCP request/response latency (TCPRR).
 //
 // # Namespaces
 //
@@ -13,7 +16,13 @@
 //
 // Nothing sleeps. Ping resends an echo request every Interval until a reply
 // or its deadline; UDP waits for the datagrams with a read deadline and
-// returns as soon as all have arrived.
+// returns as soon as all have arrived. UDPFlood and TCPStream send for the
+// duration they are given, by the clock.
+//
+// # Shutdown
+//
+// Every function closes its sockets and waits for its goroutines before
+// it returns; no goroutine outlives a call.
 package traffic
 
 import (

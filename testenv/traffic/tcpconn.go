@@ -1,20 +1,4 @@
-// Package load is vlanraw's own load generator for data-plane benchmarks
-// between two network namespaces: UDP packets per second with 64-byte
-// payloads, TCP stream throughput, and TCP request/response latency.
-//
-// # Network namespaces
-//
-// Every function takes the client's and the server's namespace. Sockets
-// are opened inside netns.NS.Do, on a thread that has entered the
-// namespace; a socket stays in the namespace it was opened in, so the
-// goroutines that then use it may run on any thread. A nil namespace is
-// the caller's current one.
-//
-// # Shutdown
-//
-// Every function closes its sockets and waits for its goroutines before
-// it returns; no goroutine outlives a call.
-package load
+package traffic
 
 import (
 	"fmt"
@@ -25,14 +9,6 @@ import (
 	"github.com/vlanraw/vlanraw/netns"
 )
 
-// where names ns for messages.
-func where(ns *netns.NS) string {
-	if ns == nil {
-		return "current namespace"
-	}
-	return ns.Path()
-}
-
 // listenTCP opens a TCP listener on addr inside ns and returns it with the
 // address it is bound to (addr with the port the kernel chose, if 0).
 func listenTCP(ns *netns.NS, addr netip.AddrPort) (*net.TCPListener, netip.AddrPort, error) {
@@ -42,7 +18,7 @@ func listenTCP(ns *netns.NS, addr netip.AddrPort) (*net.TCPListener, netip.AddrP
 		return err
 	})
 	if err != nil {
-		return nil, netip.AddrPort{}, fmt.Errorf("listen on %s in %s: %w", addr, where(ns), err)
+		return nil, netip.AddrPort{}, fmt.Errorf("listen on %s%s: %w", addr, in(ns), err)
 	}
 	return ln, ln.Addr().(*net.TCPAddr).AddrPort(), nil
 }
@@ -55,7 +31,7 @@ func dialTCP(ns *netns.NS, addr netip.AddrPort, timeout time.Duration) (*net.TCP
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("connect to %s from %s: %w", addr, where(ns), err)
+		return nil, fmt.Errorf("connect to %s%s: %w", addr, where(ns), err)
 	}
 	return c.(*net.TCPConn), nil
 }
@@ -102,7 +78,7 @@ func connectPair(client, server *netns.NS, addr netip.AddrPort, timeout time.Dur
 		if derr != nil {
 			return nil, nil, derr
 		}
-		return nil, nil, fmt.Errorf("accept on %s in %s: %w", bound, where(server), a.err)
+		return nil, nil, fmt.Errorf("accept on %s%s: %w", bound, in(server), a.err)
 	}
 	return cc, a.c, nil
 }
