@@ -17,17 +17,17 @@ func (h *Handle) CreateAll(specs []Spec) error {
 	parents := map[string]int32{}
 	ms := make([]*rtnl.LinkMessage, len(specs))
 	for i, s := range specs {
-		if err := checkAttrs(s.attrs()); err != nil {
+		if err := checkAttrs(s.Attributes()); err != nil {
 			return err
 		}
 		if err := s.validate(); err != nil {
 			return err
 		}
-		if _, ok := s.(*Veth); ok && s.(*Veth).Peer.Up {
-			return fmt.Errorf("create links: %w: CreateAll cannot bring up veth peers; use Create", errdefs.ErrInvalid)
+		if p := s.peer(); p != nil && p.Up {
+			return fmt.Errorf("create links: %w: CreateAll cannot bring up the peers of %s links; use Create", errdefs.ErrInvalid, s.Kind())
 		}
 		var pi int32
-		if pname := s.parent(); pname != "" || needsParent(s) {
+		if pname := s.parent(); pname != "" || s.NeedsParent() {
 			var ok bool
 			if pi, ok = parents[pname]; !ok {
 				p, err := h.parent(s, pname)
@@ -66,7 +66,7 @@ func (h *Handle) undo(specs []Spec, errs []error) error {
 	byNS := map[*netns.NS][]string{}
 	for i, s := range specs {
 		if errs[i] == nil {
-			a := s.attrs()
+			a := s.Attributes()
 			byNS[a.NetNS] = append(byNS[a.NetNS], a.Name)
 		}
 	}

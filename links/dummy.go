@@ -5,7 +5,7 @@ import (
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
-// Dummy is a dummy link.
+// Dummy is a dummy link. It has no options to change.
 type Dummy struct {
 	Attrs
 }
@@ -13,7 +13,12 @@ type Dummy struct {
 // Kind implements Spec.
 func (s *Dummy) Kind() string { return "dummy" }
 
+// NeedsParent implements Spec: a dummy has no lower device.
+func (s *Dummy) NeedsParent() bool { return false }
+
 func (s *Dummy) parent() string { return "" }
+
+func (s *Dummy) change(rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error) { return nil, noChange(s) }
 
 func (s *Dummy) validate() error { return nil }
 

@@ -38,7 +38,9 @@ func OpenName(word string) (*Handle, error) {
 	return Open(ns)
 }
 
-// Conn returns the Handle's rtnetlink connection.
+// Conn returns the Handle's rtnetlink connection, for what this package
+// has no typed form of, such as the raw dumps the CLI prints. Creating,
+// changing and deleting links goes through the Handle's methods.
 func (h *Handle) Conn() *rtnl.Conn { return h.c }
 
 // Close releases the Handle.

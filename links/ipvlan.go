@@ -6,7 +6,8 @@ import (
 )
 
 // IPVlan is an ipvlan (or, with Tap, ipvtap) link. Its mode and flag are
-// the parent's: every ipvlan on one parent shares them.
+// the parent's: every ipvlan on one parent shares them. Both can change
+// (Change.Options).
 type IPVlan struct {
 	Attrs
 	// Parent is the lower device.
@@ -27,6 +28,9 @@ func (s *IPVlan) Kind() string {
 	}
 	return "ipvlan"
 }
+
+// NeedsParent implements Spec: an ipvlan sits on a lower device.
+func (s *IPVlan) NeedsParent() bool { return true }
 
 func (s *IPVlan) parent() string { return s.Parent }
 
@@ -53,4 +57,13 @@ func (s *IPVlan) data() (rtnetlink.LinkDriver, error) {
 		return &rtnl.IPVtap{IPVlan: d}, nil
 	}
 	return &d, nil
+}
+
+// change checks the mode and flag, which every ipvlan on the parent
+// shares, and sends them.
+func (s *IPVlan) change(rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error) {
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	return s.data()
 }

@@ -52,13 +52,8 @@ var macvlanSettings = []struct {
 
 // checkKernel refuses kind data that the running kernel would ignore.
 func checkKernel(d rtnetlink.LinkDriver) error {
-	var m *rtnl.MACVlan
-	switch v := d.(type) {
-	case *rtnl.MACVlan:
-		m = v
-	case *rtnl.MACVtap:
-		m = &v.MACVlan
-	default:
+	m := macvlanData(d)
+	if m == nil {
 		return nil
 	}
 	rel := kernelRelease()

@@ -140,7 +140,7 @@ func (w *mcastWorld) step(t *testing.T, s mcastStep) {
 		testenv.RequireKernel(t, "6.4", "macvlan bclim (IFLA_MACVLAN_BC_CUTOFF)")
 	}
 	if s.bclim != nil && has64 {
-		if err := w.he.Set("mv0", links.Change{Data: &rtnl.MACVlan{BCCutoff: s.bclim}}); err != nil {
+		if err := w.he.Set("mv0", links.Change{Options: &links.MACVlan{BCCutoff: s.bclim}}); err != nil {
 			t.Fatalf("kernel %s: set bclim %d: %v", rel, *s.bclim, err)
 		}
 	}

@@ -43,7 +43,7 @@ func TestKernelIPVlanPortShared(t *testing.T) {
 	mk("ipv1", rtnl.IPVlanModeL2, rtnl.IPVlanFlagBridge)
 	mk("ipv2", rtnl.IPVlanModeL3, rtnl.IPVlanFlagPrivate)
 	check("second create", rtnl.IPVlanModeL3, rtnl.IPVlanFlagPrivate)
-	err := h.Set("ipv1", links.Change{Data: &rtnl.IPVlan{Mode: ptr(rtnl.IPVlanModeL3S), Flags: ptr(rtnl.IPVlanFlagVEPA)}})
+	err := h.Set("ipv1", links.Change{Options: &links.IPVlan{Mode: ptr(rtnl.IPVlanModeL3S), Flag: ptr(rtnl.IPVlanFlagVEPA)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestKernelMACVlanLateSettings(t *testing.T) {
 			// links.
 			spec := &links.MACVlan{Attrs: links.Attrs{Name: "mv0"}, Parent: "p0", Mode: &bridge, BCQueueLen: tt.data.BCQueueLen, BCCutoff: tt.data.BCCutoff}
 			cerr := h.Create(spec)
-			serr := h.Set("raw0", links.Change{Data: &rtnl.MACVlan{BCQueueLen: tt.data.BCQueueLen, BCCutoff: tt.data.BCCutoff}, MTU: ptr[uint32](1400)})
+			serr := h.Set("raw0", links.Change{Options: &links.MACVlan{BCQueueLen: tt.data.BCQueueLen, BCCutoff: tt.data.BCCutoff}, MTU: ptr[uint32](1400)})
 			if has {
 				if cerr != nil || serr != nil {
 					t.Errorf("kernel %s: create with %s: %v; set: %v", rel, tt.name, cerr, serr)

@@ -195,14 +195,8 @@ func TestSourceList(t *testing.T) {
 	}
 	edit := func(m rtnl.MACAddrMode, macs ...net.HardwareAddr) {
 		t.Helper()
-		d := &rtnl.MACVlan{MACAddrMode: &m}
-		switch m {
-		case rtnl.MACAddrAdd, rtnl.MACAddrDel:
-			d.MACAddr = macs[0]
-		case rtnl.MACAddrSet:
-			d.MACAddrData = macs
-		}
-		if err := h.Set("src0", links.Change{Data: d}); err != nil {
+		o := &links.MACVlan{MACAddrMode: &m, MACAddrs: macs}
+		if err := h.Set("src0", links.Change{Options: o}); err != nil {
 			t.Fatalf("macaddr %s: %v", m, err)
 		}
 	}
@@ -229,7 +223,7 @@ func TestSetModeAndRename(t *testing.T) {
 	if err := h.Create(&links.MACVlan{Attrs: links.Attrs{Name: "mv0"}, Parent: "p0", Mode: ptr(rtnl.MACVlanModeBridge)}); err != nil {
 		t.Fatal(err)
 	}
-	change := links.Change{Data: &rtnl.MACVlan{Mode: ptr(rtnl.MACVlanModePrivate), BCQueueLen: ptr[uint32](321)},
+	change := links.Change{Options: &links.MACVlan{Mode: ptr(rtnl.MACVlanModePrivate), BCQueueLen: ptr[uint32](321)},
 		MTU: ptr[uint32](1300), Up: ptr(true), Name: "mv1"}
 	bcq := testenv.KernelAtLeast("5.11")
 	if !bcq {
@@ -239,7 +233,7 @@ func TestSetModeAndRename(t *testing.T) {
 			t.Fatalf("kernel %s: set with bcqueuelen: %v; want a *KernelError naming Linux 5.11", testenv.KernelRelease(), err)
 		}
 		mustGet(t, h, "mv0")
-		change.Data.(*rtnl.MACVlan).BCQueueLen = nil
+		change.Options.(*links.MACVlan).BCQueueLen = nil
 	}
 	if err := h.Set("mv0", change); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,9 @@ import (
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
-// MACVlan is a macvlan (or, with Tap, macvtap) link.
+// MACVlan is a macvlan (or, with Tap, macvtap) link. Every option can
+// change (Change.Options), but the kernel cannot switch a link into or
+// out of passthru mode.
 type MACVlan struct {
 	Attrs
 	// Parent is the lower device.
@@ -36,6 +38,9 @@ func (s *MACVlan) Kind() string {
 	}
 	return "macvlan"
 }
+
+// NeedsParent implements Spec: a macvlan sits on a lower device.
+func (s *MACVlan) NeedsParent() bool { return true }
 
 func (s *MACVlan) parent() string { return s.Parent }
 
@@ -118,4 +123,35 @@ func (s *MACVlan) data() (rtnetlink.LinkDriver, error) {
 		return &rtnl.MACVtap{MACVlan: d}, nil
 	}
 	return &d, nil
+}
+
+// change checks flags and source-list edits against the mode, the link's
+// current one when the spec gives none: the kernel cannot switch a link
+// into or out of passthru.
+func (s *MACVlan) change(cur rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error) {
+	have := macvlanData(cur)
+	mode := s.Mode
+	if mode == nil && have != nil {
+		mode = have.Mode
+	}
+	if have != nil && have.Mode != nil && s.Mode != nil &&
+		(*have.Mode == rtnl.MACVlanModePassthru) != (*s.Mode == rtnl.MACVlanModePassthru) {
+		return nil, invalid("macvlan mode", s.Mode.String(), "the kernel cannot switch a link into or out of passthru mode; delete and re-create it")
+	}
+	if err := checkMACVlan(mode, s.Flags, s.MACAddrMode, s.MACAddrs); err != nil {
+		return nil, err
+	}
+	return s.data()
+}
+
+// macvlanData returns the macvlan data of a macvlan's or a macvtap's d,
+// nil for other kinds.
+func macvlanData(d rtnetlink.LinkDriver) *rtnl.MACVlan {
+	switch v := d.(type) {
+	case *rtnl.MACVlan:
+		return v
+	case *rtnl.MACVtap:
+		return &v.MACVlan
+	}
+	return nil
 }

@@ -13,7 +13,7 @@ import (
 // Create checks s, looks up its parent, and creates the link. Nothing is
 // created when it fails.
 func (h *Handle) Create(s Spec) error {
-	a := s.attrs()
+	a := s.Attributes()
 	if err := checkAttrs(a); err != nil {
 		return err
 	}
@@ -21,7 +21,7 @@ func (h *Handle) Create(s Spec) error {
 		return err
 	}
 	var parentIndex int32
-	if pname := s.parent(); pname != "" || needsParent(s) {
+	if pname := s.parent(); pname != "" || s.NeedsParent() {
 		p, err := h.parent(s, pname)
 		if err != nil {
 			return err
@@ -40,29 +40,31 @@ func (h *Handle) Create(s Spec) error {
 	if err := h.c.NewLink(m); err != nil {
 		return err
 	}
-	if v, ok := s.(*Veth); ok && v.Peer.Up {
-		if err := h.upPeer(v); err != nil {
+	if p := s.peer(); p != nil && p.Up {
+		if err := h.upPeer(p); err != nil {
 			return errors.Join(err, h.remove(a))
 		}
 	}
 	return nil
 }
 
-// upPeer brings up a new veth's peer, in its own namespace.
-func (h *Handle) upPeer(v *Veth) error {
+// upPeer brings up the peer p of a new link, in its own namespace. The
+// kernel cannot do it as it creates the pair: an end of a pair opens only
+// once its peer is registered.
+func (h *Handle) upPeer(p *Attrs) error {
 	c := h.c
-	if v.Peer.NetNS != nil {
+	if p.NetNS != nil {
 		var err error
-		if c, err = rtnl.Dial(v.Peer.NetNS); err != nil {
+		if c, err = rtnl.Dial(p.NetNS); err != nil {
 			return err
 		}
 		defer c.Close()
 	}
-	p, err := c.GetLink(v.Peer.Name)
+	m, err := c.GetLink(p.Name)
 	if err != nil {
 		return err
 	}
-	return c.SetLink(&rtnl.LinkMessage{Index: p.Index, Flags: unix.IFF_UP, Change: unix.IFF_UP})
+	return c.SetLink(&rtnl.LinkMessage{Index: m.Index, Flags: unix.IFF_UP, Change: unix.IFF_UP})
 }
 
 // remove deletes a link this package just created, wherever it was put.
@@ -76,14 +78,6 @@ func (h *Handle) remove(a *Attrs) error {
 		defer c.Close()
 	}
 	return c.DeleteLinkName(a.Name)
-}
-
-func needsParent(s Spec) bool {
-	switch s.(type) {
-	case *IPVlan, *MACVlan, *VLAN:
-		return true
-	}
-	return false
 }
 
 // parent resolves and checks the lower device of s.
@@ -105,7 +99,7 @@ func (h *Handle) parent(s Spec, name string) (*rtnl.LinkMessage, error) {
 	if p.Flags&unix.IFF_LOOPBACK != 0 {
 		return nil, invalid("parent", name, "the loopback interface cannot be the parent of a %s link", kind)
 	}
-	if mtu := s.attrs().MTU; mtu > p.Attributes.MTU {
+	if mtu := s.Attributes().MTU; mtu > p.Attributes.MTU {
 		return nil, invalid("mtu", fmt.Sprint(mtu), "it is above the MTU of parent %s (%d); a %s link cannot exceed it", name, p.Attributes.MTU, kind)
 	}
 	return p, nil
@@ -181,6 +175,11 @@ func (h *Handle) Delete(name string) error {
 		return err
 	}
 	return h.c.DeleteLinkName(name)
+}
+
+// DeleteIndex deletes the link with index.
+func (h *Handle) DeleteIndex(index int) error {
+	return h.c.DeleteLink(int32(index))
 }
 
 // DeleteAll deletes the named links in one batch: it moves them into a

@@ -2,13 +2,11 @@ package links
 
 import (
 	"errors"
-	"fmt"
+	"reflect"
 
 	"github.com/jsimonetti/rtnetlink/v2"
-	"golang.org/x/sys/unix"
-
-	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/rtnl"
+	"golang.org/x/sys/unix"
 )
 
 // Change is a change to an existing link. Nil fields are left alone.
@@ -19,10 +17,19 @@ type Change struct {
 	Up *bool
 	// Name renames the link.
 	Name string
-	// Data changes kind-specific settings: *rtnl.IPVlan (mode and flag,
-	// shared by the parent's every ipvlan), *rtnl.MACVlan (mode, flags,
-	// source list edits, bcqueuelen, bclim) and their tap variants.
-	Data rtnetlink.LinkDriver
+	// Group moves the link into a link group.
+	Group *uint32
+	// Alias sets the link's alias (IFLA_IFALIAS); "" clears it.
+	Alias *string
+	// IPv4Conf are per-link IPv4 settings. The kernel applies them after
+	// the request's flags: a setting that must hold when the link comes
+	// up, such as arp_notify, needs a Change of its own before Up.
+	IPv4Conf []rtnl.IPv4Conf
+	// Options changes the kind's own options to those of a spec of the
+	// link's kind; only its kind's fields count: its Attrs must be zero
+	// and it names no parent. Each spec type says which of its options
+	// can change; those of the kinds that say none are refused.
+	Options Spec
 }
 
 // Set applies c to the link called name in one request.
@@ -39,7 +46,38 @@ func (h *Handle) Set(name string, c Change) error {
 	if err != nil {
 		return err
 	}
-	m := &rtnl.LinkMessage{Index: cur.Index}
+	err = h.set(cur.Index, cur, c)
+	var oe *rtnl.OpError
+	if errors.As(err, &oe) {
+		// The request names the link by index (and carries the new name
+		// when renaming): say which link it was.
+		oe.Name = name
+	}
+	return err
+}
+
+// SetIndex applies c to the link with index in one request. It looks the
+// link up first only when c changes its Options.
+func (h *Handle) SetIndex(index int, c Change) error {
+	if c.Name != "" {
+		if err := CheckName(c.Name); err != nil {
+			return err
+		}
+	}
+	var cur *rtnl.LinkMessage
+	if c.Options != nil {
+		var err error
+		if cur, err = h.c.GetLinkIndex(int32(index)); err != nil {
+			return err
+		}
+	}
+	return h.set(int32(index), cur, c)
+}
+
+// set sends c for the link with index, whose current state cur is needed
+// only when c changes its Options.
+func (h *Handle) set(index int32, cur *rtnl.LinkMessage, c Change) error {
+	m := &rtnl.LinkMessage{Index: index}
 	if c.MTU != nil {
 		m.Attributes.MTU = *c.MTU
 		if *c.MTU == 0 {
@@ -53,69 +91,39 @@ func (h *Handle) Set(name string, c Change) error {
 		}
 	}
 	m.Attributes.Name = c.Name
-	if c.Data != nil {
-		kind := ""
-		if cur.Attributes.Info != nil {
-			kind = cur.Attributes.Info.Kind
-		}
-		if kind != c.Data.Kind() {
-			return invalid("type", c.Data.Kind(), "link %s is a %q link; its kind cannot change", name, kind)
-		}
-		if err := checkChange(c.Data, cur); err != nil {
+	m.Attributes.Group = c.Group
+	m.Attributes.Alias = c.Alias
+	m.Attributes.IPv4Conf = c.IPv4Conf
+	if c.Options != nil {
+		info, err := changeOptions(cur, c.Options)
+		if err != nil {
 			return err
 		}
-		if err := checkKernel(c.Data); err != nil {
-			return err
-		}
-		m.Attributes.Info = &rtnl.LinkInfo{Kind: kind, Data: c.Data}
+		m.Attributes.Info = info
 	}
-	err = h.c.SetLink(m)
-	var oe *rtnl.OpError
-	if errors.As(err, &oe) {
-		// The request names the link by index (and carries the new name
-		// when renaming): say which link it was.
-		oe.Name = name
-	}
-	return err
+	return h.c.SetLink(m)
 }
 
-// checkChange checks kind data against the link's current settings.
-func checkChange(d rtnetlink.LinkDriver, cur *rtnl.LinkMessage) error {
-	var want, have *rtnl.MACVlan
-	switch v := d.(type) {
-	case *rtnl.MACVlan:
-		want = v
-	case *rtnl.MACVtap:
-		want = &v.MACVlan
-	case *rtnl.IPVlan, *rtnl.IPVtap:
-		s := &IPVlan{}
-		switch v := v.(type) {
-		case *rtnl.IPVlan:
-			s.Mode, s.Flag = v.Mode, v.Flags
-		case *rtnl.IPVtap:
-			s.Mode, s.Flag = v.Mode, v.Flags
-		}
-		return s.validate()
-	default:
-		return fmt.Errorf("changing %s links is not supported: %w", d.Kind(), errdefs.ErrInvalid)
+// changeOptions checks o, the new options of the link cur, and returns
+// the IFLA_LINKINFO that sets them.
+func changeOptions(cur *rtnl.LinkMessage, o Spec) (*rtnl.LinkInfo, error) {
+	var kind string
+	var data rtnetlink.LinkDriver
+	if info := cur.Attributes.Info; info != nil {
+		kind, data = info.Kind, info.Data
 	}
-	switch v := cur.Attributes.Info.Data.(type) {
-	case *rtnl.MACVlan:
-		have = v
-	case *rtnl.MACVtap:
-		have = &v.MACVlan
+	if kind != o.Kind() {
+		return nil, invalid("type", o.Kind(), "link %s is a %q link; its kind cannot change", cur.Attributes.Name, kind)
 	}
-	mode := want.Mode
-	if mode == nil && have != nil {
-		mode = have.Mode
+	if !reflect.ValueOf(*o.Attributes()).IsZero() || o.parent() != "" {
+		return nil, invalid("type", o.Kind(), "a change of options carries only the kind's own options: set the name, MTU and the rest in the Change, and a parent cannot change")
 	}
-	if have != nil && have.Mode != nil && want.Mode != nil &&
-		(*have.Mode == rtnl.MACVlanModePassthru) != (*want.Mode == rtnl.MACVlanModePassthru) {
-		return invalid("macvlan mode", want.Mode.String(), "the kernel cannot switch a link into or out of passthru mode; delete and re-create it")
+	d, err := o.change(data)
+	if err != nil {
+		return nil, err
 	}
-	list := want.MACAddrData
-	if want.MACAddr != nil {
-		list = append(list, want.MACAddr)
+	if err := checkKernel(d); err != nil {
+		return nil, err
 	}
-	return checkMACVlan(mode, want.Flags, want.MACAddrMode, list)
+	return &rtnl.LinkInfo{Kind: kind, Data: d}, nil
 }

@@ -1,6 +1,7 @@
 package links
 
 import (
+	"fmt"
 	"net"
 	"strings"
 	"unicode"
@@ -8,6 +9,7 @@ import (
 	"github.com/jsimonetti/rtnetlink/v2"
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
@@ -32,32 +34,50 @@ type Attrs struct {
 	NetNS *netns.NS
 }
 
-// Spec describes a link to create. It is implemented by IPVlan, MACVlan,
-// VLAN, Dummy and Veth.
+// Spec describes a link of one kind: to create it, or, as
+// Change.Options, to change the kind's own options. Each kind is one type
+// in a file of its own (see the package documentation).
 type Spec interface {
 	// Kind returns the link kind, such as "ipvlan".
 	Kind() string
 	// Attributes returns the common attributes, which the caller may
 	// change before creating the link.
 	Attributes() *Attrs
-	// attrs returns the common attributes.
-	attrs() *Attrs
+	// NeedsParent reports whether a link of the kind needs a lower
+	// device (IFLA_LINK), which the spec then names.
+	NeedsParent() bool
 	// parent returns the name of the lower device, or "".
 	parent() string
+	// peer returns the attributes of the other end, for kinds whose links
+	// come in pairs, such as veth; nil for the others.
+	peer() *Attrs
 	// validate checks the kind-specific values.
 	validate() error
 	// data returns the IFLA_INFO_DATA driver, or nil.
 	data() (rtnetlink.LinkDriver, error)
+	// change returns the IFLA_INFO_DATA that changes the options of a
+	// link of the kind, whose current data is cur (nil when the kernel
+	// reported none), to the spec's, or an error when they cannot
+	// change so.
+	change(cur rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error)
 }
-
-func (a *Attrs) attrs() *Attrs { return a }
 
 // Attributes returns a, so that every Spec gives its common attributes.
 func (a *Attrs) Attributes() *Attrs { return a }
 
+// peer is the Spec method of the kinds without a peer, which is all but
+// those that define their own.
+func (a *Attrs) peer() *Attrs { return nil }
+
+// noChange is the change method of the kinds whose options vlanraw cannot
+// change.
+func noChange(s Spec) error {
+	return fmt.Errorf("changing %s links is not supported: %w", s.Kind(), errdefs.ErrInvalid)
+}
+
 // message builds the RTM_NEWLINK body for s, whose parent has index.
 func message(s Spec, parentIndex int32) (*rtnl.LinkMessage, error) {
-	a := s.attrs()
+	a := s.Attributes()
 	d, err := s.data()
 	if err != nil {
 		return nil, err
@@ -73,14 +93,20 @@ func message(s Spec, parentIndex int32) (*rtnl.LinkMessage, error) {
 			Info:       &rtnl.LinkInfo{Kind: s.Kind(), Data: d},
 		},
 	}
-	if a.NetNS != nil {
-		fd := uint32(a.NetNS.FD())
-		m.Attributes.NetNSFD = &fd
-	}
+	a.setNetNS(&m.Attributes)
 	if a.Up {
 		m.Flags, m.Change = unix.IFF_UP, unix.IFF_UP
 	}
 	return m, nil
+}
+
+// setNetNS puts the namespace a link is to be created in, if a names
+// one, into its attributes.
+func (a *Attrs) setNetNS(la *rtnl.LinkAttributes) {
+	if a.NetNS != nil {
+		fd := uint32(a.NetNS.FD())
+		la.NetNSFD = &fd
+	}
 }
 
 // CheckName reports whether name is a valid link name, as the kernel's

@@ -81,9 +81,9 @@ func TestSetBadInput(t *testing.T) {
 		ch   links.Change
 		want string
 	}{
-		{"source edit on bridge", links.Change{Data: &rtnl.MACVlan{MACAddrMode: ptr(rtnl.MACAddrFlush)}}, "a source MAC list needs mode source"},
-		{"into passthru", links.Change{Data: &rtnl.MACVlan{Mode: ptr(rtnl.MACVlanModePassthru)}}, "cannot switch a link into or out of passthru"},
-		{"kind change", links.Change{Data: &rtnl.IPVlan{Mode: ptr(rtnl.IPVlanModeL2)}}, `link mv0 is a "macvlan" link`},
+		{"source edit on bridge", links.Change{Options: &links.MACVlan{MACAddrMode: ptr(rtnl.MACAddrFlush)}}, "a source MAC list needs mode source"},
+		{"into passthru", links.Change{Options: &links.MACVlan{Mode: ptr(rtnl.MACVlanModePassthru)}}, "cannot switch a link into or out of passthru"},
+		{"kind change", links.Change{Options: &links.IPVlan{Mode: ptr(rtnl.IPVlanModeL2)}}, `link mv0 is a "macvlan" link`},
 		{"bad rename", links.Change{Name: "x/y"}, "must not contain '/'"},
 	} {
 		err := h.Set("mv0", c.ch)

@@ -5,7 +5,8 @@ import (
 	"github.com/jsimonetti/rtnetlink/v2/driver"
 )
 
-// Veth is a veth pair: the link and its Peer.
+// Veth is a veth pair: the link and its Peer. It has no options to
+// change.
 type Veth struct {
 	Attrs
 	// Peer is the other end. Its NetNS may differ from the link's.
@@ -15,7 +16,14 @@ type Veth struct {
 // Kind implements Spec.
 func (s *Veth) Kind() string { return "veth" }
 
+// NeedsParent implements Spec: a veth has a peer, not a lower device.
+func (s *Veth) NeedsParent() bool { return false }
+
 func (s *Veth) parent() string { return "" }
+
+func (s *Veth) peer() *Attrs { return &s.Peer }
+
+func (s *Veth) change(rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error) { return nil, noChange(s) }
 
 func (s *Veth) validate() error { return checkAttrs(&s.Peer) }
 

@@ -7,7 +7,8 @@ import (
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
-// VLAN is an 802.1Q or 802.1ad vlan link.
+// VLAN is an 802.1Q or 802.1ad vlan link. vlanraw cannot change its
+// options yet.
 type VLAN struct {
 	Attrs
 	// Parent is the lower device.
@@ -25,7 +26,12 @@ type VLAN struct {
 // Kind implements Spec.
 func (s *VLAN) Kind() string { return "vlan" }
 
+// NeedsParent implements Spec: a vlan sits on a lower device.
+func (s *VLAN) NeedsParent() bool { return true }
+
 func (s *VLAN) parent() string { return s.Parent }
+
+func (s *VLAN) change(rtnetlink.LinkDriver) (rtnetlink.LinkDriver, error) { return nil, noChange(s) }
 
 // MaxVLANID is the largest VLAN id; 4095 is reserved.
 const MaxVLANID = 4094

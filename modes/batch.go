@@ -127,7 +127,7 @@ func (m *Manager) deleteInNS(h *links.Handle, n *Network, eps []Endpoint, idx []
 	case 0:
 		return
 	case 1:
-		err = h.Conn().DeleteLink(index)
+		err = h.DeleteIndex(int(index))
 	default:
 		err = h.DeleteAll(names)
 	}

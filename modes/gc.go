@@ -9,7 +9,6 @@ import (
 
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/netns"
-	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // GCReport says what GC did.
@@ -141,7 +140,7 @@ func (m *Manager) gcNamespace(h *links.Handle, t *targetNS, hostNS bool, claims 
 		}
 		if !marked {
 			if c, ok := m.adoptable(l, t, hostNS, claims); ok {
-				if err := m.markLink(h, l.Name, c); err != nil {
+				if err := m.markLink(h, &l, c); err != nil {
 					return err
 				}
 				if c.ep >= 0 {
@@ -211,17 +210,17 @@ func (m *Manager) adoptable(l links.Link, t *targetNS, hostNS bool, claims map[s
 	return claim{}, false
 }
 
-// markLink gives the link called name, through h, this state directory's
-// group and the mark of c.
-func (m *Manager) markLink(h *links.Handle, name string, c claim) error {
+// markLink gives the link l, through h, this state directory's group and
+// the mark of c.
+func (m *Manager) markLink(h *links.Handle, l *links.Link, c claim) error {
 	mk := m.parentMark(c.n)
 	if c.ep >= 0 {
 		mk = m.endpointMark(c.n, &c.n.Endpoints[c.ep])
 	}
 	alias := mk.String()
-	err := h.Conn().SetLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{Name: name, Group: &m.group, Alias: &alias}})
+	err := h.SetIndex(l.Index, links.Change{Group: &m.group, Alias: &alias})
 	if err != nil {
-		return fmt.Errorf("mark %s: %w", name, err)
+		return fmt.Errorf("mark %s: %w", l.Name, err)
 	}
 	return nil
 }

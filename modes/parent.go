@@ -10,7 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // dummyName returns the name of the dummy parent of a network without a
@@ -172,7 +171,7 @@ func (m *Manager) makeParent(h *links.Handle, n *Network, s links.Spec) error {
 		return errors.Join(err, h.Delete(a.Name))
 	}
 	alias := m.parentMark(n).String()
-	if err := h.Conn().SetLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{Name: a.Name, Alias: &alias}}); err != nil {
+	if err := h.Set(a.Name, links.Change{Alias: &alias}); err != nil {
 		return errors.Join(fmt.Errorf("mark parent %s: %w", a.Name, err), h.Delete(a.Name))
 	}
 	return nil

@@ -163,12 +163,12 @@ func (l *endpointLink) make(host *links.Handle) error {
 	if err != nil {
 		return errors.Join(err, l.th.Delete(l.name))
 	}
-	link, err := l.th.Conn().GetLink(l.name)
+	link, err := l.th.Get(l.name)
 	if err != nil {
 		// It was created; delete it by name wherever it is.
 		return errors.Join(fmt.Errorf("find new link %s in %s: %w", l.name, l.t.path, err), l.th.Delete(l.name))
 	}
-	l.index, l.mac = int(link.Index), net.HardwareAddr(link.Attributes.Address)
+	l.index, l.mac = link.Index, link.MAC
 	return hook(l.stamp.ctx, "created")
 }
 
@@ -204,7 +204,7 @@ func (l *endpointLink) undo(err error) error {
 	if l.index == 0 {
 		return err
 	}
-	derr := l.th.Conn().DeleteLink(int32(l.index))
+	derr := l.th.DeleteIndex(l.index)
 	if derr != nil && !errors.Is(derr, unix.ENODEV) {
 		return errors.Join(err, unfinished(fmt.Errorf("undo: delete link %d in %s: %w", l.index, l.t.path, derr)))
 	}
@@ -273,18 +273,17 @@ func configureLink(th *links.Handle, n *Network, e *Endpoint, index int, name st
 	if !n.l3() {
 		// Before the link comes up: the kernel applies IPv4 settings
 		// after the flags of the same request.
-		arp := &rtnl.LinkMessage{Index: int32(index), Attributes: rtnl.LinkAttributes{
-			IPv4Conf: []rtnl.IPv4Conf{{ID: rtnl.IPv4ConfARPNotify, Value: 1}}}}
-		if err := th.Conn().SetLink(arp); err != nil {
+		arp := links.Change{IPv4Conf: []rtnl.IPv4Conf{{ID: rtnl.IPv4ConfARPNotify, Value: 1}}}
+		if err := th.SetIndex(index, arp); err != nil {
 			return fmt.Errorf("set %s on %s: %w", rtnl.IPv4ConfARPNotify, name, err)
 		}
 	}
-	up := &rtnl.LinkMessage{Index: int32(index), Flags: unix.IFF_UP, Change: unix.IFF_UP,
-		Attributes: rtnl.LinkAttributes{Group: &st.group, Alias: &st.alias}}
+	on := true
+	up := links.Change{Up: &on, Group: &st.group, Alias: &st.alias}
 	if name != e.IfName {
-		up.Attributes.Name = e.IfName
+		up.Name = e.IfName
 	}
-	if err := th.Conn().SetLink(up); err != nil {
+	if err := th.SetIndex(index, up); err != nil {
 		if errors.Is(err, unix.EEXIST) {
 			err = &categoryError{category: ErrConflict, cause: err,
 				msg: fmt.Sprintf("interface %s already exists in network namespace %s: choose another name for the endpoint", e.IfName, e.NetNS)}

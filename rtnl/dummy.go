@@ -25,5 +25,3 @@ func (*Dummy) Decode(ad *netlink.AttributeDecoder) error {
 	}
 	return ad.Err()
 }
-
-func init() { register(&Dummy{}) }

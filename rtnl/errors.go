@@ -79,27 +79,3 @@ func (e *KindNotSupportedError) Unwrap() error { return e.Err }
 
 // Is reports whether target is errdefs.ErrNotSupported.
 func (e *KindNotSupportedError) Is(target error) bool { return target == errdefs.ErrNotSupported }
-
-// KindConfig returns the kernel configuration option that provides a link
-// kind, or "" when vlanraw does not know it.
-func KindConfig(kind string) string {
-	switch kind {
-	case "ipvlan":
-		return "CONFIG_IPVLAN"
-	case "ipvtap":
-		return "CONFIG_IPVTAP"
-	case "macvlan":
-		return "CONFIG_MACVLAN"
-	case "macvtap":
-		return "CONFIG_MACVTAP"
-	case "vlan":
-		return "CONFIG_VLAN_8021Q"
-	case "dummy":
-		return "CONFIG_DUMMY"
-	case "veth":
-		return "CONFIG_VETH"
-	case "bridge":
-		return "CONFIG_BRIDGE"
-	}
-	return ""
-}

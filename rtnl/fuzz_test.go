@@ -25,8 +25,8 @@ import (
 //   - the read-only attributes: IFLA_MACVLAN_MACADDR_COUNT and
 //     IFLA_MACVLAN_BC_QUEUE_LEN_USED (the kernel rejects both with EINVAL
 //     in a request, so a decoded link sent back as a change must not carry
-//     them), and LinkAttributes' reported fields from Broadcast on, plus
-//     LinkInfo.SlaveKind;
+//     them), IFLA_NETKIT_PRIMARY (rejected likewise), and LinkAttributes'
+//     reported fields from Broadcast on, plus LinkInfo.SlaveKind;
 //   - attributes rtnl does not know, and IFLA_INFO_DATA of kinds it has
 //     no driver for;
 //   - empty hardware addresses (IFLA_ADDRESS, IFLA_MACVLAN_MACADDR): an
@@ -43,6 +43,14 @@ func sendable(d rtnetlink.LinkDriver) rtnetlink.LinkDriver {
 		return &c
 	case *rtnl.MACVtap:
 		return &rtnl.MACVtap{MACVlan: sendableMACVlan(d.MACVlan)}
+	case *rtnl.Netkit:
+		c := *d
+		c.Primary = nil
+		if c.Peer != nil {
+			p := sendableLink(*c.Peer)
+			c.Peer = &p
+		}
+		return &c
 	}
 	return d
 }
@@ -176,6 +184,10 @@ func FuzzIPVtap(f *testing.F)  { fuzzDriver(f, "ipvtap", "ipvlan", "ipvtap") }
 func FuzzMACVlan(f *testing.F) { fuzzDriver(f, "macvlan", "macvlan", "macvtap") }
 func FuzzMACVtap(f *testing.F) { fuzzDriver(f, "macvtap", "macvlan", "macvtap") }
 func FuzzVLAN(f *testing.F)    { fuzzDriver(f, "vlan", "vlan") }
+
+// FuzzNetkit has no captured replies (the kernel of the capture lacked
+// netkit), so it starts from the requests', peer included.
+func FuzzNetkit(f *testing.F) { fuzzDriver(f, "netkit", "netkit") }
 
 // FuzzDummy has no captured data to start from (a dummy has none), so it
 // starts from other kinds': a dummy must accept and drop anything.

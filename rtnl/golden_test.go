@@ -261,6 +261,40 @@ var goldenTests = map[string]struct {
 	"dummy-common": {flagsAdd, func(uint32, int32) *rtnl.LinkMessage {
 		return with(newLink(0, "d0", "dummy", nil), 9000, "02:00:00:00:02:01", ptr[uint32](0), ptr[uint32](3))
 	}},
+
+	// ip link add name nk0 type netkit: no IFLA_INFO_DATA.
+	"netkit-default": {flagsAdd, func(uint32, int32) *rtnl.LinkMessage {
+		return newLink(0, "nk0", "netkit", &rtnl.Netkit{})
+	}},
+	// ... type netkit peer name nk1: the peer's ifinfomsg and name.
+	"netkit-peer": {flagsAdd, func(uint32, int32) *rtnl.LinkMessage {
+		return newLink(0, "nk0", "netkit", &rtnl.Netkit{Peer: netkitPeer("nk1", 0)})
+	}},
+	// ... type netkit mode l2 blackhole peer forward name nk1
+	"netkit-l2-blackhole": {flagsAdd, func(uint32, int32) *rtnl.LinkMessage {
+		return newLink(0, "nk0", "netkit", &rtnl.Netkit{
+			Mode: ptr(rtnl.NetkitModeL2), Policy: ptr(rtnl.NetkitBlackhole), PeerPolicy: ptr(rtnl.NetkitForward),
+			Peer: netkitPeer("nk1", 0),
+		})
+	}},
+	// ip link add name nk0 mtu 1400 up type netkit mode l3 forward peer blackhole name nk1 mtu 1300
+	"netkit-common": {flagsAdd, func(uint32, int32) *rtnl.LinkMessage {
+		m := with(newLink(0, "nk0", "netkit", &rtnl.Netkit{
+			Mode: ptr(rtnl.NetkitModeL3), Policy: ptr(rtnl.NetkitForward), PeerPolicy: ptr(rtnl.NetkitBlackhole),
+			Peer: netkitPeer("nk1", 1300),
+		}), 1400, "", nil, nil)
+		m.Flags, m.Change = unix.IFF_UP, unix.IFF_UP
+		return m
+	}},
+	// ip link set dev p1 type netkit blackhole peer forward
+	"netkit-set-policy": {flagsSet, func(_ uint32, i int32) *rtnl.LinkMessage {
+		return setLink(i, "netkit", &rtnl.Netkit{Policy: ptr(rtnl.NetkitBlackhole), PeerPolicy: ptr(rtnl.NetkitForward)})
+	}},
+}
+
+// netkitPeer is the IFLA_NETKIT_PEER_INFO of `peer name NAME [mtu MTU]`.
+func netkitPeer(name string, mtu uint32) *rtnl.LinkMessage {
+	return &rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{Name: name, MTU: mtu}}
 }
 
 // TestGoldenRequests checks that rtnl encodes, byte for byte, the

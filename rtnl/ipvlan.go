@@ -110,8 +110,3 @@ func (*IPVtap) New() rtnetlink.LinkDriver { return &IPVtap{} }
 
 // Kind implements rtnetlink.LinkDriver.
 func (*IPVtap) Kind() string { return "ipvtap" }
-
-func init() {
-	register(&IPVlan{})
-	register(&IPVtap{})
-}

@@ -228,8 +228,3 @@ func (*MACVtap) New() rtnetlink.LinkDriver { return &MACVtap{} }
 
 // Kind implements rtnetlink.LinkDriver.
 func (*MACVtap) Kind() string { return "macvtap" }
-
-func init() {
-	register(&MACVlan{})
-	register(&MACVtap{})
-}

@@ -200,5 +200,3 @@ func decodeQoS(maps *[]QoSMapping) func(*netlink.AttributeDecoder) error {
 		return ad.Err()
 	}
 }
-
-func init() { register(&VLAN{}) }

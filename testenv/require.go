@@ -13,19 +13,9 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
-)
 
-// kindConfigOptions names the kernel option that provides each link kind.
-var kindConfigOptions = map[string]string{
-	"ipvlan":  "CONFIG_IPVLAN",
-	"ipvtap":  "CONFIG_IPVTAP",
-	"macvlan": "CONFIG_MACVLAN",
-	"macvtap": "CONFIG_MACVTAP",
-	"vlan":    "CONFIG_VLAN_8021Q",
-	"dummy":   "CONFIG_DUMMY",
-	"veth":    "CONFIG_VETH",
-	"bridge":  "CONFIG_BRIDGE",
-}
+	"github.com/vlanraw/vlanraw/rtnl"
+)
 
 // KernelRelease returns the release of the running kernel, as uname -r
 // prints it, or "unknown".
@@ -158,7 +148,7 @@ func RequireKind(tb testing.TB, kind string) {
 	tb.Helper()
 	logKernelOnce(tb)
 	promised := harnessKinds(os.Getenv("VLANRAW_TESTENV_KINDS"))[kind]
-	option := kindConfigOptions[kind]
+	option := rtnl.KindConfig(kind)
 	if option == "" {
 		option = "the kernel option for it"
 	}

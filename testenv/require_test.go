@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 func TestParseKernelVersion(t *testing.T) {
@@ -91,7 +93,7 @@ func TestHarnessKinds(t *testing.T) {
 func TestKindConfigOptions(t *testing.T) {
 	// Every kind that vmtest can report has an option to name in skips.
 	for _, kind := range []string{"ipvlan", "ipvtap", "macvlan", "macvtap", "vlan", "dummy", "veth", "bridge"} {
-		if kindConfigOptions[kind] == "" {
+		if rtnl.KindConfig(kind) == "" {
 			t.Errorf("no CONFIG option for kind %s", kind)
 		}
 	}
@@ -199,7 +201,8 @@ func TestRequireKindPerKind(t *testing.T) {
 	RequireRoot(t)
 	// Logs what this kernel has; fails only inside vmtest, where each kind
 	// the harness promised must be there.
-	for kind, option := range kindConfigOptions {
+	for _, k := range rtnl.Kinds() {
+		kind, option := k.Name, k.Config
 		t.Run(kind, func(t *testing.T) {
 			ok, err := probeLinkKind(kind)
 			t.Logf("%s (%s): available %v, err %v", kind, option, ok, err)

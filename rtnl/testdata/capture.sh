@@ -29,10 +29,11 @@
 # tables of tc_test.go.
 #
 # IP and TC are the iproute2 binaries to capture (default: ip and tc from
-# PATH; iproute2 6.1 on Debian 12). `bclim` arrived in iproute2 6.4, so
-# the links entries that use it are captured with IP_NEW, an iproute2 >=
-# 6.4 `ip` (for example the `ip` of a newer distribution's iproute2
-# package); without IP_NEW their files are left as they are.
+# PATH; iproute2 6.1 on Debian 12). `bclim` arrived in iproute2 6.4 and
+# netkit in 6.7, so the links entries that use them are captured with
+# IP_NEW, an iproute2 >= 6.7 `ip` (for example the `ip` of a newer
+# distribution's iproute2 package, such as Debian's bookworm-backports);
+# without IP_NEW their files are left as they are.
 #
 # Every command runs in a fresh throwaway network namespace holding one
 # veth pair with fixed addresses, p1 (ifindex 2) and p0 (ifindex 3), so
@@ -334,6 +335,20 @@ capture_links() {
 			link set dev mv0 type macvlan bclim -1
 	else
 		echo "capture.sh: IP_NEW not set: keeping golden/macvlan-*bclim*.txt and replies/macvlan-bclim.txt as they are" >&2
+	fi
+
+	# netkit needs iproute2 >= 6.7 (the kernel need not have it: the
+	# request is captured whatever the answer). The peer's `up` is left
+	# out: iproute2 sends it in the peer's ifinfomsg, which the kernel
+	# ignores, and vlanraw brings the peer up after creating the pair.
+	if [ -n "$IP_NEW" ]; then
+		request netkit-default "$IP_NEW" 0x10 "" link add name nk0 type netkit
+		request netkit-peer "$IP_NEW" 0x10 "" link add name nk0 type netkit peer name nk1
+		request netkit-l2-blackhole "$IP_NEW" 0x10 "" link add name nk0 type netkit mode l2 blackhole peer forward name nk1
+		request netkit-common "$IP_NEW" 0x10 "" link add name nk0 mtu 1400 up type netkit mode l3 forward peer blackhole name nk1 mtu 1300
+		request netkit-set-policy "$IP_NEW" 0x10 "" link set dev p1 type netkit blackhole peer forward
+	else
+		echo "capture.sh: IP_NEW not set: keeping golden/netkit-*.txt as they are" >&2
 	fi
 
 	# The kernel's answers about a link of each kind.

@@ -131,7 +131,7 @@ func TestLiveFailingTest(t *testing.T) {
 	}
 	code, stdout, stderr := runVMTest(t, []string{
 		"VLANRAW_VMTEST_FAIL=1",
-		"VLANRAW_VMTEST_WANT_KINDS=bridge,dummy,ipvlan,ipvtap,macvlan,macvtap,veth,vlan",
+		"VLANRAW_VMTEST_WANT_KINDS=bridge,dummy,ipvlan,ipvtap,macvlan,macvtap,netkit,veth,vlan",
 		"VLANRAW_VMTEST_EXTRA=" + extra,
 		"VLANRAW_VMTEST_WANT_FILE=" + extra,
 	}, "-test.v")

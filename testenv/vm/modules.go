@@ -7,30 +7,43 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // KindModules maps each link kind that vmtest reports in
-// VLANRAW_TESTENV_KINDS to the module that provides it.
-var KindModules = map[string]string{
-	"ipvlan":  "ipvlan",
-	"ipvtap":  "ipvtap",
-	"macvlan": "macvlan",
-	"macvtap": "macvtap",
-	"vlan":    "8021q",
-	"dummy":   "dummy",
-	"veth":    "veth",
-	"bridge":  "bridge",
+// VLANRAW_TESTENV_KINDS to the module that provides it: every kind of
+// rtnl's table.
+var KindModules = kindModules(rtnl.Kinds())
+
+func kindModules(kinds []rtnl.Kind) map[string]string {
+	m := make(map[string]string, len(kinds))
+	for _, k := range kinds {
+		m[k.Name] = k.Module
+	}
+	return m
 }
 
 // DefaultModules are the modules loaded in every guest, when the kernel
-// ships them. Their dependencies are added automatically.
-var DefaultModules = []string{
-	"ipvlan", "ipvtap", "macvlan", "macvtap", "tap",
-	"8021q", "garp", "mrp", "stp", "llc",
-	"dummy", "veth", "bridge",
+// ships them: those of every link kind in rtnl's table, in its order,
+// then helpers. Their dependencies are added automatically.
+var DefaultModules = append(kindModuleList(rtnl.Kinds()),
+	"tap", "garp", "mrp", "stp", "llc",
 	"sch_ingress", "cls_bpf",
+)
+
+// kindModuleList returns the modules of kinds, each once.
+func kindModuleList(kinds []rtnl.Kind) []string {
+	var mods []string
+	for _, k := range kinds {
+		if !slices.Contains(mods, k.Module) {
+			mods = append(mods, k.Module)
+		}
+	}
+	return mods
 }
 
 // moduleParams are the parameters vmtest loads some modules with: dummy

@@ -4,8 +4,6 @@ import (
 	"strings"
 
 	"github.com/jsimonetti/rtnetlink/v2"
-
-	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // detail is one item of a kind's details, rendered as iproute2's
@@ -20,23 +18,11 @@ type detail struct {
 // kinds vlanraw cannot print; for the others iproute2 always prints an
 // info_data object, empty when the kernel sent no data.
 func kindDetails(kind string, data rtnetlink.LinkDriver) (d []detail, ok bool) {
-	switch v := data.(type) {
-	case *rtnl.MACVlan:
-		return macvlanDetails(v), true
-	case *rtnl.MACVtap:
-		return macvlanDetails(&v.MACVlan), true
-	case *rtnl.IPVlan:
-		return ipvlanDetails(v), true
-	case *rtnl.IPVtap:
-		return ipvlanDetails(&v.IPVlan), true
-	case *rtnl.VLAN:
-		return vlanDetails(v), true
+	k := lookupKind(kind)
+	if k == nil || k.details == nil {
+		return nil, false
 	}
-	switch kind {
-	case "macvlan", "macvtap", "ipvlan", "ipvtap", "vlan":
-		return nil, true
-	}
-	return nil, false
+	return k.details(data), true
 }
 
 // detailsText renders details as text.

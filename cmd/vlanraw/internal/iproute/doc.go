@@ -4,8 +4,8 @@
 // pasted after "vlanraw", and print what iproute2 prints, text and -j
 // JSON with its keys in its order.
 //
-// A link kind's words, details and help are in kind_KIND.go; the words
-// every kind shares in linkwords.go; the command-line cursor and
+// A link kind's words, details and help are in kind_KIND.go, registered
+// in kindTable (kinds.go); the words every kind shares in linkwords.go; the command-line cursor and
 // iproute2's number and address parsers in words.go. It works on links
 // and rtnl only, in the namespace given with -n (namespace.go).
 package iproute

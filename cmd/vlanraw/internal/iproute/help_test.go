@@ -10,10 +10,10 @@ import (
 )
 
 // linkKeywords returns every word the link parsers accept: keywords,
-// commands and values.
+// commands and values, the kinds' own from the kinds table.
 func linkKeywords() []string {
 	var ws []string
-	for _, table := range [][]cli.Keyword{linkWords, macvlanWords, ipvlanWords, vlanWords, showWords} {
+	for _, table := range [][]cli.Keyword{linkWords, showWords} {
 		for _, k := range table {
 			if !k.Unsupported {
 				ws = append(ws, k.Name)
@@ -25,23 +25,11 @@ func linkKeywords() []string {
 			ws = append(ws, c.kw.Name)
 		}
 	}
-	for w := range macvlanModes {
-		ws = append(ws, w)
-	}
-	for w := range macvlanFlagValues {
-		ws = append(ws, w)
-	}
-	for w := range macaddrOps {
-		ws = append(ws, w)
-	}
-	for w := range ipvlanModes {
-		ws = append(ws, w)
-	}
-	for w := range vlanFlagWords {
-		ws = append(ws, w)
+	for _, k := range kindTable {
+		ws = append(ws, k.words...)
 	}
 	ws = append(ws, kinds...)
-	return append(ws, "peer", "on", "off", "802.1Q", "802.1ad", "qlen", "txqlen", "del")
+	return append(ws, "qlen", "txqlen", "del")
 }
 
 // TestLinkHelpCoversEveryWord checks that `vlanraw help link` documents

@@ -1,9 +1,47 @@
 package iproute
 
 import (
+	"maps"
+	"slices"
+
+	"github.com/jsimonetti/rtnetlink/v2"
+
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
+
+// ipvlanKind is ipvlan and ipvtap: iproute2's iplink_ipvlan.c.
+var ipvlanKind = &linkKind{
+	names: []string{"ipvlan", "ipvtap"},
+	add:   addIPVlan,
+	set: func(kind string, args []string) (links.Spec, error) {
+		v, err := parseIPVlan(kind, args)
+		if err != nil {
+			return nil, err
+		}
+		return &links.IPVlan{Tap: kind == "ipvtap", Mode: v.Mode, Flag: v.Flags}, nil
+	},
+	details: func(data rtnetlink.LinkDriver) []detail {
+		switch v := data.(type) {
+		case *rtnl.IPVlan:
+			return ipvlanDetails(v)
+		case *rtnl.IPVtap:
+			return ipvlanDetails(&v.IPVlan)
+		}
+		return nil
+	},
+	help: `TYPE ipvlan, ipvtap: [mode {l2 | l3 | l3s}] [bridge | private | vepa]
+  mode l2|l3|l3s       switch in layer 2, route in layer 3, or layer 3
+                       with netfilter (l3s); the kernel's default is l3
+  bridge               slaves reach each other through the parent (default)
+  private              slaves cannot reach each other
+  vepa                 slave-to-slave traffic goes out to the switch
+  Mode and flag belong to the parent: every ipvlan on it shares them,
+  and the latest add or set wins; set takes these words too.
+`,
+	words: slices.Concat(keywordNames(ipvlanWords), slices.Collect(maps.Keys(ipvlanModes))),
+}
 
 // ipvlanWords are iproute2's ipvlan/ipvtap words, in its order.
 var ipvlanWords = []cli.Keyword{
@@ -19,6 +57,25 @@ var ipvlanModes = map[string]rtnl.IPVlanMode{
 	"l2":  rtnl.IPVlanModeL2,
 	"l3":  rtnl.IPVlanModeL3,
 	"l3s": rtnl.IPVlanModeL3S,
+}
+
+// addIPVlan builds an ipvlan or ipvtap spec from the parsed words.
+func addIPVlan(a *linkArgs, attrs links.Attrs) (*addRequest, error) {
+	s := &links.IPVlan{Attrs: attrs, Parent: a.parent, Tap: a.kind == "ipvtap"}
+	if err := checkParent(a, s); err != nil {
+		return nil, err
+	}
+	if a.mac != nil {
+		return nil, cli.Usagef("%s links share their parent's MAC address: remove \"address %s\"", a.kind, a.mac)
+	}
+	v, err := parseIPVlan(a.kind, a.kindWords)
+	if err != nil {
+		return nil, err
+	}
+	if v != nil {
+		s.Mode, s.Flag = v.Mode, v.Flags
+	}
+	return &addRequest{spec: s}, nil
 }
 
 // parseIPVlan reads ipvlan or ipvtap options into the wire form, as

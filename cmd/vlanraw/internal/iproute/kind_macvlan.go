@@ -2,12 +2,106 @@ package iproute
 
 import (
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"strings"
 
+	"github.com/jsimonetti/rtnetlink/v2"
+
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
+
+// macvlanKind is macvlan and macvtap: iproute2's iplink_macvlan.c.
+var macvlanKind = &linkKind{
+	names: []string{"macvlan", "macvtap"},
+	add:   addMACVlan,
+	set: func(kind string, args []string) (links.Spec, error) {
+		v, err := parseMACVlan(kind, args)
+		if err != nil {
+			return nil, err
+		}
+		return macvlanSpec(kind, v), nil
+	},
+	details: func(data rtnetlink.LinkDriver) []detail {
+		switch v := data.(type) {
+		case *rtnl.MACVlan:
+			return macvlanDetails(v)
+		case *rtnl.MACVtap:
+			return macvlanDetails(&v.MACVlan)
+		}
+		return nil
+	},
+	help: `TYPE macvlan, macvtap: mode MODE [flag FLAG] [nopromisc] [nodst]
+          [macaddr {add|del LLADDR | set [LLADDR ...] | flush}]
+          [bcqueuelen N] [bclim N]
+  mode private         no traffic between macvlans on the same parent
+  mode vepa            macvlan-to-macvlan traffic goes out to the switch
+                       (the kernel's default)
+  mode bridge          macvlans on the same parent reach each other
+  mode passthru        one macvlan takes over the parent and its MAC; it
+                       must be the parent's first macvlan
+  mode source          receive only frames from the source MAC addresses
+                       in the link's list (see macaddr)
+  flag nopromisc       (or just nopromisc) passthru only: do not put the
+                       parent into promiscuous mode
+  flag nodst           (or just nodst) source only: do not also receive
+                       frames addressed to the link's own MAC
+  flag null            clear the flags
+  macaddr add LLADDR   add a source MAC (source mode only)
+  macaddr del LLADDR   remove a source MAC
+  macaddr set LLADDR.. replace the list with these MACs (none: empty it)
+  macaddr flush        empty the list
+  bcqueuelen N         the broadcast/multicast receive queue length this
+                       link asks for (Linux 5.11+, default 1000); the
+                       parent uses the largest over its macvlans
+                       (usedbcqueuelen)
+  bclim N              broadcast cutoff (Linux 6.4+, 32-bit signed): the
+                       number of macvlans above which multicast goes
+                       through the broadcast queue; shared by the parent.
+                       Older kernels would ignore these two: vlanraw
+                       refuses them there
+  set takes these words too, but cannot switch a link into or out of
+  passthru.
+`,
+	words: slices.Concat(keywordNames(macvlanWords), slices.Collect(maps.Keys(macvlanModes)),
+		slices.Collect(maps.Keys(macvlanFlagValues)), slices.Collect(maps.Keys(macaddrOps))),
+}
+
+// addMACVlan builds a macvlan or macvtap spec from the parsed words.
+func addMACVlan(a *linkArgs, attrs links.Attrs) (*addRequest, error) {
+	if err := checkParent(a, &links.MACVlan{}); err != nil {
+		return nil, err
+	}
+	v, err := parseMACVlan(a.kind, a.kindWords)
+	if err != nil {
+		return nil, err
+	}
+	if v.MACAddrMode != nil && (v.Mode == nil || *v.Mode != rtnl.MACVlanModeSource) {
+		return nil, cli.Usagef("%s: \"macaddr\" edits the source list of a source-mode link: add \"mode source\"", a.kind)
+	}
+	s := macvlanSpec(a.kind, v)
+	s.Attrs, s.Parent = attrs, a.parent
+	return &addRequest{spec: s}, nil
+}
+
+// macvlanSpec returns the spec of a macvlan (or, for kind macvtap, a
+// macvtap) with the options v.
+func macvlanSpec(kind string, v *rtnl.MACVlan) *links.MACVlan {
+	s := &links.MACVlan{
+		Tap: kind == "macvtap", Mode: v.Mode, Flags: v.Flags, MACAddrMode: v.MACAddrMode,
+		BCQueueLen: v.BCQueueLen, BCCutoff: v.BCCutoff,
+	}
+	switch {
+	case v.MACAddr != nil:
+		s.MACAddrs = append(s.MACAddrs, v.MACAddr)
+	case v.MACAddrData != nil:
+		s.MACAddrs = v.MACAddrData
+	}
+	return s
+}
 
 // macvlanWords are iproute2's macvlan/macvtap words, in its order.
 var macvlanWords = []cli.Keyword{

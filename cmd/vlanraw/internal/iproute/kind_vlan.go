@@ -2,11 +2,95 @@ package iproute
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/jsimonetti/rtnetlink/v2"
+
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
+
+// vlanKind is 802.1Q and 802.1ad vlan: iproute2's iplink_vlan.c.
+var vlanKind = &linkKind{
+	names: []string{"vlan"},
+	add:   addVLAN,
+	set: func(_ string, args []string) (links.Spec, error) {
+		v, err := parseVLAN(args)
+		if err != nil {
+			return nil, err
+		}
+		return vlanSpec(v), nil
+	},
+	details: func(data rtnetlink.LinkDriver) []detail {
+		if v, ok := data.(*rtnl.VLAN); ok {
+			return vlanDetails(v)
+		}
+		return nil
+	},
+	help: `TYPE vlan: id VLANID [protocol {802.1Q | 802.1ad}]
+          [reorder_hdr {on|off}] [gvrp {on|off}] [mvrp {on|off}]
+          [loose_binding {on|off}] [bridge_binding {on|off}]
+          [ingress-qos-map FROM:TO ...] [egress-qos-map FROM:TO ...]
+  id VLANID            the VLAN id, 0-4094 (required)
+  protocol 802.1Q      a customer tag, ethertype 0x8100 (default)
+  protocol 802.1ad     a service tag (QinQ), ethertype 0x88a8
+  reorder_hdr on|off   hand received frames up untagged (default on)
+  gvrp on|off          register the VLAN with GVRP
+  mvrp on|off          register the VLAN with MVRP
+  loose_binding on|off do not follow the parent's operational state
+  bridge_binding on|off follow only the bridge ports in this VLAN
+  ingress-qos-map FROM:TO ...  map a received tag's priority code point
+                       (FROM, 0-7) to a packet priority (TO)
+  egress-qos-map FROM:TO ...   map a packet priority (FROM) to the sent
+                       tag's priority code point (TO, 0-7)
+  These can only be given to add, for now.
+`,
+	words: slices.Concat(keywordNames(vlanWords), slices.Collect(maps.Keys(vlanFlagWords)),
+		[]string{"on", "off", "802.1Q", "802.1ad"}),
+}
+
+// addVLAN builds a vlan spec from the parsed words.
+func addVLAN(a *linkArgs, attrs links.Attrs) (*addRequest, error) {
+	if err := checkParent(a, &links.VLAN{}); err != nil {
+		return nil, err
+	}
+	v, err := parseVLAN(a.kindWords)
+	if err != nil {
+		return nil, err
+	}
+	if v.ID == nil {
+		return nil, cli.Usagef("vlan: no id given: add \"id N\" (0-%d)", vlanIDMax)
+	}
+	s := vlanSpec(v)
+	s.Attrs, s.Parent = attrs, a.parent
+	return &addRequest{spec: s}, nil
+}
+
+// vlanSpec returns the spec of a vlan with the options v.
+func vlanSpec(v *rtnl.VLAN) *links.VLAN {
+	s := &links.VLAN{Protocol: v.Protocol, IngressQoS: v.IngressQoS, EgressQoS: v.EgressQoS}
+	if v.ID != nil {
+		s.ID = *v.ID
+	}
+	if v.Flags != nil {
+		for bit, p := range map[rtnl.VLANFlag]**bool{
+			rtnl.VLANFlagReorderHdr:    &s.ReorderHdr,
+			rtnl.VLANFlagGVRP:          &s.GVRP,
+			rtnl.VLANFlagMVRP:          &s.MVRP,
+			rtnl.VLANFlagLooseBinding:  &s.LooseBinding,
+			rtnl.VLANFlagBridgeBinding: &s.BridgeBinding,
+		} {
+			if v.Flags.Mask&bit != 0 {
+				on := v.Flags.Flags&bit != 0
+				*p = &on
+			}
+		}
+	}
+	return s
+}
 
 // vlanWords are iproute2's vlan words, in its order ("i" is id).
 var vlanWords = []cli.Keyword{

@@ -1,11 +1,8 @@
 package iproute
 
 import (
-	"slices"
-
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/links"
-	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // setRequest is a parsed `link set`.
@@ -48,42 +45,19 @@ func parseLinkSet(args []string) (*setRequest, error) {
 	if !a.hasType {
 		return r, nil
 	}
-	if !slices.Contains(kinds, a.kind) {
+	k := lookupKind(a.kind)
+	if k == nil {
 		return nil, cli.Usagef("unknown link type %q: use one of %s", a.kind, kindList())
 	}
 	if len(a.kindWords) == 0 {
 		// As iproute2: a type without options sends no kind data.
 		return r, nil
 	}
-	switch a.kind {
-	case "ipvlan", "ipvtap":
-		v, err := parseIPVlan(a.kind, a.kindWords)
-		if err != nil {
-			return nil, err
-		}
-		if a.kind == "ipvtap" {
-			c.Data = &rtnl.IPVtap{IPVlan: *v}
-		} else {
-			c.Data = v
-		}
-	case "macvlan", "macvtap":
-		v, err := parseMACVlan(a.kind, a.kindWords)
-		if err != nil {
-			return nil, err
-		}
-		if a.kind == "macvtap" {
-			c.Data = &rtnl.MACVtap{MACVlan: *v}
-		} else {
-			c.Data = v
-		}
-	case "vlan":
-		v, err := parseVLAN(a.kindWords)
-		if err != nil {
-			return nil, err
-		}
-		c.Data = v
-	case "dummy", "veth":
+	if k.set == nil {
 		return nil, cli.Usagef("%s: unknown option %q: %s links have no options to change", a.kind, a.kindWords[0], a.kind)
+	}
+	if c.Options, err = k.set(a.kind, a.kindWords); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

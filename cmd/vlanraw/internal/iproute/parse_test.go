@@ -153,6 +153,23 @@ func TestParseLinkAdd(t *testing.T) {
 			line: "v0 type veth peer v1",
 			want: &links.Veth{Attrs: links.Attrs{Name: "v0"}, Peer: links.Attrs{Name: "v1"}},
 		},
+		{
+			line: "nk0 type netkit peer name nk1",
+			want: &links.Netkit{Attrs: links.Attrs{Name: "nk0"}, Peer: links.Attrs{Name: "nk1"}},
+		},
+		{
+			line: "name nk0 up type netkit mode l2 blackhole peer forward name nk1 mtu 1400 netns blue up",
+			want: &links.Netkit{
+				Attrs: links.Attrs{Name: "nk0", Up: true}, Peer: links.Attrs{Name: "nk1", MTU: 1400, Up: true},
+				Mode: ptr(rtnl.NetkitModeL2), Policy: ptr(rtnl.NetkitBlackhole), PeerPolicy: ptr(rtnl.NetkitForward),
+			},
+			peerNetNS: "blue",
+		},
+		{
+			// As in iproute2, mode may follow peer: it is the pair's.
+			line: "nk0 type netkit peer blackhole mode l3 nk1",
+			want: &links.Netkit{Attrs: links.Attrs{Name: "nk0"}, Peer: links.Attrs{Name: "nk1"}, Mode: ptr(rtnl.NetkitModeL3), PeerPolicy: ptr(rtnl.NetkitBlackhole)},
+		},
 	} {
 		t.Run(tt.line, func(t *testing.T) {
 			req, err := parseLinkAdd(strings.Fields(tt.line))
@@ -185,30 +202,41 @@ func TestParseLinkSet(t *testing.T) {
 		{
 			line: "mv0 type macvlan mode vepa",
 			dev:  "mv0",
-			want: links.Change{Data: &rtnl.MACVlan{Mode: ptr(rtnl.MACVlanModeVEPA)}},
+			want: links.Change{Options: &links.MACVlan{Mode: ptr(rtnl.MACVlanModeVEPA)}},
 		},
 		{
 			line: "mv0 type macvtap macaddr del 02:00:00:00:00:01",
 			dev:  "mv0",
-			want: links.Change{Data: &rtnl.MACVtap{MACVlan: rtnl.MACVlan{MACAddrMode: ptr(rtnl.MACAddrDel), MACAddr: mac("02:00:00:00:00:01")}}},
+			want: links.Change{Options: &links.MACVlan{Tap: true, MACAddrMode: ptr(rtnl.MACAddrDel), MACAddrs: []net.HardwareAddr{mac("02:00:00:00:00:01")}}},
 		},
 		{
 			line: "mv0 type macvlan macaddr set 02:00:00:00:00:01 bcqueuelen 10 bclim 3 flag null",
 			dev:  "mv0",
-			want: links.Change{Data: &rtnl.MACVlan{
-				MACAddrMode: ptr(rtnl.MACAddrSet), MACAddrData: []net.HardwareAddr{mac("02:00:00:00:00:01")},
+			want: links.Change{Options: &links.MACVlan{
+				MACAddrMode: ptr(rtnl.MACAddrSet), MACAddrs: []net.HardwareAddr{mac("02:00:00:00:00:01")},
 				BCQueueLen: ptr[uint32](10), BCCutoff: ptr[int32](3), Flags: ptr(rtnl.MACVlanFlag(0)),
 			}},
 		},
 		{
 			line: "ipv0 type ipvlan mode l3",
 			dev:  "ipv0",
-			want: links.Change{Data: &rtnl.IPVlan{Mode: ptr(rtnl.IPVlanModeL3), Flags: ptr(rtnl.IPVlanFlagBridge)}},
+			want: links.Change{Options: &links.IPVlan{Mode: ptr(rtnl.IPVlanModeL3), Flag: ptr(rtnl.IPVlanFlagBridge)}},
 		},
 		{
 			line: "ipv0 type ipvtap private",
 			dev:  "ipv0",
-			want: links.Change{Data: &rtnl.IPVtap{IPVlan: rtnl.IPVlan{Flags: ptr(rtnl.IPVlanFlagPrivate)}}},
+			want: links.Change{Options: &links.IPVlan{Tap: true, Flag: ptr(rtnl.IPVlanFlagPrivate)}},
+		},
+		{
+			line: "nk0 type netkit forward peer blackhole",
+			dev:  "nk0",
+			want: links.Change{Options: &links.Netkit{Policy: ptr(rtnl.NetkitForward), PeerPolicy: ptr(rtnl.NetkitBlackhole)}},
+		},
+		{
+			// links refuses it, as the kernel would.
+			line: "nk0 type netkit mode l2",
+			dev:  "nk0",
+			want: links.Change{Options: &links.Netkit{Mode: ptr(rtnl.NetkitModeL2)}},
 		},
 	} {
 		t.Run(tt.line, func(t *testing.T) {
