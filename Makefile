@@ -86,7 +86,7 @@ VMTEST_TIMEOUT     ?= 25m
 vmtest: deps
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/vmtest ./testenv/cmd/vmtest
 	$(GO) build -trimpath -o $(BIN)/vmsuite ./testenv/cmd/vmsuite
-	@fail=; tools=$$(command -v tc bash jq | paste -sd:); summary=$$(mktemp); \
+	@fail=; tools=$$(for t in tc bash jq; do command -v $$t; done | paste -sd:); summary=$$(mktemp); \
 	export VLANRAW_VMTEST_EXTRA="$${VLANRAW_VMTEST_EXTRA:+$$VLANRAW_VMTEST_EXTRA:}$$tools:$(CURDIR)/dist:$(CURDIR)/README.md"; \
 	for k in $(KERNELS); do \
 		pkgs="$(VMTEST_PKGS)"; seeds="$(VMTEST_SEEDS)"; \
