@@ -31,8 +31,11 @@ deps:
 
 # unittest runs every test on the host. As root it also runs the
 # privileged tests in throwaway network namespaces; tests that need a link
-# kind the host kernel lacks skip there and run in make vmtest.
+# kind the host kernel lacks skip there and run in make vmtest. The
+# container engines of the CNI client tests (testenv/runtime) are
+# installed here, not in deps, which the demo shares.
 unittest: deps
+	@bash testenv/deps.sh runtimes
 	$(MAKE) --no-print-directory generate-check
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz

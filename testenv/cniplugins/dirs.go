@@ -29,6 +29,8 @@ var Programs = []struct{ Name, Module, Package string }{
 	{"ipvlan", "github.com/containernetworking/plugins", "plugins/main/ipvlan"},
 	{"host-local", "github.com/containernetworking/plugins", "plugins/ipam/host-local"},
 	{"static", "github.com/containernetworking/plugins", "plugins/ipam/static"},
+	// containerd's CRI runs loopback on every pod before the network.
+	{"loopback", "github.com/containernetworking/plugins", "plugins/main/loopback"},
 	{"cnitool", "github.com/containernetworking/cni", "cnitool"},
 }
 
