@@ -59,14 +59,14 @@ func TestCRI(t *testing.T) {
 	}
 	nsPath := podNetNS(t, st.GetInfo()["info"])
 	checkEth0(t, nsPath, ip)
-	if got := reserved(t, dataDir, network); !slices.Equal(got, []string{ip}) {
+	if got := cniplugins.Reserved(t, dataDir, network); !slices.Equal(got, []string{ip}) {
 		t.Errorf("host-local holds %v, want the pod's %s", got, ip)
 	}
 
 	if _, err := rt.StopPodSandbox(ctx, &criapi.StopPodSandboxRequest{PodSandboxId: id}); err != nil {
 		t.Fatalf("StopPodSandbox: %v", err)
 	}
-	if got := reserved(t, dataDir, network); len(got) != 0 {
+	if got := cniplugins.Reserved(t, dataDir, network); len(got) != 0 {
 		t.Errorf("host-local still holds %v after StopPodSandbox", got)
 	}
 	if _, err := os.Stat(nsPath); !os.IsNotExist(err) {

@@ -1,8 +1,6 @@
 package runtime_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/vlanraw/vlanraw/links"
@@ -47,23 +45,4 @@ func conflist(name, subnet, dataDir string) map[string]any {
 			"ipam":   map[string]any{"type": "host-local", "subnet": subnet, "dataDir": dataDir},
 		}},
 	}
-}
-
-// reserved returns host-local's reservations in dataDir for network.
-func reserved(t *testing.T, dataDir, network string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(filepath.Join(dataDir, network))
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range ents {
-		if n := e.Name(); n != "lock" && !(len(n) > 17 && n[:17] == "last_reserved_ip.") {
-			out = append(out, n)
-		}
-	}
-	return out
 }

@@ -44,7 +44,7 @@ func TestPodman(t *testing.T) {
 	if aIP == bIP {
 		t.Fatalf("both containers got %s", aIP)
 	}
-	if got := reserved(t, dataDir, network); !slices.Equal(got, sorted(aIP, bIP)) {
+	if got := cniplugins.Reserved(t, dataDir, network); !slices.Equal(got, sorted(aIP, bIP)) {
 		t.Errorf("host-local holds %v, want the containers' %s and %s", got, aIP, bIP)
 	}
 	if out, err := pm.Run("exec", "b", "ping", "-c", "1", "-W", "5", aIP); err != nil {
@@ -61,7 +61,7 @@ func TestPodman(t *testing.T) {
 			t.Errorf("the container namespace %s is still there after podman rm (%v)", p, err)
 		}
 	}
-	if got := reserved(t, dataDir, network); len(got) != 0 {
+	if got := cniplugins.Reserved(t, dataDir, network); len(got) != 0 {
 		t.Errorf("host-local still holds %v after podman rm", got)
 	}
 }

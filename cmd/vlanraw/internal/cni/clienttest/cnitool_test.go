@@ -77,7 +77,7 @@ func TestCNITool(t *testing.T) {
 					t.Errorf("ADD result cniVersion %q, want the configuration's %q", res.CNIVersion, v)
 				}
 				addr := checkAgainstKernel(t, res, target, nsPath, tc.driver, tc.mode, 1400)
-				if got := reserved(t, dataDir, name); !slices.Equal(got, []string{addr.Addr().String()}) {
+				if got := cniplugins.Reserved(t, dataDir, name); !slices.Equal(got, []string{addr.Addr().String()}) {
 					t.Errorf("host-local holds %v after ADD, want [%s]", got, addr.Addr())
 				}
 
@@ -112,7 +112,7 @@ func TestCNITool(t *testing.T) {
 				if l := st.Link("eth0"); l != nil {
 					t.Errorf("eth0 is still in the namespace after DEL: %+v", l)
 				}
-				if got := reserved(t, dataDir, name); len(got) != 0 {
+				if got := cniplugins.Reserved(t, dataDir, name); len(got) != 0 {
 					t.Errorf("host-local still holds %v after DEL", got)
 				}
 			})
@@ -210,13 +210,13 @@ func TestCNIToolGC(t *testing.T) {
 		}
 		targets, paths = append(targets, ns), append(paths, p)
 	}
-	if got := reserved(t, dataDir, name); len(got) != 3 {
+	if got := cniplugins.Reserved(t, dataDir, name); len(got) != 3 {
 		t.Fatalf("host-local holds %v after three ADDs, want three addresses", got)
 	}
 	if _, err := h.run(tool, cniplugins.GC, name, paths[0]); err != nil {
 		t.Fatal(err)
 	}
-	if got := reserved(t, dataDir, name); len(got) != 0 {
+	if got := cniplugins.Reserved(t, dataDir, name); len(got) != 0 {
 		t.Errorf("host-local still holds %v after GC with no valid attachment", got)
 	}
 	for i, ns := range targets {

@@ -89,25 +89,3 @@ func requireDriver(t *testing.T, driver string) {
 func underVlanraw() bool {
 	return os.Getenv(cniplugins.UnderTestEnv) == "vlanraw"
 }
-
-// reserved returns host-local's reservations (the addresses it holds)
-// in dataDir for network.
-func reserved(t *testing.T, dataDir, network string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(filepath.Join(dataDir, network))
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range ents {
-		switch n := e.Name(); {
-		case n == "lock", len(n) > 17 && n[:17] == "last_reserved_ip.":
-		default:
-			out = append(out, n)
-		}
-	}
-	return out
-}
