@@ -29,6 +29,10 @@ type cniRuntime struct {
 	cni   *libcni.CNIConfig
 	host  *netns.NS
 	lists []cniList
+	// ipamFloor is host-local run alone as the list's plugin: it
+	// reserves and releases an address and touches no namespace, the
+	// part of cniRef's and cniHostLocal's work that is the same program.
+	ipamFloor cniList
 }
 
 // cniList is one contender of the libcni benchmarks: a network
@@ -51,12 +55,14 @@ const (
 	// cniNetwork is vlanraw's plugin on a network made with vlanraw's
 	// Manager ("network": "net"), with vlanraw's own IPAM.
 	cniNetwork = "network"
+	// cniIPAMFloor is host-local alone (cniRuntime.ipamFloor).
+	cniIPAMFloor = "ipam-floor"
 )
 
 // newCNIRuntime returns the three contenders on e's host namespace: the
 // reference plugin of e's driver with host-local over 10.20.0.0/16,
 // vlanraw with host-local over 10.21.0.0/16, and vlanraw on e's network
-// "net" in e's state directory.
+// "net" in e's state directory; and host-local alone over 10.23.0.0/16.
 func newCNIRuntime(b *testing.B, e *endpointBench) *cniRuntime {
 	b.Helper()
 	ref := installCNI(b)
@@ -82,6 +88,7 @@ func newCNIRuntime(b *testing.B, e *endpointBench) *cniRuntime {
 		{cniRef, map[string]any{"type": string(e.driver), "master": "p0", "mode": mode, "ipam": hostLocal("10.20.0.0/16")}},
 		{cniHostLocal, map[string]any{"type": "vlanraw", "driver": string(e.driver), "master": "p0", "mode": mode, "ipam": hostLocal("10.21.0.0/16")}},
 		{cniNetwork, map[string]any{"type": "vlanraw", "network": "net", "stateDir": e.stateDir}},
+		{cniIPAMFloor, map[string]any{"type": "host-local", "ipam": hostLocal("10.23.0.0/16")}},
 	} {
 		conf, err := json.Marshal(map[string]any{
 			"cniVersion": "1.0.0",
@@ -94,6 +101,10 @@ func newCNIRuntime(b *testing.B, e *endpointBench) *cniRuntime {
 		list, err := libcni.NetworkConfFromBytes(conf)
 		if err != nil {
 			b.Fatalf("%s: %v\n%s", c.name, err, conf)
+		}
+		if c.name == cniIPAMFloor {
+			r.ipamFloor = cniList{c.name, list}
+			continue
 		}
 		r.lists = append(r.lists, cniList{c.name, list})
 	}
