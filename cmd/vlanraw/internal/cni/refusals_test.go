@@ -175,4 +175,3 @@ func TestConcurrentAdds(t *testing.T) {
 		t.Errorf("state records networks %v", nets)
 	}
 }
-
