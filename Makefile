@@ -78,16 +78,22 @@ test: unittest vmtest benchsmoke
 # bash .ci/run took 26m51s with them, under 45 minutes even when other
 # work slows TCG down by half again (seen here: 9m32s for 5.10's whole
 # suite at load 9). VMTEST_TIMEOUT is generous for the same reason.
-VMTEST_PKGS        ?= ./testenv/ ./testenv/traffic/ ./netns/ ./rtnl/... ./links/... ./modes/ ./modes/ipam/ ./modes/state/ ./bpf/
+VMTEST_PKGS        ?= ./testenv/ ./testenv/traffic/ ./netns/ ./rtnl/... ./links/... ./modes/ ./modes/ipam/ ./modes/state/ ./bpf/ ./cmd/vlanraw/internal/cni/
 VMTEST_SLOW_PKGS   ?= ./modes/verify/ ./cmd/vlanraw/...
 VMTEST_FULL_KERNELS ?= 5.10 7
 VMTEST_SEEDS       ?= -run ^TestSeed ./cmd/vlanraw/
 VMTEST_TIMEOUT     ?= 25m
-vmtest: deps
+# The CNI plugin's tests (./cmd/vlanraw/internal/cni/) run bin/vlanraw as
+# the plugin and host-local, from CNIBIN, as its IPAM; both go to the guest.
+CNIBIN    := $(CURDIR)/.cache/cni/bin
+HOSTLOCAL := github.com/containernetworking/plugins/plugins/ipam/host-local@v1.10.0
+vmtest: deps build
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/vmtest ./testenv/cmd/vmtest
 	$(GO) build -trimpath -o $(BIN)/vmsuite ./testenv/cmd/vmsuite
+	@[ -x $(CNIBIN)/host-local ] || GOBIN=$(CNIBIN) CGO_ENABLED=0 $(GO) install $(HOSTLOCAL)
 	@fail=; tools=$$(for t in tc bash jq; do command -v $$t; done | paste -sd:); summary=$$(mktemp); \
-	export VLANRAW_VMTEST_EXTRA="$${VLANRAW_VMTEST_EXTRA:+$$VLANRAW_VMTEST_EXTRA:}$$tools:$(CURDIR)/dist:$(CURDIR)/README.md"; \
+	export VLANRAW_VMTEST_EXTRA="$${VLANRAW_VMTEST_EXTRA:+$$VLANRAW_VMTEST_EXTRA:}$$tools:$(CURDIR)/dist:$(CURDIR)/README.md:$(BIN)/vlanraw:$(CNIBIN)/host-local"; \
+	export VLANRAW_CNI_TEST_VLANRAW=$(BIN)/vlanraw VLANRAW_CNI_TEST_IPAM=$(CNIBIN); \
 	for k in $(KERNELS); do \
 		pkgs="$(VMTEST_PKGS)"; seeds="$(VMTEST_SEEDS)"; \
 		case " $(VMTEST_FULL_KERNELS) " in *" $$k "*) pkgs="$$pkgs $(VMTEST_SLOW_PKGS)"; seeds=;; esac; \

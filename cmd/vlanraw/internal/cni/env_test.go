@@ -32,10 +32,15 @@ import (
 // throwaway one (the plugin runs inside it: see nsExec) holding the
 // master, and each container a throwaway namespace.
 
-// binEnv names a directory holding a vlanraw binary and host-local, for
-// a run without the Go toolchain (inside the QEMU harness: ship it with
-// VLANRAW_VMTEST_EXTRA and name it here).
-const binEnv = "VLANRAW_CNI_TEST_BIN"
+// vlanrawEnv names a vlanraw binary and ipamEnv a directory holding
+// host-local, for a run without the Go toolchain (inside the QEMU
+// harness: make vmtest ships both with VLANRAW_VMTEST_EXTRA and names
+// them here). Otherwise vlanraw is built, and host-local taken from
+// .cache/cni/bin or installed with go install.
+const (
+	vlanrawEnv = "VLANRAW_CNI_TEST_VLANRAW"
+	ipamEnv    = "VLANRAW_CNI_TEST_IPAM"
+)
 
 var (
 	buildOnce sync.Once
@@ -53,8 +58,8 @@ func pluginDir(t *testing.T) string {
 			return
 		}
 		var exe, hostLocal string
-		if dir := os.Getenv(binEnv); dir != "" {
-			exe, hostLocal = filepath.Join(dir, "vlanraw"), filepath.Join(dir, "host-local")
+		if bin := os.Getenv(vlanrawEnv); bin != "" {
+			exe, hostLocal = bin, filepath.Join(os.Getenv(ipamEnv), "host-local")
 		} else {
 			root := moduleRoot()
 			exe = filepath.Join(builtDir, "vlanraw.bin")
@@ -93,7 +98,7 @@ func pluginDir(t *testing.T) string {
 func moduleRoot() string {
 	dir, _ := os.Getwd()
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil || dir == "/" {
 			return dir
 		}
 		dir = filepath.Dir(dir)
