@@ -31,8 +31,11 @@ deps:
 
 # unittest runs every test on the host. As root it also runs the
 # privileged tests in throwaway network namespaces; tests that need a link
-# kind the host kernel lacks skip there and run in make vmtest.
+# kind the host kernel lacks skip there and run in make vmtest. The
+# container engines of the CNI client tests (testenv/runtime) are
+# installed here, not in deps, which the demo shares.
 unittest: deps
+	@bash testenv/deps.sh runtimes
 	$(MAKE) --no-print-directory generate-check
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
@@ -56,7 +59,10 @@ test: unittest vmtest benchsmoke
 # kind the harness reports can be created. iproute2's tc goes into the
 # guest as the bpf tests' peer, dist/ for the systemd unit's test, and
 # README.md with bash and jq for TestREADME, which runs the README's
-# commands (those that need ipvlan or dummy run only there).
+# commands (those that need ipvlan or dummy run only there). The CNI
+# client tests (cmd/vlanraw/internal/cni/clienttest) get the reference
+# plugins and cnitool (.cache/cni/bin, filled by testenv/cniplugins'
+# TestReference) and bin/vlanraw.
 #
 # VMTEST_PKGS run on every kernel. VMTEST_SLOW_PKGS, modes/verify and
 # cmd/vlanraw (the program's end-to-end tests; ./cmd/vlanraw/... also
@@ -83,17 +89,14 @@ VMTEST_SLOW_PKGS   ?= ./modes/verify/ ./cmd/vlanraw/...
 VMTEST_FULL_KERNELS ?= 5.10 7
 VMTEST_SEEDS       ?= -run ^TestSeed ./cmd/vlanraw/
 VMTEST_TIMEOUT     ?= 25m
-# The CNI plugin's tests (./cmd/vlanraw/internal/cni/) run bin/vlanraw as
-# the plugin and host-local, from CNIBIN, as its IPAM; both go to the guest.
-CNIBIN    := $(CURDIR)/.cache/cni/bin
-HOSTLOCAL := github.com/containernetworking/plugins/plugins/ipam/host-local@v1.10.0
 vmtest: deps build
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/vmtest ./testenv/cmd/vmtest
 	$(GO) build -trimpath -o $(BIN)/vmsuite ./testenv/cmd/vmsuite
-	@[ -x $(CNIBIN)/host-local ] || GOBIN=$(CNIBIN) CGO_ENABLED=0 $(GO) install $(HOSTLOCAL)
+	$(GO) test -count=1 -run '^TestReference$$' ./testenv/cniplugins/
 	@fail=; tools=$$(for t in tc bash jq; do command -v $$t; done | paste -sd:); summary=$$(mktemp); \
-	export VLANRAW_VMTEST_EXTRA="$${VLANRAW_VMTEST_EXTRA:+$$VLANRAW_VMTEST_EXTRA:}$$tools:$(CURDIR)/dist:$(CURDIR)/README.md:$(BIN)/vlanraw:$(CNIBIN)/host-local"; \
-	export VLANRAW_CNI_TEST_VLANRAW=$(BIN)/vlanraw VLANRAW_CNI_TEST_IPAM=$(CNIBIN); \
+	cni=$$(readlink -f $(CURDIR)/.cache/cni/bin); \
+	export VLANRAW_CNI_REFERENCE=$$cni VLANRAW_CNI_VLANRAW=$(BIN)/vlanraw; \
+	export VLANRAW_VMTEST_EXTRA="$${VLANRAW_VMTEST_EXTRA:+$$VLANRAW_VMTEST_EXTRA:}$$tools:$(CURDIR)/dist:$(CURDIR)/README.md:$$cni:$(BIN)/vlanraw"; \
 	for k in $(KERNELS); do \
 		pkgs="$(VMTEST_PKGS)"; seeds="$(VMTEST_SEEDS)"; \
 		case " $(VMTEST_FULL_KERNELS) " in *" $$k "*) pkgs="$$pkgs $(VMTEST_SLOW_PKGS)"; seeds=;; esac; \

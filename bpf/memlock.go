@@ -1,9 +1,10 @@
 package bpf
 
 import (
+	"fmt"
 	"sync"
 
-	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
 )
 
 // raiseMemlock lifts the process's RLIMIT_MEMLOCK, once, on kernels that
@@ -13,4 +14,31 @@ import (
 // load fails with EPERM. On newer kernels it does nothing. Raising the
 // limit needs CAP_SYS_RESOURCE; the error, if any, is kept for the load
 // error that may follow (see newLoadError), not returned on its own.
-var raiseMemlock = sync.OnceValue(rlimit.RemoveMemlock)
+//
+// It decides by the kernel's release instead of using cilium/ebpf's
+// rlimit package, whose probe runs in an init function and creates an
+// eBPF map at the start of every process that links it: every vlanraw
+// command, and the CNI plugin, would pay for it, although few of them
+// load a program.
+var raiseMemlock = sync.OnceValue(func() error {
+	if !chargesMemlock(kernelRelease()) {
+		return nil
+	}
+	inf := unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY}
+	if err := unix.Setrlimit(unix.RLIMIT_MEMLOCK, &inf); err != nil {
+		return fmt.Errorf("raising RLIMIT_MEMLOCK, which Linux %s charges eBPF maps to: %w", kernelRelease(), err)
+	}
+	return nil
+})
+
+// chargesMemlock reports whether a kernel of release rel ("5.10.0-43-cloud-amd64")
+// charges eBPF objects to RLIMIT_MEMLOCK: those before 5.11. A release
+// that cannot be read counts as one that does, since raising the limit
+// is harmless where it is not needed.
+func chargesMemlock(rel string) bool {
+	var major, minor int
+	if n, _ := fmt.Sscanf(rel, "%d.%d", &major, &minor); n != 2 {
+		return true
+	}
+	return major < 5 || major == 5 && minor < 11
+}

@@ -76,14 +76,14 @@ var kernelRelease = sync.OnceValue(func() string {
 
 // releaseRE matches the version at the start of a kernel release, such as
 // "5.10" in "5.10.0-43-cloud-amd64".
-var releaseRE = regexp.MustCompile(`^(\d+)\.(\d+)`)
+var releaseRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)\.(\d+)`) })
 
 // kernelAtLeast reports whether release is version ("6.4") or newer. A
 // release that cannot be parsed counts as new enough: the kernel then
 // decides.
 func kernelAtLeast(release, version string) bool {
 	parse := func(s string) (int, int, bool) {
-		m := releaseRE.FindStringSubmatch(s)
+		m := releaseRE().FindStringSubmatch(s)
 		if m == nil {
 			return 0, 0, false
 		}

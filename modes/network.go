@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
-	"regexp"
 	"time"
 
 	"github.com/vlanraw/vlanraw/modes/ipam"
@@ -120,8 +119,20 @@ func (n *Network) pools() (v4, v6 []*ipam.Pool) {
 	return v4, v6
 }
 
-// networkName is what Docker accepts as a name.
-var networkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+// validNetworkName reports whether s is what Docker accepts as a name:
+// [a-zA-Z0-9][a-zA-Z0-9_.-]*. (A loop rather than a regexp compiled at
+// start, which every vlanraw process, the CNI plugin's among them, would
+// pay for.)
+func validNetworkName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !alnum && (i == 0 || c != '_' && c != '.' && c != '-') {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // newID returns a random 64-hex-digit ID, as Docker's.
 func newID() string {
@@ -135,7 +146,7 @@ func newID() string {
 // NAME.VID that does not exist), and records the network. When anything
 // fails, the links it made are deleted and nothing is recorded.
 func (m *Manager) CreateNetwork(s NetworkSpec) (*Network, error) {
-	if !networkName.MatchString(s.Name) {
+	if !validNetworkName(s.Name) {
 		return nil, invalidf("invalid network name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", s.Name)
 	}
 	o, err := parseOptions(s.Driver, s.Options)

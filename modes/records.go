@@ -4,14 +4,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"regexp"
 
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/netns"
 )
 
-// hexID is a network's or an endpoint's ID.
-var hexID = regexp.MustCompile(`^[0-9a-f]{12,64}$`)
+// isHexID reports whether s can be a network's or an endpoint's ID: 12
+// to 64 lower-case hex digits.
+func isHexID(s string) bool {
+	if len(s) < 12 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // validate refuses records no vlanraw could have written: a null,
 // nameless or duplicated network or endpoint, an unknown driver or mode,
@@ -26,11 +36,11 @@ func (r *records) validate() error {
 		}
 		where := fmt.Sprintf("network #%d (%q)", i+1, n.Name)
 		switch {
-		case !networkName.MatchString(n.Name):
+		case !validNetworkName(n.Name):
 			return fmt.Errorf("%s: invalid name", where)
 		case names[n.Name]:
 			return fmt.Errorf("%s: a network of that name is recorded twice", where)
-		case !hexID.MatchString(n.ID):
+		case !isHexID(n.ID):
 			return fmt.Errorf("%s: invalid id %q", where, n.ID)
 		case ids[short(n.ID)]:
 			return fmt.Errorf("%s: its id %s is recorded twice", where, short(n.ID))
@@ -54,7 +64,7 @@ func (r *records) validate() error {
 		for j, e := range n.Endpoints {
 			ewhere := fmt.Sprintf("%s, endpoint #%d (%q)", where, j+1, e.NetNS)
 			switch {
-			case !hexID.MatchString(e.ID):
+			case !isHexID(e.ID):
 				return fmt.Errorf("%s: invalid id %q", ewhere, e.ID)
 			case eps[short(e.ID)]:
 				return fmt.Errorf("%s: its id %s is recorded twice", ewhere, short(e.ID))

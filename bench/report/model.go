@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Input is the output of one benchmark run, from one place: the host, or
@@ -100,13 +101,13 @@ func (b *Benchmark) Sub() string {
 	return s
 }
 
-// sizePattern matches a sub-benchmark named by a size: 1000 or n=1000.
-var sizePattern = regexp.MustCompile(`^(?:[A-Za-z_]+=)?(\d+)$`)
+// sizePattern (compiled on first use, not when vlanraw starts) matches a sub-benchmark named by a size: 1000 or n=1000.
+var sizePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:[A-Za-z_]+=)?(\d+)$`) })
 
 // Size returns the size a sub-benchmark's name gives (n=4000, 4000), if
 // it is one.
 func (b *Benchmark) Size() (int, bool) {
-	m := sizePattern.FindStringSubmatch(b.Sub())
+	m := sizePattern().FindStringSubmatch(b.Sub())
 	if m == nil {
 		return 0, false
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // result is one benchmark line before the GOMAXPROCS suffix is known.
@@ -18,9 +19,9 @@ type result struct {
 	units     []string
 }
 
-// procsSuffix is the -N that go test appends to benchmark names when
+// procsSuffix (compiled on first use) is the -N that go test appends to benchmark names when
 // GOMAXPROCS is not 1.
-var procsSuffix = regexp.MustCompile(`-(\d+)$`)
+var procsSuffix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`-(\d+)$`) })
 
 // Parse reads the output of `go test -bench` (or of a test binary run
 // with -test.bench), possibly several packages' and with -count
@@ -195,7 +196,7 @@ func parseResult(pkg, name string, f []string) (result, bool) {
 func (in *Input) add(results []result) {
 	suffix := map[string]string{} // pkg -> the suffix all its names share, or "" if they do not
 	for _, r := range results {
-		s := procsSuffix.FindString(r.name)
+		s := procsSuffix().FindString(r.name)
 		if prev, seen := suffix[r.pkg]; !seen {
 			suffix[r.pkg] = s
 		} else if prev != s {

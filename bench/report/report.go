@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"time"
 )
 
@@ -51,12 +52,12 @@ func New(inputs []*Input, findings []Finding, now time.Time) (*Report, error) {
 		r.Findings = append(r.Findings, a)
 	}
 	r.Kernel, r.Date = nameParts(inputs, now)
-	r.Name = unsafeName.ReplaceAllString(r.Kernel, "_") + "-" + r.Date
+	r.Name = unsafeName().ReplaceAllString(r.Kernel, "_") + "-" + r.Date
 	return r, nil
 }
 
-// unsafeName matches what a file name should not hold.
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._+-]+`)
+// unsafeName (compiled on first use) matches what a file name should not hold.
+var unsafeName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._+-]+`) })
 
 // nameParts returns the kernel and the date of the first host input, else
 // of the first input that names its kernel.
@@ -125,7 +126,7 @@ func (r *Report) Groups() []*Group {
 
 // ChartFile is the file name of a group's chart: <name>-<group>.svg.
 func (r *Report) ChartFile(g *Group) string {
-	return r.Name + "-" + unsafeName.ReplaceAllString(g.Name, "_") + ".svg"
+	return r.Name + "-" + unsafeName().ReplaceAllString(g.Name, "_") + ".svg"
 }
 
 // WriteJSON writes the report as indented JSON.

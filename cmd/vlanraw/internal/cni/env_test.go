@@ -6,11 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"net"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,6 +22,7 @@ import (
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/testenv"
+	"github.com/vlanraw/vlanraw/testenv/cniplugins"
 )
 
 // The tests run the vlanraw binary as a CNI plugin through libcni, as
@@ -32,83 +30,40 @@ import (
 // throwaway one (the plugin runs inside it: see nsExec) holding the
 // master, and each container a throwaway namespace.
 
-// vlanrawEnv names a vlanraw binary and ipamEnv a directory holding
-// host-local, for a run without the Go toolchain (inside the QEMU
-// harness: make vmtest ships both with VLANRAW_VMTEST_EXTRA and names
-// them here). Otherwise vlanraw is built, and host-local taken from
-// .cache/cni/bin or installed with go install.
-const (
-	vlanrawEnv = "VLANRAW_CNI_TEST_VLANRAW"
-	ipamEnv    = "VLANRAW_CNI_TEST_IPAM"
-)
-
-var (
-	buildOnce sync.Once
-	builtDir  string
-	buildErr  error
-)
-
 // pluginDir returns a CNI_PATH directory holding vlanraw under its own
-// name and as ipvlan and macvlan, and host-local.
+// name and as ipvlan and macvlan, and host-local (cniplugins: built
+// here, or in the QEMU guest shipped by make vmtest). It lives until
+// TestMain removes it.
 func pluginDir(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		builtDir, buildErr = os.MkdirTemp("", "vlanraw-cni-test-")
-		if buildErr != nil {
+	dirOnce.Do(func() {
+		vlanraw, ref := cniplugins.Vlanraw(t), cniplugins.Reference(t)
+		if dir, dirErr = os.MkdirTemp("", "vlanraw-cni-test-"); dirErr != nil {
 			return
 		}
-		var exe, hostLocal string
-		if bin := os.Getenv(vlanrawEnv); bin != "" {
-			exe, hostLocal = bin, filepath.Join(os.Getenv(ipamEnv), "host-local")
-		} else {
-			root := moduleRoot()
-			exe = filepath.Join(builtDir, "vlanraw.bin")
-			out, err := exec.Command("go", "build", "-o", exe, filepath.Join(root, "cmd/vlanraw")).CombinedOutput()
-			if err != nil {
-				buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		links := map[string]string{"vlanraw": vlanraw, "ipvlan": vlanraw, "macvlan": vlanraw, "host-local": filepath.Join(ref, "host-local")}
+		for name, target := range links {
+			if dirErr = os.Symlink(target, filepath.Join(dir, name)); dirErr != nil {
 				return
 			}
-			hostLocal = filepath.Join(root, ".cache/cni/bin/host-local")
-			if _, err := os.Stat(hostLocal); err != nil {
-				// Built with go install, as bench does.
-				cmd := exec.Command("go", "install", "github.com/containernetworking/plugins/plugins/ipam/host-local@v1.10.0")
-				cmd.Env = append(os.Environ(), "GOBIN="+builtDir, "CGO_ENABLED=0")
-				if out, err := cmd.CombinedOutput(); err != nil {
-					buildErr = fmt.Errorf("go install host-local: %v\n%s", err, out)
-					return
-				}
-				hostLocal = filepath.Join(builtDir, "host-local")
-			}
-		}
-		for _, name := range []string{"vlanraw", "ipvlan", "macvlan"} {
-			if buildErr = os.Symlink(exe, filepath.Join(builtDir, name)); buildErr != nil {
-				return
-			}
-		}
-		if hostLocal != filepath.Join(builtDir, "host-local") {
-			buildErr = os.Symlink(hostLocal, filepath.Join(builtDir, "host-local"))
 		}
 	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	if dirErr != nil {
+		t.Fatal(dirErr)
 	}
-	return builtDir
+	return dir
 }
 
-func moduleRoot() string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil || dir == "/" {
-			return dir
-		}
-		dir = filepath.Dir(dir)
-	}
-}
+var (
+	dirOnce sync.Once
+	dir     string
+	dirErr  error
+)
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if builtDir != "" {
-		os.RemoveAll(builtDir)
+	if dir != "" {
+		os.RemoveAll(dir)
 	}
 	os.Exit(code)
 }
@@ -288,20 +243,7 @@ func sysctl(t *testing.T, ns *netns.NS, path string) string {
 // reservations returns the addresses host-local holds for the network.
 func (w *world) reservations() []string {
 	w.t.Helper()
-	ents, err := os.ReadDir(filepath.Join(w.ipamDir, "testnet"))
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	var out []string
-	for _, e := range ents {
-		if net.ParseIP(e.Name()) != nil {
-			out = append(out, e.Name())
-		}
-	}
-	return out
+	return cniplugins.Reserved(w.t, w.ipamDir, "testnet")
 }
 
 // asCurrent converts a result of any version to 1.0.0's.
