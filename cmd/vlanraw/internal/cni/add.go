@@ -55,11 +55,8 @@ func (p *plugin) add(in *invocation) error {
 	if err != nil {
 		return errors.Join(cniError(err), p.ipamDel(in, c))
 	}
-	dns := c.DNS
-	if ipam != nil && !ipam.DNS.IsEmpty() {
-		dns = ipam.DNS
-	}
-	return types.PrintResult(result(prev, e, in.Netns, ipam, dns), c.CNIVersion)
+	// The configuration's DNS, as the reference plugins report it.
+	return types.PrintResult(result(prev, e, in.Netns, ipam, c.DNS), c.CNIVersion)
 }
 
 // addToNetwork is ADD on a vlanraw network: Connect, with the ips

@@ -13,7 +13,8 @@ import (
 // result returns the result of an ADD that made endpoint e in netns:
 // prev's interfaces, addresses and routes (in a chain) followed by e's
 // link, its addresses (with their gateways, from ipam when it gave
-// them) and the routes vlanraw added through it.
+// them) and the IPAM plugin's routes or, when it gave none, the routes
+// vlanraw added through the link.
 func result(prev *current.Result, e *modes.Endpoint, netns string, ipam *current.Result, dns types.DNS) *current.Result {
 	r := &current.Result{CNIVersion: current.ImplementedSpecVersion, DNS: dns}
 	if prev != nil {
@@ -32,6 +33,13 @@ func result(prev *current.Result, e *modes.Endpoint, netns string, ipam *current
 		}
 		ip := &current.IPConfig{Interface: current.Int(idx), Address: ipNet(p), Gateway: gatewayFor(e, ipam, p.Addr())}
 		r.IPs = append(r.IPs, ip)
+	}
+	if ipam != nil && ipam != prev && len(ipam.Routes) > 0 {
+		// The IPAM plugin's routes as it gave them, as the reference
+		// plugins report them (a route without a gateway went via the
+		// gateway of its family: see modes.Attachment.Routes).
+		r.Routes = append(r.Routes, ipam.Routes...)
+		return r
 	}
 	for _, rt := range e.Routes {
 		route := &types.Route{Dst: ipNet(rt.Dst)}
