@@ -251,17 +251,23 @@ func (m *Manager) Detach(network string, ref AttachmentRef) (*Endpoint, error) {
 			}
 			ep = &e
 		}
-		if n.CNI == "" || len(n.Endpoints) > 0 {
-			return nil
-		}
-		if err := m.intend(intent{Op: opNetworkRemove, Network: n.ID}); err != nil {
-			return err
-		}
-		parentErr, err = m.removeNetworkRecord(r, n)
+		parentErr, err = m.removeIfUnused(r, n)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return ep, parentErr
+}
+
+// removeIfUnused removes n, with the parent vlanraw made for it, when it
+// is an implicit network without endpoints (see removeNetworkRecord).
+func (m *Manager) removeIfUnused(r *records, n *Network) (parentErr, err error) {
+	if n.CNI == "" || len(n.Endpoints) > 0 {
+		return nil, nil
+	}
+	if err := m.intend(intent{Op: opNetworkRemove, Network: n.ID}); err != nil {
+		return nil, err
+	}
+	return m.removeNetworkRecord(r, n)
 }

@@ -190,13 +190,7 @@ func (m *Manager) GCAttachments(network string, valid []AttachmentRef) ([]Endpoi
 				return err
 			}
 		}
-		if n.CNI == "" || len(n.Endpoints) > 0 {
-			return nil
-		}
-		if err := m.intend(intent{Op: opNetworkRemove, Network: n.ID}); err != nil {
-			return err
-		}
-		parentErr, err = m.removeNetworkRecord(r, n)
+		parentErr, err = m.removeIfUnused(r, n)
 		return err
 	})
 	if err != nil {
