@@ -1,0 +1,177 @@
+package cni_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestBadInput runs ADDs the plugin must refuse: each fails with the
+// specification's error code and a message naming the problem, and
+// leaves no link, no address reservation and no record.
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name    string
+		version string
+		conf    func(w *world) map[string]any
+		rt      func(c *container) *container
+		code    uint
+		msg     string
+	}{
+		{"unknown key", "1.1.0", func(w *world) map[string]any {
+			c := w.macvlanConf()
+			c["bogus"] = true
+			return c
+		}, nil, 2, `unknown configuration key "bogus"`},
+		{"unsupported cniVersion", "0.2.0", func(w *world) map[string]any { return w.macvlanConf() }, nil, 1, "0.2.0"},
+		{"no master", "1.1.0", func(w *world) map[string]any {
+			c := w.macvlanConf()
+			delete(c, "master")
+			return c
+		}, nil, 7, "no master"},
+		{"missing master", "1.1.0", func(w *world) map[string]any {
+			c := w.macvlanConf()
+			c["master"] = "nosuch0"
+			return c
+		}, nil, 7, "nosuch0"},
+		{"bad mode", "1.1.0", func(w *world) map[string]any {
+			c := w.macvlanConf()
+			c["mode"] = "l9"
+			return c
+		}, nil, 7, "'l9'"},
+		{"mac on ipvlan", "1.1.0", func(w *world) map[string]any {
+			return map[string]any{"type": "vlanraw", "driver": "ipvlan", "master": w.master, "mac": "02:00:00:00:00:01", "ipam": hostLocal()}
+		}, nil, 7, "ipvlan"},
+		{"failing delegate", "1.1.0", func(w *world) map[string]any {
+			c := w.macvlanConf()
+			c["ipam"] = map[string]any{"type": "host-local", "ranges": []any{[]any{map[string]any{"subnet": "10.50.0.0/33"}}}}
+			return c
+		}, nil, 0, "host-local"},
+		{"missing delegate", "1.1.0", func(w *world) map[string]any {
+			c := w.macvlanConf()
+			c["ipam"] = map[string]any{"type": "nosuch-ipam"}
+			return c
+		}, nil, 7, "nosuch-ipam"},
+		{"missing CNI_NETNS", "1.1.0", func(w *world) map[string]any { return w.macvlanConf() },
+			func(c *container) *container { return &container{id: c.id} }, 4, "CNI_NETNS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			c := w.newContainer()
+			target := c
+			if tt.rt != nil {
+				target = tt.rt(c)
+			}
+			_, err := w.cni.AddNetworkList(context.Background(), w.conflist(tt.version, tt.conf(w)), target.rt())
+			if err == nil {
+				t.Fatal("ADD succeeded")
+			}
+			if tt.code != 0 && cniCode(err) != tt.code {
+				t.Errorf("code %d (%v), want %d", cniCode(err), err, tt.code)
+			}
+			if !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %q does not name %q", err, tt.msg)
+			}
+			if n := w.linkCount(c); n != 0 {
+				t.Errorf("%d links left in the container", n)
+			}
+			if rs := w.reservations(); len(rs) != 0 {
+				t.Errorf("host-local holds %v", rs)
+			}
+			if nets := w.networks(); len(nets) != 0 {
+				t.Errorf("state records networks %v", nets)
+			}
+		})
+	}
+}
+
+// networks returns the names of the networks the state file records.
+func (w *world) networks() []string {
+	w.t.Helper()
+	b, err := os.ReadFile(filepath.Join(w.stateDir, "networks.json"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var doc struct {
+		Data struct {
+			Networks []struct {
+				Name string `json:"name"`
+			} `json:"networks"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		w.t.Fatal(err)
+	}
+	var out []string
+	for _, n := range doc.Data.Networks {
+		out = append(out, n.Name)
+	}
+	return out
+}
+
+// TestConcurrentAdds runs 32 ADDs at once, as kubelet does after a node
+// restart: each gets its own address; then 32 DELs at once leave
+// nothing.
+func TestConcurrentAdds(t *testing.T) {
+	const n = 32
+	w := newWorld(t)
+	list := w.conflist("1.1.0", w.macvlanConf())
+	cs := make([]*container, n)
+	for i := range cs {
+		cs[i] = w.newContainer()
+	}
+	addrs := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Go(func() {
+			res, err := w.cni.AddNetworkList(context.Background(), list, c.rt())
+			if err == nil {
+				addrs[i] = asCurrent(t, res).IPs[0].Address.IP.String()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	seen := map[string]int{}
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("ADD %d: %v", i, err)
+			continue
+		}
+		if j, ok := seen[addrs[i]]; ok {
+			t.Errorf("ADDs %d and %d both got %s", j, i, addrs[i])
+		}
+		seen[addrs[i]] = i
+		k, err := w.inspect(cs[i], "eth0")
+		if err != nil || len(k.addrs) == 0 || k.addrs[0].Addr().String() != addrs[i] {
+			t.Errorf("container %d: kernel %+v (%v), want address %s", i, k, err, addrs[i])
+		}
+	}
+	for i, c := range cs {
+		wg.Go(func() { errs[i] = w.cni.DelNetworkList(context.Background(), list, c.rt()) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("DEL %d: %v", i, err)
+		}
+		if n := w.linkCount(cs[i]); n != 0 {
+			t.Errorf("container %d has %d links after DEL", i, n)
+		}
+	}
+	if rs := w.reservations(); len(rs) != 0 {
+		t.Errorf("host-local holds %v", rs)
+	}
+	if nets := w.networks(); len(nets) != 0 {
+		t.Errorf("state records networks %v", nets)
+	}
+}
