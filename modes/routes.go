@@ -77,7 +77,9 @@ func endpointRoutes(n *Network, e *Endpoint) []Route {
 // where they name none (except on ipvlan l3 and l3s, whose links do no
 // ARP), or else, as for other endpoints, a connected default route for
 // ipvlan l3 and l3s and a default route via the plugin's gateway for
-// ipvlan l2 and macvlan.
+// ipvlan l2 and macvlan. A drop-in endpoint gets the plugin's routes
+// only, as the reference plugins add them: via the gateway of their
+// family where they name none, in every mode.
 func cniRoutes(n *Network, e *Endpoint) []Route {
 	gateway := func(v6 bool) netip.Addr {
 		for _, g := range e.CNI.Gateways {
@@ -91,12 +93,15 @@ func cniRoutes(n *Network, e *Endpoint) []Route {
 	if len(e.CNI.Routes) > 0 {
 		for _, r := range e.CNI.Routes {
 			r.Dev = e.IfName
-			if !r.Gateway.IsValid() && !n.l3() {
+			if !r.Gateway.IsValid() && (!n.l3() || e.dropIn()) {
 				r.Gateway = gateway(r.Dst.Addr().Is6())
 			}
 			out = append(out, r)
 		}
 		return out
+	}
+	if e.dropIn() {
+		return nil
 	}
 	for _, p := range []netip.Prefix{e.IPv4, e.IPv6} {
 		if !p.IsValid() {

@@ -47,6 +47,13 @@ var dropInCases = []struct {
 //     kernel's) and the IPv6 link-local address derived from it: the
 //     kernel picks a random MAC for each macvlan.
 //
+// The other differences the cni package documents (vlanraw's mark in
+// the link's ifalias and group, IPv6 addresses added without duplicate
+// address detection, the state directory's record) are outside what
+// nsstate reads; everything it reads (link kind, mode, flags, MTU, MAC
+// of ipvlan links, addresses, routes with their scope and protocol,
+// arp_notify, ndisc_notify, disable_ipv6, keep_addr_on_down) must match.
+//
 // Then DEL must leave both namespaces alike again.
 func TestDropIn(t *testing.T) {
 	ref := cniplugins.Reference(t)
