@@ -15,7 +15,8 @@ import (
 
 // dropInCases are the reference plugins' own example configurations
 // (their READMEs), changed only where a test must: master names the
-// test's parent, host-local keeps its dataDir in the test's directory,
+// test's parent, host-local keeps its dataDir and vlanraw its stateDir
+// in the test's directory,
 // and the static example's gateways are moved into its subnets (the
 // README's 10.10.5.1 and 3ffe:ffff:0::1 are not on-link, so the
 // reference plugin itself fails to add its routes).
@@ -97,6 +98,7 @@ func runDropIn(t *testing.T, h *host, plugins, confTemplate, driver string) drop
 		t.Fatal(err)
 	}
 	conf["master"] = parentName
+	conf["stateDir"] = t.TempDir() // vlanraw's records; the reference ignores it
 	if ipam, ok := conf["ipam"].(map[string]any); ok && ipam["dataDir"] != nil {
 		ipam["dataDir"] = t.TempDir()
 	}
