@@ -48,5 +48,8 @@
 //     missing or down, and GC deletes links and records, where the
 //     reference plugins check less and have no GC;
 //   - a configuration without "master" is refused, where the reference
-//     uses the interface of the host's default route.
+//     uses the interface of the host's default route;
+//   - a key neither the specification nor vlanraw knows is refused (code
+//     2, as the specification allows), where the reference plugins
+//     ignore it.
 package cni
