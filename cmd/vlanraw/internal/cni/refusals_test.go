@@ -14,17 +14,50 @@ import (
 	"github.com/vlanraw/vlanraw/testenv/cnispec"
 )
 
-// badInputs are ADDs the plugin must refuse, each with the
-// specification's error code it must fail with (0: the IPAM plugin's,
-// whatever it is) and what its message must name.
-var badInputs = []struct {
+// badInput is an ADD the plugin must refuse: its configuration, the
+// container the runtime names (rt changes it; nil keeps it), the code and
+// what the message must name.
+type badInput struct {
 	name    string
 	version string
 	conf    func(w *world) map[string]any
 	rt      func(c *container) *container
 	code    uint
 	msg     string
-}{
+}
+
+// setUp makes the world and the container of tt, and returns them with
+// the container the runtime names.
+func (tt badInput) setUp(t *testing.T) (w *world, c, target *container) {
+	t.Helper()
+	w = newWorld(t)
+	c = w.newContainer()
+	target = c
+	if tt.rt != nil {
+		target = tt.rt(c)
+	}
+	return w, c, target
+}
+
+// checkNothingLeft checks that a refused ADD left no link in c, no
+// address reservation and no record.
+func (w *world) checkNothingLeft(t *testing.T, c *container) {
+	t.Helper()
+	if n := w.linkCount(c); n != 0 {
+		t.Errorf("%d links left in the container", n)
+	}
+	if rs := w.reservations(); len(rs) != 0 {
+		t.Errorf("host-local holds %v", rs)
+	}
+	if nets := w.networks(); len(nets) != 0 {
+		t.Errorf("state records networks %v", nets)
+	}
+}
+
+// badInputs are ADDs the plugin must refuse, each with the
+// specification's error code it must fail with (0: the IPAM plugin's,
+// whatever it is) and what its message must name.
+var badInputs = []badInput{
 	{"unknown key", "1.1.0", func(w *world) map[string]any {
 		c := w.macvlanConf()
 		c["bogus"] = true
@@ -75,12 +108,7 @@ var badInputs = []struct {
 func TestBadInput(t *testing.T) {
 	for _, tt := range badInputs {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newWorld(t)
-			c := w.newContainer()
-			target := c
-			if tt.rt != nil {
-				target = tt.rt(c)
-			}
+			w, c, target := tt.setUp(t)
 			_, err := w.cni.AddNetworkList(context.Background(), w.conflist(tt.version, tt.conf(w)), target.rt())
 			if err == nil {
 				t.Fatal("ADD succeeded")
@@ -91,15 +119,7 @@ func TestBadInput(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.msg) {
 				t.Errorf("error %q does not name %q", err, tt.msg)
 			}
-			if n := w.linkCount(c); n != 0 {
-				t.Errorf("%d links left in the container", n)
-			}
-			if rs := w.reservations(); len(rs) != 0 {
-				t.Errorf("host-local holds %v", rs)
-			}
-			if nets := w.networks(); len(nets) != 0 {
-				t.Errorf("state records networks %v", nets)
-			}
+			w.checkNothingLeft(t, c)
 		})
 	}
 }
@@ -112,14 +132,8 @@ func TestBadInput(t *testing.T) {
 func TestBadInputDirect(t *testing.T) {
 	for _, tt := range badInputs {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newWorld(t)
-			c := w.newContainer()
-			target := c
-			if tt.rt != nil {
-				target = tt.rt(c)
-			}
-			conf := tt.conf(w)
-			out, err := w.execPlugin("ADD", w.pluginConf(tt.version, conf), target)
+			w, c, target := tt.setUp(t)
+			out, err := w.execPlugin("ADD", w.pluginConf(tt.version, tt.conf(w)), target)
 			if err == nil {
 				t.Fatalf("ADD succeeded: %s", out)
 			}
@@ -134,15 +148,7 @@ func TestBadInputDirect(t *testing.T) {
 			if !strings.Contains(e.Msg+": "+e.Details, tt.msg) {
 				t.Errorf("msg %q (details %q) does not name %q", e.Msg, e.Details, tt.msg)
 			}
-			if n := w.linkCount(c); n != 0 {
-				t.Errorf("%d links left in the container", n)
-			}
-			if rs := w.reservations(); len(rs) != 0 {
-				t.Errorf("host-local holds %v", rs)
-			}
-			if nets := w.networks(); len(nets) != 0 {
-				t.Errorf("state records networks %v", nets)
-			}
+			w.checkNothingLeft(t, c)
 		})
 	}
 }
