@@ -45,7 +45,7 @@ func (p *plugin) add(in *invocation) error {
 		ipam = prev // chained: the addresses of an earlier plugin
 	}
 	s := modes.AttachSpec{Config: c.Name, Driver: modes.Driver(c.Driver), Options: c.options(),
-		Ref: ref(in), NetNS: in.Netns, MAC: mac}
+		Ref: ref(in), NetNS: in.Netns, MAC: mac, DropIn: c.dropIn()}
 	if ipam != nil {
 		if err := fillAddrs(&s, ipam); err != nil {
 			return errors.Join(err, p.ipamDel(in, c))
