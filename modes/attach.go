@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/vlanraw/vlanraw/links"
@@ -60,7 +61,8 @@ type AttachSpec struct {
 	// Config is the CNI configuration's name.
 	Config string
 	// Driver and Options are the network's driver and -o options
-	// (parent, ipvlan_mode, ipvlan_flag, macvlan_mode, mtu); parent is
+	// (parent, ipvlan_mode, ipvlan_flag, macvlan_mode, macvlan_flag,
+	// macvlan_source_macs, macvlan_bcqueuelen, mtu); parent is
 	// required.
 	Driver  Driver
 	Options map[string]string
@@ -160,10 +162,9 @@ func (m *Manager) implicitNetwork(r *records, s AttachSpec, o *options) (n *Netw
 	}
 	want := &Network{Name: name, CNI: s.Config, Driver: s.Driver, Parent: o.parent, MTU: o.mtu,
 		Options: maps.Clone(s.Options), Subnets: []Subnet{}, Endpoints: []Endpoint{}, Created: time.Now().UTC()}
-	if s.Driver == IPVlan {
-		want.IPVlanMode, want.IPVlanFlag = o.ipvlanMode, o.ipvlanFlag
-	} else {
-		want.MACVlanMode = o.macvlanMode
+	o.fill(want)
+	if err := checkKernel(want); err != nil {
+		return nil, false, err
 	}
 	for _, x := range r.Networks {
 		if x.Name != name {
@@ -193,7 +194,8 @@ func (m *Manager) implicitNetwork(r *records, s AttachSpec, o *options) (n *Netw
 // sameShape reports whether networks a and b make the same links.
 func sameShape(a, b *Network) bool {
 	return a.Driver == b.Driver && a.Parent == b.Parent && a.MTU == b.MTU &&
-		a.IPVlanMode == b.IPVlanMode && a.IPVlanFlag == b.IPVlanFlag && a.MACVlanMode == b.MACVlanMode
+		a.IPVlanMode == b.IPVlanMode && a.IPVlanFlag == b.IPVlanFlag && a.MACVlanMode == b.MACVlanMode &&
+		a.MACVlanFlag == b.MACVlanFlag && slices.Equal(a.SourceMACs, b.SourceMACs) && a.BCQueueLen == b.BCQueueLen
 }
 
 // attachEndpoint plans the endpoint of s on its implicit network n.

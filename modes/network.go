@@ -73,6 +73,14 @@ type Network struct {
 	IPVlanMode    string `json:"ipvlan_mode,omitempty"`
 	IPVlanFlag    string `json:"ipvlan_flag,omitempty"`
 	MACVlanMode   string `json:"macvlan_mode,omitempty"`
+	// MACVlanFlag is nopromisc or nodst, or "" for none.
+	MACVlanFlag string `json:"macvlan_flag,omitempty"`
+	// SourceMACs are the source MACs of a source-mode macvlan network's
+	// links.
+	SourceMACs []string `json:"macvlan_source_macs,omitempty"`
+	// BCQueueLen is the broadcast queue length the links ask for; 0 for
+	// the kernel's.
+	BCQueueLen uint32 `json:"macvlan_bcqueuelen,omitempty"`
 	// Internal networks give their endpoints no default route. Networks
 	// without a parent are internal.
 	Internal bool `json:"internal"`
@@ -182,10 +190,9 @@ func (m *Manager) CreateNetwork(s NetworkSpec) (*Network, error) {
 			Endpoints: []Endpoint{},
 			Created:   time.Now().UTC(),
 		}
-		if n.Driver == IPVlan {
-			n.IPVlanMode, n.IPVlanFlag = o.ipvlanMode, o.ipvlanFlag
-		} else {
-			n.MACVlanMode = o.macvlanMode
+		o.fill(n)
+		if err := checkKernel(n); err != nil {
+			return err
 		}
 		if err := m.defaultSubnets(r, n); err != nil {
 			return err

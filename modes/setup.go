@@ -65,7 +65,29 @@ func linkSpec(n *Network, name string, mac net.HardwareAddr, ns *netns.NS, group
 		return &links.IPVlan{Attrs: a, Parent: n.Parent, Mode: &mode, Flag: &flag}
 	}
 	mode := macvlanMode(n.MACVlanMode)
-	return &links.MACVlan{Attrs: a, Parent: n.Parent, Mode: &mode}
+	s := &links.MACVlan{Attrs: a, Parent: n.Parent, Mode: &mode}
+	if f := macvlanFlag(n.MACVlanFlag); f != 0 {
+		s.Flags = &f
+	}
+	if len(n.SourceMACs) > 0 {
+		set := rtnl.MACAddrSet
+		s.MACAddrMode = &set
+		for _, m := range n.SourceMACs {
+			mac, _ := net.ParseMAC(m) // checked by parseOptions
+			s.MACAddrs = append(s.MACAddrs, mac)
+		}
+	}
+	if n.BCQueueLen > 0 {
+		q := n.BCQueueLen
+		s.BCQueueLen = &q
+	}
+	return s
+}
+
+// checkKernel refuses a network whose links the running kernel would
+// make without some of their settings (see links.KernelError).
+func checkKernel(n *Network) error {
+	return links.CheckKernel(linkSpec(n, "", nil, nil, 0))
 }
 
 // setupEndpoint makes the link of e in t, under the first of names that
@@ -231,6 +253,10 @@ func createError(n *Network, err error) error {
 			msg: fmt.Sprintf("the requested parent interface %s was not found on the host", n.Parent)}
 	}
 	err = fmt.Errorf("failed to create the %s port: %w", n.Driver, err)
+	if errors.Is(err, unix.EINVAL) && n.MACVlanFlag == FlagNoDst {
+		// Kernels before 5.13 refuse the flag rather than ignore it.
+		err = fmt.Errorf("%w (this kernel may lack macvlan flag nodst, MACVLAN_FLAG_NODST, of Linux 5.13 and later: leave it out or use a newer kernel)", err)
+	}
 	if errors.Is(err, unix.EBUSY) {
 		err = fmt.Errorf("%w (parent %s carries links of another kind or mode: ipvlan and macvlan links cannot share a parent, nor can a passthru macvlan)", err, n.Parent)
 	}
