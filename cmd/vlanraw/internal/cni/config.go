@@ -63,7 +63,8 @@ var ownKeys = []string{"driver", "network", "stateDir", "master", "mode", "mtu",
 	"sourceMacs", "nopromisc", "nodst", "bcqueuelen"}
 
 // parseConfig decodes and checks a configuration: no unknown keys, a
-// known driver, and either a network or a master.
+// known driver, and either a network or driver settings (a master left
+// out is the default route's link: see defaultMaster).
 func parseConfig(data []byte) (*config, error) {
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(data, &keys); err != nil {
@@ -107,9 +108,6 @@ func parseConfig(data []byte) (*config, error) {
 			return nil, errorf(codeInvalidConfig, "no driver: give \"driver\": \"ipvlan\" or \"macvlan\", or \"network\" for a vlanraw network")
 		}
 		return nil, errorf(codeInvalidConfig, "unknown driver %q: vlanraw has ipvlan and macvlan", c.Driver)
-	}
-	if c.Master == "" {
-		return nil, errorf(codeInvalidConfig, "no master: name the parent link, such as \"master\": \"eth0\" (or eth0.50 for a VLAN sub-interface vlanraw makes)")
 	}
 	if c.MTU < 0 {
 		return nil, errorf(codeInvalidConfig, "invalid mtu %d", c.MTU)

@@ -18,7 +18,14 @@ func (p *plugin) status(in *invocation) error {
 	}
 	defer m.Close()
 	master := c.Master
-	if c.Network != "" {
+	switch {
+	case c.Network == "" && c.LinkInContainer:
+		master = "" // in the containers' namespaces: nothing to check here
+	case c.Network == "" && master == "":
+		if master, err = defaultMaster(""); err != nil {
+			return types.NewError(codeNotReady, "cannot serve ADD: "+err.Error(), "")
+		}
+	case c.Network != "":
 		n, err := m.Network(c.Network)
 		if err != nil {
 			return types.NewError(codeNotReady, "cannot serve ADD: "+err.Error(), "")
