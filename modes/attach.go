@@ -71,6 +71,9 @@ type AttachSpec struct {
 	NetNS string
 	// MAC is the macvlan link's address; empty picks a random one.
 	MAC string
+	// LinkInContainer looks the parent up in NetNS, not in the host
+	// namespace, and makes the link there; such a parent is never made.
+	LinkInContainer bool
 	// IPv4 and IPv6 are the addresses, with their prefix lengths; either
 	// may be the zero Prefix.
 	IPv4, IPv6 netip.Prefix
@@ -118,13 +121,13 @@ func (m *Manager) Attach(s AttachSpec) (*Endpoint, error) {
 		e.NetNS, e.NetNSPath, e.NetNSDev, e.NetNSInode = s.NetNS, t.path, t.id.Dev, t.id.Inode
 		names := candidateNames(e.IfName)
 		in := intent{Op: opAttach, Network: n.ID, Endpoints: []intentEndpoint{intentFor(n, e, names)}}
-		if fresh {
+		if fresh && !n.ParentInContainer {
 			in.Parent = m.parentToMake(n, o.parent)
 		}
 		if err := m.intend(in); err != nil {
 			return err
 		}
-		if fresh {
+		if fresh && !n.ParentInContainer {
 			if undo, err = m.setupParent(r, n, o.parent); err != nil {
 				return err
 			}
@@ -160,7 +163,12 @@ func (m *Manager) implicitNetwork(r *records, s AttachSpec, o *options) (n *Netw
 	if !validNetworkName(name) {
 		return nil, false, invalidf("invalid network name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", s.Config)
 	}
-	want := &Network{Name: name, CNI: s.Config, Driver: s.Driver, Parent: o.parent, MTU: o.mtu,
+	if s.LinkInContainer {
+		if err := links.CheckName(o.parent); err != nil {
+			return nil, false, err
+		}
+	}
+	want := &Network{Name: name, CNI: s.Config, Driver: s.Driver, Parent: o.parent, ParentInContainer: s.LinkInContainer, MTU: o.mtu,
 		Options: maps.Clone(s.Options), Subnets: []Subnet{}, Endpoints: []Endpoint{}, Created: time.Now().UTC()}
 	o.fill(want)
 	if err := checkKernel(want); err != nil {
@@ -193,7 +201,7 @@ func (m *Manager) implicitNetwork(r *records, s AttachSpec, o *options) (n *Netw
 
 // sameShape reports whether networks a and b make the same links.
 func sameShape(a, b *Network) bool {
-	return a.Driver == b.Driver && a.Parent == b.Parent && a.MTU == b.MTU &&
+	return a.Driver == b.Driver && a.Parent == b.Parent && a.ParentInContainer == b.ParentInContainer && a.MTU == b.MTU &&
 		a.IPVlanMode == b.IPVlanMode && a.IPVlanFlag == b.IPVlanFlag && a.MACVlanMode == b.MACVlanMode &&
 		a.MACVlanFlag == b.MACVlanFlag && slices.Equal(a.SourceMACs, b.SourceMACs) && a.BCQueueLen == b.BCQueueLen
 }

@@ -64,8 +64,12 @@ type Network struct {
 	Name   string `json:"name"`
 	ID     string `json:"id"`
 	Driver Driver `json:"driver"`
-	// Parent is the parent link in the host namespace.
+	// Parent is the parent link in the host namespace or, with
+	// ParentInContainer, in each endpoint's namespace.
 	Parent string `json:"parent"`
+	// ParentInContainer is CNI's linkInContainer: the links are made in
+	// their namespace on the parent found there (see AttachSpec).
+	ParentInContainer bool `json:"parent_in_container,omitempty"`
 	// ParentCreated is ParentDummy or ParentVLAN when vlanraw created the
 	// parent, which it then deletes with the last network using it, and
 	// "" for a parent that existed before.

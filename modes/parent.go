@@ -135,7 +135,7 @@ func (m *Manager) setupParent(r *records, n *Network, parent string) (func() err
 // gives a link to one of them only.
 func checkSharing(r *records, n *Network) error {
 	for _, x := range r.Networks {
-		if x.Parent != n.Parent {
+		if x.Parent != n.Parent || x.ParentInContainer {
 			continue
 		}
 		switch {

@@ -168,11 +168,16 @@ func (l *endpointLink) make(host *links.Handle) error {
 		return enterError(l.t, err)
 	}
 	l.th = th
+	// A parent in the container: the link is made there, through th.
+	creator, target := host, l.t.ns
+	if n.ParentInContainer {
+		creator, target = th, nil
+	}
 	l.name = l.names[0]
-	err = host.Create(linkSpec(n, l.name, mac, l.t.ns, l.stamp.group))
+	err = creator.Create(linkSpec(n, l.name, mac, target, l.stamp.group))
 	for i := 1; errors.Is(err, unix.EEXIST) && i < len(l.names); i++ {
 		l.name = l.names[i]
-		err = host.Create(linkSpec(n, l.name, mac, l.t.ns, l.stamp.group))
+		err = creator.Create(linkSpec(n, l.name, mac, target, l.stamp.group))
 	}
 	if err != nil {
 		return createError(n, err)
@@ -210,7 +215,11 @@ func (l *endpointLink) setSysctls() error {
 // gateway is unreachable.
 func (l *endpointLink) finish(host *links.Handle) error {
 	parentUp := func() bool {
-		p, err := host.Get(l.n.Parent)
+		h := host
+		if l.n.ParentInContainer {
+			h = l.th
+		}
+		p, err := h.Get(l.n.Parent)
 		return err == nil && p.Up()
 	}
 	if err := configureLink(l.th, l.n, l.e, l.index, l.name, parentUp, false, l.stamp); err != nil {
@@ -248,6 +257,9 @@ func createError(n *Network, err error) error {
 	switch {
 	case errors.Is(err, errdefs.ErrInvalid):
 		return err
+	case errors.Is(err, unix.ENODEV) && n.ParentInContainer:
+		return &categoryError{category: ErrNotFound, cause: err,
+			msg: fmt.Sprintf("master %s was not found in the container's network namespace (linkInContainer): create it there first, or leave linkInContainer out for a master in the host namespace", n.Parent)}
 	case errors.Is(err, unix.ENODEV):
 		return &categoryError{category: ErrNotFound, cause: err,
 			msg: fmt.Sprintf("the requested parent interface %s was not found on the host", n.Parent)}

@@ -2,6 +2,7 @@ package cni_test
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -16,15 +17,41 @@ import (
 	"github.com/vlanraw/vlanraw/testenv"
 )
 
-// prevPlugin installs, beside the plugins of pluginDir, a plugin "prev"
-// whose ADD prints result (a 1.1.0 result), and returns a client that
-// finds it: the plugin before vlanraw in the chains below.
+// prevName is the plugin before vlanraw in the chains below: this test
+// binary under that name (see TestMain), whose ADD prints the result
+// prevPlugin left beside it (no shell: the QEMU guest has none).
+const prevName = "prev"
+
+// prevMain is the plugin prevName.
+func prevMain() int {
+	switch os.Getenv("CNI_COMMAND") {
+	case "ADD":
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(os.Args[0]), "result.json"))
+		if err != nil {
+			fmt.Printf(`{"cniVersion":"1.1.0","code":999,"msg":%q}`, err.Error())
+			return 1
+		}
+		os.Stdout.Write(b)
+	case "VERSION":
+		fmt.Print(`{"cniVersion":"1.1.0","supportedVersions":["1.0.0","1.1.0"]}`)
+	}
+	return 0
+}
+
+// prevPlugin installs, beside the plugins of pluginDir, the plugin
+// prevName, whose ADD prints result (a 1.1.0 result), and returns a
+// client that finds it.
 func (w *world) prevPlugin(result string) *libcni.CNIConfig {
 	w.t.Helper()
 	dir := w.t.TempDir()
-	script := "#!/bin/sh\ncase \"$CNI_COMMAND\" in\nADD) cat <<'EOF'\n" + result + "\nEOF\n;;\n" +
-		"VERSION) echo '{\"cniVersion\":\"1.1.0\",\"supportedVersions\":[\"1.0.0\",\"1.1.0\"]}';;\nesac\n"
-	if err := os.WriteFile(filepath.Join(dir, "prev"), []byte(script), 0o755); err != nil {
+	self, err := os.Executable()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := os.Symlink(self, filepath.Join(dir, prevName)); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "result.json"), []byte(result), 0o644); err != nil {
 		w.t.Fatal(err)
 	}
 	exe := &nsExec{DefaultExec: invoke.DefaultExec{RawExec: &invoke.RawExec{Stderr: os.Stderr}}, ns: w.host}

@@ -91,8 +91,8 @@ func parseConfig(data []byte) (*config, error) {
 	case c.Type != pluginType:
 		return nil, errorf(codeInvalidConfig, "type %q is not vlanraw's: use \"vlanraw\", or \"ipvlan\" or \"macvlan\" with vlanraw installed under that name", c.Type)
 	}
-	if c.LinkInContainer {
-		return nil, errorf(codeUnsupportedField, "linkInContainer is not supported by this vlanraw yet: give a master in the host namespace")
+	if c.LinkInContainer && c.Network != "" {
+		return nil, errorf(codeInvalidConfig, "network %s has its parent in the host namespace: leave linkInContainer out", c.Network)
 	}
 	if c.Network != "" {
 		if c.Master != "" || c.Mode != "" || c.IPVlanFlag != "" || c.MTU != 0 || c.Driver != "" && c.Type == pluginType || c.macvlanSet() {
