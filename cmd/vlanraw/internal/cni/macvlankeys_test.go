@@ -58,15 +58,7 @@ func TestMACVlanKeys(t *testing.T) {
 					if err == nil || !strings.Contains(err.Error(), "Linux "+tc.since) {
 						t.Fatalf("kernel %s: ADD: %v; want a refusal naming Linux %s", testenv.KernelRelease(), err, tc.since)
 					}
-					if n := w.linkCount(c); n != 0 {
-						t.Errorf("%d links left in the container", n)
-					}
-					if rs := w.reservations(); len(rs) != 0 {
-						t.Errorf("host-local holds %v", rs)
-					}
-					if nets := w.networks(); len(nets) != 0 {
-						t.Errorf("state records networks %v", nets)
-					}
+					w.nothingLeft(c)
 					return
 				}
 			}
@@ -158,15 +150,7 @@ func TestMACVlanKeysRefused(t *testing.T) {
 			if cniCode(err) != tc.code || !strings.Contains(err.Error(), tc.msg) {
 				t.Errorf("error %v (code %d), want code %d naming %q", err, cniCode(err), tc.code, tc.msg)
 			}
-			if n := w.linkCount(c); n != 0 {
-				t.Errorf("%d links left in the container", n)
-			}
-			if rs := w.reservations(); len(rs) != 0 {
-				t.Errorf("host-local holds %v", rs)
-			}
-			if nets := w.networks(); len(nets) != 0 {
-				t.Errorf("state records networks %v", nets)
-			}
+			w.nothingLeft(c)
 		})
 	}
 }

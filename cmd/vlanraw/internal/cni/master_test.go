@@ -84,15 +84,7 @@ func TestMasterErrors(t *testing.T) {
 			if cniCode(err) != 7 || !strings.Contains(err.Error(), tc.msg) || strings.Contains(err.Error(), "-o parent") {
 				t.Errorf("ADD: %v (code %d), want code 7 naming %q and not -o parent", err, cniCode(err), tc.msg)
 			}
-			if n := w.linkCount(c); n != 0 {
-				t.Errorf("%d links left in the container", n)
-			}
-			if rs := w.reservations(); len(rs) != 0 {
-				t.Errorf("host-local holds %v", rs)
-			}
-			if nets := w.networks(); len(nets) != 0 {
-				t.Errorf("state records networks %v", nets)
-			}
+			w.nothingLeft(c)
 		})
 	}
 }
