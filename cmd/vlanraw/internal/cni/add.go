@@ -75,10 +75,15 @@ func chainedMaster(c *config, prev *current.Result, in *invocation) (string, err
 		}
 		return prev.Interfaces[0].Name, nil
 	}
+	ns := ""
 	if c.LinkInContainer {
-		return defaultMaster(in.Netns)
+		ns = in.Netns
 	}
-	return defaultMaster("")
+	master, err := modes.DefaultMaster(ns)
+	if err != nil {
+		return "", cniError(err)
+	}
+	return master, nil
 }
 
 // takenFrom returns the addresses and routes an attachment without an

@@ -64,7 +64,7 @@ var ownKeys = []string{"driver", "network", "stateDir", "master", "mode", "mtu",
 
 // parseConfig decodes and checks a configuration: no unknown keys, a
 // known driver, and either a network or driver settings (a master left
-// out is the default route's link: see defaultMaster).
+// out is the default route's link: see modes.DefaultMaster).
 func parseConfig(data []byte) (*config, error) {
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(data, &keys); err != nil {

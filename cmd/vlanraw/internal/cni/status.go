@@ -2,6 +2,8 @@ package cni
 
 import (
 	"github.com/containernetworking/cni/pkg/types"
+
+	"github.com/vlanraw/vlanraw/modes"
 )
 
 // status is STATUS: code 50 unless the state directory is writable and
@@ -22,7 +24,7 @@ func (p *plugin) status(in *invocation) error {
 	case c.Network == "" && c.LinkInContainer:
 		master = "" // in the containers' namespaces: nothing to check here
 	case c.Network == "" && master == "":
-		if master, err = defaultMaster(""); err != nil {
+		if master, err = modes.DefaultMaster(""); err != nil {
 			return types.NewError(codeNotReady, "cannot serve ADD: "+err.Error(), "")
 		}
 	case c.Network != "":
