@@ -153,7 +153,7 @@ COUNT        ?= 3
 BENCHTIME    ?= 1x
 BENCH_KERNEL ?= 6.12
 BENCH_QEMU_COUNT ?= 1
-BENCH_QEMU   ?= ^Benchmark(DataPlane|LinksCreate|LinksDelete|Endpoint)$$/(ipvlan|kind=vlan)
+BENCH_QEMU   ?= ^Benchmark(DataPlane|LinksCreate|LinksDelete|Endpoint|CNI|CNIConcurrent)$$/(ipvlan|kind=vlan)
 BENCHOUT     ?= bench/results
 bench: deps build
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/vmtest ./testenv/cmd/vmtest

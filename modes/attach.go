@@ -39,7 +39,20 @@ type Attachment struct {
 	// the route's family, or none (a connected route) for ipvlan l3 and
 	// l3s.
 	Routes []Route `json:"routes,omitempty"`
+	// DropIn is set when the configuration is a reference plugin's
+	// (vlanraw installed as ipvlan or macvlan): the endpoint gets the
+	// reference plugin's kernel state instead of vlanraw's own. Only the
+	// IPAM plugin's routes, a zero Gateway being the gateway of the
+	// route's family in every mode, and no default route of vlanraw's;
+	// arp_notify and ndisc_notify set in every mode; disable_ipv6 left as
+	// the namespace has it unless the endpoint has an IPv6 address (then
+	// 0, with keep_addr_on_down 1).
+	DropIn bool `json:"drop_in,omitempty"`
 }
+
+// dropIn reports whether e was attached under a reference plugin's
+// configuration (see Attachment.DropIn).
+func (e *Endpoint) dropIn() bool { return e.CNI != nil && e.CNI.DropIn }
 
 // AttachmentRef names an attachment: CNI_CONTAINERID and CNI_IFNAME.
 type AttachmentRef struct {
@@ -77,9 +90,10 @@ type AttachSpec struct {
 	// IPv4 and IPv6 are the addresses, with their prefix lengths; either
 	// may be the zero Prefix.
 	IPv4, IPv6 netip.Prefix
-	// Gateways and Routes are as in Attachment.
+	// Gateways, Routes and DropIn are as in Attachment.
 	Gateways []netip.Addr
 	Routes   []Route
+	DropIn   bool
 }
 
 // Attach attaches a namespace to the implicit network of a CNI
@@ -214,7 +228,7 @@ func attachEndpoint(n *Network, s AttachSpec) (*Endpoint, error) {
 	}
 	e := &Endpoint{ID: newID(), Network: n.Name, IfName: s.Ref.IfName, Created: time.Now().UTC(),
 		IPv4: s.IPv4, IPv6: s.IPv6,
-		CNI: &Attachment{ContainerID: s.Ref.ContainerID, Delegated: true, Gateways: s.Gateways, Routes: s.Routes}}
+		CNI: &Attachment{ContainerID: s.Ref.ContainerID, Delegated: true, Gateways: s.Gateways, Routes: s.Routes, DropIn: s.DropIn}}
 	if e.IfName == "" {
 		e.IfName = DefaultIfName
 	}

@@ -15,7 +15,9 @@ import (
 )
 
 // AttachmentState is what a CNI runtime expects of an attachment (from
-// the result it cached): its link's addresses and routes.
+// the result it cached): its link's addresses and routes. A route
+// without a gateway, as an IPAM plugin gave it, is expected via the
+// gateway ADD gave it (see cniRouteGateway).
 type AttachmentState struct {
 	Addrs  []netip.Prefix
 	Routes []Route
@@ -93,6 +95,10 @@ func (m *Manager) checkLink(h *links.Handle, n *Network, e *Endpoint, want Attac
 		return err
 	}
 	for _, r := range want.Routes {
+		if !r.Gateway.IsValid() && e.CNI != nil && e.CNI.Delegated {
+			// As the IPAM plugin gave it: ADD chose its gateway.
+			r.Gateway = cniRouteGateway(n, e, r.Dst)
+		}
 		if !slices.ContainsFunc(rs, func(x links.Route) bool { return sameRoute(x, r) }) {
 			return conflictf("route %s is missing from network namespace %s", r, e.NetNS)
 		}

@@ -91,6 +91,9 @@ func (m *Manager) setupParent(r *records, n *Network, parent string) (func() err
 	}
 
 	// A missing parent is created as NAME.VID on NAME.
+	if !strings.Contains(parent, ".") && n.CNI != "" {
+		return nil, invalidf("master %s does not exist: create it first or name an existing link as \"master\" (only a missing NAME.VID master, such as eth0.50, is created, as an 802.1Q link on NAME)", parent)
+	}
 	if !strings.Contains(parent, ".") {
 		if n.CNI != "" {
 			return nil, invalidf("master %s does not exist in the host namespace: create it first or name an existing link as master (only a missing NAME.VID master, such as eth0.10, is created, as an 802.1Q link on NAME)", parent)

@@ -77,26 +77,23 @@ func endpointRoutes(n *Network, e *Endpoint) []Route {
 // where they name none (except on ipvlan l3 and l3s, whose links do no
 // ARP), or else, as for other endpoints, a connected default route for
 // ipvlan l3 and l3s and a default route via the plugin's gateway for
-// ipvlan l2 and macvlan.
+// ipvlan l2 and macvlan. A drop-in endpoint gets the plugin's routes
+// only, as the reference plugins add them: via the gateway of their
+// family where they name none, in every mode.
 func cniRoutes(n *Network, e *Endpoint) []Route {
-	gateway := func(v6 bool) netip.Addr {
-		for _, g := range e.CNI.Gateways {
-			if g.Is6() == v6 {
-				return g
-			}
-		}
-		return netip.Addr{}
-	}
 	var out []Route
 	if len(e.CNI.Routes) > 0 {
 		for _, r := range e.CNI.Routes {
 			r.Dev = e.IfName
-			if !r.Gateway.IsValid() && !n.l3() {
-				r.Gateway = gateway(r.Dst.Addr().Is6())
+			if !r.Gateway.IsValid() {
+				r.Gateway = cniRouteGateway(n, e, r.Dst)
 			}
 			out = append(out, r)
 		}
 		return out
+	}
+	if e.dropIn() {
+		return nil
 	}
 	for _, p := range []netip.Prefix{e.IPv4, e.IPv6} {
 		if !p.IsValid() {
@@ -106,7 +103,7 @@ func cniRoutes(n *Network, e *Endpoint) []Route {
 		if p.Addr().Is6() {
 			dst = defaultV6
 		}
-		switch gw := gateway(p.Addr().Is6()); {
+		switch gw := cniGateway(e, p.Addr().Is6()); {
 		case n.l3():
 			out = append(out, Route{Dst: dst, Dev: e.IfName})
 		case gw.IsValid():
@@ -114,6 +111,27 @@ func cniRoutes(n *Network, e *Endpoint) []Route {
 		}
 	}
 	return out
+}
+
+// cniRouteGateway returns the gateway an IPAM plugin's route to dst
+// that names none goes through on endpoint e of n: the plugin's gateway
+// of its family, or none (a connected route) on ipvlan l3 and l3s, whose
+// links do no ARP, unless e is a drop-in (see Attachment.DropIn).
+func cniRouteGateway(n *Network, e *Endpoint, dst netip.Prefix) netip.Addr {
+	if n.l3() && !e.dropIn() {
+		return netip.Addr{}
+	}
+	return cniGateway(e, dst.Addr().Is6())
+}
+
+// cniGateway returns the IPAM plugin's gateway of a family for e.
+func cniGateway(e *Endpoint, v6 bool) netip.Addr {
+	for _, g := range e.CNI.Gateways {
+		if g.Is6() == v6 {
+			return g
+		}
+	}
+	return netip.Addr{}
 }
 
 // addRoutes adds e's routes through the link with index and records them

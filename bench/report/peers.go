@@ -6,6 +6,8 @@ package report
 // benchmark when it starts (see Live). Each benchmark's doc comment says
 // more; a test checks that every benchmark has an entry.
 var Peers = map[string]string{
+	"CNI":           "the reference CNI plugin with host-local, through libcni",
+	"CNIConcurrent": "the reference CNI plugin with host-local, 32 containers at once through libcni",
 	"Classifier":    "a trivial tc counter, on the same frames",
 	"CountersUDP":   "the same UDP flows without the counters",
 	"DataPlane":     "veth+bridge",

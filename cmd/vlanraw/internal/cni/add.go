@@ -50,7 +50,7 @@ func (p *plugin) add(in *invocation) error {
 		ipam = takenFrom(prev, c.Master) // chained: an earlier plugin's addresses
 	}
 	s := modes.AttachSpec{Config: c.Name, Driver: modes.Driver(c.Driver), Options: c.options(),
-		Ref: ref(in), NetNS: in.Netns, MAC: mac, LinkInContainer: c.LinkInContainer}
+		Ref: ref(in), NetNS: in.Netns, MAC: mac, DropIn: c.dropIn(), LinkInContainer: c.LinkInContainer}
 	if ipam != nil {
 		if err := fillAddrs(&s, ipam); err != nil {
 			return errors.Join(err, p.ipamDel(in, c))

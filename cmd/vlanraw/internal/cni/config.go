@@ -176,6 +176,11 @@ func (c *config) networkName() string {
 	return modes.CNINetworkName(c.Name)
 }
 
+// dropIn reports whether c is a reference plugin's configuration (type
+// ipvlan or macvlan): the endpoint then gets the reference plugin's
+// kernel state (see modes.Attachment.DropIn).
+func (c *config) dropIn() bool { return c.Type != pluginType }
+
 // stateDir returns the state directory c names, or the CLI's.
 func (c *config) stateDir() string { return state.Dir(c.StateDir) }
 

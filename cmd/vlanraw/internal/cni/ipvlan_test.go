@@ -12,10 +12,12 @@ import (
 )
 
 // TestIPVlanAddCheckDel attaches a container with every ipvlan mode and
-// every supported cniVersion, as vlanraw and as the drop-in ipvlan:
-// l2 gets "default via" the gateway and arp_notify, l3 and l3s a
-// connected "default dev eth0" (no ARP on those links). Runs where the
-// kernel has ipvlan (in QEMU).
+// every supported cniVersion, as vlanraw and as the drop-in ipvlan. As
+// vlanraw, l2 gets "default via" the gateway and arp_notify, l3 and l3s
+// a connected "default dev eth0" (no ARP on those links); as the drop-in,
+// what the reference plugin does: no route the IPAM plugin did not give,
+// and arp_notify in every mode. Runs where the kernel has ipvlan (in
+// QEMU).
 func TestIPVlanAddCheckDel(t *testing.T) {
 	testenv.RequireKind(t, "ipvlan")
 	for _, mode := range []string{"l2", "l3", "l3s"} {
@@ -64,7 +66,12 @@ func TestIPVlanAddCheckDel(t *testing.T) {
 						t.Errorf("the kernel has %v, the result %v", k.addrs, r.IPs[0].Address.String())
 					}
 					arp := sysctl(t, c.ns, "ipv4/conf/eth0/arp_notify")
-					if mode == "l2" {
+					if typ == "ipvlan" {
+						checkDropInRoutes(t, r, k, c)
+						if arp != "1" {
+							t.Errorf("arp_notify %s, want 1 in every mode, as the reference plugin", arp)
+						}
+					} else if mode == "l2" {
 						if !hasRoute(k, "0.0.0.0/0", "10.50.0.1") || len(r.Routes) != 1 || r.Routes[0].GW.String() != "10.50.0.1" {
 							t.Errorf("routes %v (kernel %+v), want default via 10.50.0.1", r.Routes, k.routes)
 						}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/containernetworking/cni/libcni"
 	"github.com/containernetworking/cni/pkg/types"
+	current "github.com/containernetworking/cni/pkg/types/100"
 
 	"github.com/vlanraw/vlanraw/rtnl"
 )
@@ -77,11 +78,15 @@ func TestMACVlanAddCheckDel(t *testing.T) {
 					if d, ok := k.link.Data.(*rtnl.MACVlan); !ok || d.Mode == nil || d.Mode.String() != mode {
 						t.Errorf("link data %+v, want mode %s", k.link.Data, mode)
 					}
-					if len(r.Routes) != 1 || r.Routes[0].Dst.String() != "0.0.0.0/0" || r.Routes[0].GW.String() != "10.50.0.1" {
-						t.Errorf("routes %v, want default via 10.50.0.1", r.Routes)
-					}
-					if !hasRoute(k, "0.0.0.0/0", "10.50.0.1") {
-						t.Errorf("the kernel's routes %+v lack default via 10.50.0.1", k.routes)
+					if typ == "vlanraw" {
+						if len(r.Routes) != 1 || r.Routes[0].Dst.String() != "0.0.0.0/0" || r.Routes[0].GW.String() != "10.50.0.1" {
+							t.Errorf("routes %v, want default via 10.50.0.1", r.Routes)
+						}
+						if !hasRoute(k, "0.0.0.0/0", "10.50.0.1") {
+							t.Errorf("the kernel's routes %+v lack default via 10.50.0.1", k.routes)
+						}
+					} else {
+						checkDropInRoutes(t, r, k, c)
 					}
 					if got := sysctl(t, c.ns, "ipv4/conf/eth0/arp_notify"); got != "1" {
 						t.Errorf("arp_notify %s, want 1", got)
@@ -120,6 +125,25 @@ func hasRoute(k *kernelLink, dst, gw string) bool {
 		}
 	}
 	return false
+}
+
+// checkDropInRoutes checks the routes of a drop-in endpoint whose IPAM
+// plugin (host-local) gave none: the reference plugins add none and
+// report none, and leave IPv6 enabled (a link-local address, no
+// disable_ipv6).
+func checkDropInRoutes(t *testing.T, r *current.Result, k *kernelLink, c *container) {
+	t.Helper()
+	if len(r.Routes) != 0 {
+		t.Errorf("routes %v, want none, as the reference plugins (host-local gave none)", r.Routes)
+	}
+	for _, rt := range k.routes {
+		if !rt.Dst.IsValid() || rt.Dst.Bits() == 0 {
+			t.Errorf("the kernel has a default route %+v, want none, as the reference plugins", rt)
+		}
+	}
+	if got := sysctl(t, c.ns, "ipv6/conf/eth0/disable_ipv6"); got != "0" {
+		t.Errorf("disable_ipv6 %s, want 0 (the namespace's default), as the reference plugins", got)
+	}
 }
 
 // macvlanConf is a vlanraw macvlan bridge configuration with host-local.
