@@ -95,9 +95,6 @@ func (m *Manager) setupParent(r *records, n *Network, parent string) (func() err
 		return nil, invalidf("master %s does not exist: create it first or name an existing link as \"master\" (only a missing NAME.VID master, such as eth0.50, is created, as an 802.1Q link on NAME)", parent)
 	}
 	if !strings.Contains(parent, ".") {
-		if n.CNI != "" {
-			return nil, invalidf("master %s does not exist in the host namespace: create it first or name an existing link as master (only a missing NAME.VID master, such as eth0.10, is created, as an 802.1Q link on NAME)", parent)
-		}
 		return nil, invalidf("parent %s does not exist: create it first, give an existing link as -o parent, or omit -o parent for a dummy parent (only a missing NAME.VID parent, such as eth0.10, is created, as an 802.1Q link on NAME)", parent)
 	}
 	exists := func(name string) bool {
@@ -107,7 +104,7 @@ func (m *Manager) setupParent(r *records, n *Network, parent string) (func() err
 	base, vid, err := parseVlan(parent, exists)
 	if err != nil && n.CNI != "" {
 		if b, _, perr := parseVlan(parent, func(string) bool { return true }); perr == nil && !exists(b) {
-			return nil, invalidf("master %s does not exist in the host namespace, nor does %s, the link vlanraw would create it on: name an existing link as master", parent, b)
+			return nil, invalidf("master %s does not exist, nor does %s, the link vlanraw would create it on: name an existing link as \"master\"", parent, b)
 		}
 	}
 	if err != nil {

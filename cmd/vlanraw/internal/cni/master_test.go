@@ -69,8 +69,8 @@ func TestMasterErrors(t *testing.T) {
 		msg          string
 	}{
 		{"no default route", "", "no master given, and the host namespace has no default route"},
-		{"missing", "nosuch0", "master nosuch0 does not exist in the host namespace"},
-		{"missing VLAN base", "nosuch0.5", "master nosuch0.5 does not exist in the host namespace, nor does nosuch0"},
+		{"missing", "nosuch0", "master nosuch0 does not exist: create it first"},
+		{"missing VLAN base", "nosuch0.5", "master nosuch0.5 does not exist, nor does nosuch0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
