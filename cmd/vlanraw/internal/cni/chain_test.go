@@ -174,14 +174,15 @@ func itoa(i *int) string {
 // TestIPVlanChained runs an ipvlan configuration without master and
 // ipam after a plugin whose result is one named interface, as the
 // reference ipvlan takes it: the master is that interface, its address
-// moves to eth0, and the result lists the address once, on eth0. Runs
+// and the route move to eth0, and the result lists the address once, on
+// eth0. Runs
 // where the kernel has ipvlan (in QEMU).
 func TestIPVlanChained(t *testing.T) {
 	testenv.RequireKind(t, "ipvlan")
 	w := newWorld(t)
 	c := w.newContainer()
 	cni := w.prevPlugin(`{"cniVersion":"1.1.0","interfaces":[{"name":"` + w.master + `"}],
-		"ips":[{"interface":0,"address":"10.80.0.7/24","gateway":"10.80.0.1"}]}`)
+		"ips":[{"interface":0,"address":"10.80.0.7/24","gateway":"10.80.0.1"}],"routes":[{"dst":"0.0.0.0/0","gw":"10.80.0.1"}]}`)
 	list := w.chain(map[string]any{"type": "ipvlan", "mode": "l2"})
 	res, err := cni.AddNetworkList(context.Background(), list, c.rt())
 	if err != nil {
