@@ -280,18 +280,3 @@ func deleteNS(t *testing.T, c *container) {
 		t.Fatal(err)
 	}
 }
-
-// nothingLeft fails the test unless an attachment of c that failed left
-// nothing: no link in c, no host-local reservation, no network record.
-func (w *world) nothingLeft(c *container) {
-	w.t.Helper()
-	if n := w.linkCount(c); n != 0 {
-		w.t.Errorf("%d links left in the container", n)
-	}
-	if rs := w.reservations(); len(rs) != 0 {
-		w.t.Errorf("host-local holds %v", rs)
-	}
-	if nets := w.networks(); len(nets) != 0 {
-		w.t.Errorf("state records networks %v", nets)
-	}
-}

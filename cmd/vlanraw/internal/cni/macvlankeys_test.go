@@ -58,7 +58,7 @@ func TestMACVlanKeys(t *testing.T) {
 					if err == nil || !strings.Contains(err.Error(), "Linux "+tc.since) {
 						t.Fatalf("kernel %s: ADD: %v; want a refusal naming Linux %s", testenv.KernelRelease(), err, tc.since)
 					}
-					w.nothingLeft(c)
+					w.checkNothingLeft(t, c)
 					return
 				}
 			}
@@ -150,7 +150,7 @@ func TestMACVlanKeysRefused(t *testing.T) {
 			if cniCode(err) != tc.code || !strings.Contains(err.Error(), tc.msg) {
 				t.Errorf("error %v (code %d), want code %d naming %q", err, cniCode(err), tc.code, tc.msg)
 			}
-			w.nothingLeft(c)
+			w.checkNothingLeft(t, c)
 		})
 	}
 }

@@ -84,7 +84,7 @@ func TestMasterErrors(t *testing.T) {
 			if cniCode(err) != 7 || !strings.Contains(err.Error(), tc.msg) || strings.Contains(err.Error(), "-o parent") {
 				t.Errorf("ADD: %v (code %d), want code 7 naming %q and not -o parent", err, cniCode(err), tc.msg)
 			}
-			w.nothingLeft(c)
+			w.checkNothingLeft(t, c)
 		})
 	}
 }
