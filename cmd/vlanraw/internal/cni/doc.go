@@ -8,7 +8,11 @@
 // "ipvlan" or "macvlan"); installed as ipvlan or macvlan, vlanraw takes
 // the reference plugins' configurations unchanged ("type": "ipvlan").
 // Without "network", the configuration's keys (master, mode, mtu, mac,
-// ipvlan_flag) describe an implicit vlanraw network and the addresses
+// ipvlan_flag, and for macvlan bcqueuelen and vlanraw's sourceMacs,
+// nopromisc and nodst, which map onto the network options macvlan_*)
+// describe an implicit vlanraw network (master, if left out, is the link
+// of the default route, in the container with linkInContainer, whose
+// links are made on a master in the container's namespace) and the addresses
 // come from the IPAM plugin named in "ipam", run through CNI_PATH (its
 // allocation is undone when anything after it fails). With "network":
 // NAME, the endpoint joins a network made with `vlanraw network create`
