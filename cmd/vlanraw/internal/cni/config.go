@@ -62,7 +62,8 @@ var specKeys = []string{"cniVersion", "cniVersions", "name", "type", "args", "ip
 var ownKeys = []string{"driver", "network", "stateDir", "master", "mode", "mtu", "mac", "linkInContainer", "ipvlan_flag",
 	"sourceMacs", "nopromisc", "nodst", "bcqueuelen"}
 
-// parseConfig decodes and checks a configuration: no unknown keys, a
+// parseConfig decodes and checks a configuration: no unknown keys (in
+// vlanraw's own type; a drop-in ignores them as the reference does), a
 // known driver, and either a network or driver settings (a master left
 // out is the default route's link: see modes.DefaultMaster).
 func parseConfig(data []byte) (*config, error) {
@@ -70,8 +71,15 @@ func parseConfig(data []byte) (*config, error) {
 	if err := json.Unmarshal(data, &keys); err != nil {
 		return nil, errorf(types.ErrDecodingFailure, "the network configuration does not parse: %v", err)
 	}
+	// A reference plugin's configuration may carry keys its plugin
+	// ignores (a generator's, an older plugin's): a drop-in takes it
+	// unchanged, as the reference does. vlanraw's own type refuses them,
+	// so that a misspelt key is not silently ignored.
+	var typ string
+	json.Unmarshal(keys["type"], &typ)
+	dropIn := typ == string(modes.IPVlan) || typ == string(modes.MACVlan)
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
-		if !slices.Contains(specKeys, k) && !slices.Contains(ownKeys, k) {
+		if !dropIn && !slices.Contains(specKeys, k) && !slices.Contains(ownKeys, k) {
 			return nil, errorf(codeUnsupportedField, "unknown configuration key %q: vlanraw takes %s besides the specification's keys", k, strings.Join(ownKeys, ", "))
 		}
 	}

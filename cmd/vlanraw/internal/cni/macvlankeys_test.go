@@ -34,6 +34,11 @@ func TestMACVlanKeys(t *testing.T) {
 			mode: rtnl.MACVlanModePassthru, flags: rtnl.MACVlanFlagNoPromisc},
 		{name: "bcqueuelen", keys: map[string]any{"bcqueuelen": 2345}, mode: rtnl.MACVlanModeBridge, bcq: 2345, since: "5.11"},
 		{name: "drop-in bcqueuelen", keys: map[string]any{"type": "macvlan", "bcqueuelen": 2345}, mode: rtnl.MACVlanModeBridge, bcq: 2345, since: "5.11"},
+		// A drop-in takes a reference configuration unchanged, keys its
+		// plugin ignores included (vlanraw's own type refuses them: see
+		// badInputs).
+		{name: "drop-in unknown keys", keys: map[string]any{"type": "macvlan", "mode": "bridge", "promiscMode": true, "vlan": 7},
+			mode: rtnl.MACVlanModeBridge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
