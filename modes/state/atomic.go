@@ -27,22 +27,32 @@ func removeStale(dir, name string) {
 }
 
 // writeAtomic replaces dir/name with data: it writes a temporary file in
-// dir, syncs it, renames it over dir/name and, when durable, syncs dir.
-// Either way the file holds the old data or the new, complete, whenever
-// the machine stops; only durable makes sure it is the new. Temporary
-// files left behind by an earlier crash are removed first.
-func writeAtomic(dir, name string, data []byte, durable bool) error {
-	if err := replaceFile(dir, name, data, durable); err != nil {
+// dir, syncs it, renames it over dir/name and syncs dir, so that the file
+// holds the new data, complete, whenever the machine stops after it
+// returns. Temporary files left behind by an earlier crash are removed
+// first.
+func writeAtomic(dir, name string, data []byte) error {
+	if err := replaceFile(dir, name, data, synced); err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
 	return nil
 }
 
+// syncMode says whether replaceFile syncs.
+type syncMode bool
+
+const (
+	// synced syncs the file before the rename and the directory after it.
+	synced syncMode = true
+	// noSync syncs nothing: a reader sees the old file or the new one,
+	// complete, but a power failure may leave either, or a torn one.
+	noSync syncMode = false
+)
+
 // replaceFile writes data into a temporary file in dir and renames it
 // over dir/name, after removing the temporary files an earlier crash
-// left. It syncs the file before the rename and, when durable, dir after
-// it.
-func replaceFile(dir, name string, data []byte, durable bool) (err error) {
+// left, syncing as mode says.
+func replaceFile(dir, name string, data []byte, mode syncMode) (err error) {
 	removeStale(dir, name)
 	f, err := os.CreateTemp(dir, tempPattern(name))
 	if err != nil {
@@ -58,8 +68,10 @@ func replaceFile(dir, name string, data []byte, durable bool) (err error) {
 	if _, err := f.Write(data); err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", tmp, err)
+	if mode == synced {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("sync %s: %w", tmp, err)
+		}
 	}
 	if err := f.Close(); err != nil {
 		return err
@@ -72,7 +84,7 @@ func replaceFile(dir, name string, data []byte, durable bool) (err error) {
 	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
 		return err
 	}
-	if !durable {
+	if mode == noSync {
 		return nil
 	}
 	return syncDir(dir)

@@ -48,6 +48,13 @@
 // intent before the header that makes it count, and not synced: it
 // protects kernel state, which a reboot clears anyway.
 //
+// A Store opened with the Volatile option keeps the part of each document
+// that a reboot makes moot in a second file named for the kernel's boot
+// ID, DIR/NAME.boot-BOOTID.json, replaced the same way but never synced:
+// an Update that changes only that part leaves DIR/NAME.json alone and
+// waits for no disk. After a power failure that file may be torn, but it
+// belongs to a boot that is over, and is neither read nor kept.
+//
 // # Schemas
 //
 // Each Store knows one schema number. A file written with a newer schema

@@ -76,7 +76,8 @@ type MigrateFunc func(from int, data json.RawMessage) (json.RawMessage, error)
 type Option func(*options)
 
 type options struct {
-	migrate MigrateFunc
+	migrate  MigrateFunc
+	volatile *volatileFuncs
 }
 
 // Migrate makes the Store read files written with an older schema by
@@ -246,7 +247,7 @@ func (s *Store[T]) Update(fn func(*T) error) error {
 	}
 	// If this fails, the intent file stays: the work it records is done,
 	// and the next View or Update reconciles the document with it.
-	if err := s.save(d, !u.transient); err != nil {
+	if err := s.save(d); err != nil {
 		return err
 	}
 	if u.intended {
@@ -262,25 +263,38 @@ type loaded[T any] struct {
 	raw []byte
 	// schema is the schema the file was written with.
 	schema int
+	// volName is the volatile file of this boot and volRaw its
+	// contents, nil if there is none (see Volatile).
+	volName string
+	volRaw  []byte
 }
 
 // save writes d's document to the state file unless the file holds it
-// already, backing up a file of an older schema first. durable syncs
-// the directory after the rename (see Transient).
-func (s *Store[T]) save(d *loaded[T], durable bool) error {
-	b, err := s.encode(d.v)
+// already, backing up a file of an older schema first, and its volatile
+// part, if the Store has one, to the volatile file (see Volatile).
+func (s *Store[T]) save(d *loaded[T]) error {
+	var doc, part any = d.v, nil
+	if s.opts.volatile != nil {
+		doc, part = s.opts.volatile.split(d.v)
+	}
+	b, err := s.encodeAny(doc)
 	if err != nil {
 		return err
 	}
-	if bytes.Equal(b, d.raw) {
-		return nil
-	}
-	if d.raw != nil && d.schema < s.schema {
-		if err := s.backup(d.raw, d.schema); err != nil {
+	if !bytes.Equal(b, d.raw) {
+		if d.raw != nil && d.schema < s.schema {
+			if err := s.backup(d.raw, d.schema); err != nil {
+				return err
+			}
+		}
+		if err := writeAtomic(s.dir, s.file(), b); err != nil {
 			return err
 		}
 	}
-	return writeAtomic(s.dir, s.file(), b, durable)
+	if s.opts.volatile == nil {
+		return nil
+	}
+	return s.saveVolatile(d, part)
 }
 
 // envelope is the layout of a state file.
@@ -302,7 +316,8 @@ func (s *Store[T]) read() (*loaded[T], error) {
 	path := s.Path()
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &loaded[T]{v: v, schema: s.schema}, nil
+		d := &loaded[T]{v: v, schema: s.schema}
+		return d, s.finishRead(d)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
@@ -332,22 +347,41 @@ func (s *Store[T]) read() (*loaded[T], error) {
 			return nil, s.corrupt(err)
 		}
 	}
-	if s.validate != nil {
-		if err := s.validate(v); err != nil {
-			return nil, s.corrupt(err)
+	d := &loaded[T]{v: v, raw: raw, schema: found}
+	return d, s.finishRead(d)
+}
+
+// finishRead joins the volatile part into d, if the Store has one, and
+// checks the document.
+func (s *Store[T]) finishRead(d *loaded[T]) error {
+	if s.opts.volatile != nil {
+		if err := s.readVolatile(d); err != nil {
+			return err
 		}
 	}
-	return &loaded[T]{v: v, raw: raw, schema: found}, nil
+	if s.validate != nil && (d.raw != nil || d.volRaw != nil) {
+		if err := s.validate(d.v); err != nil {
+			path := s.Path()
+			if d.volRaw != nil {
+				path += " (with " + d.volName + ")"
+			}
+			return s.corruptFile(path, err)
+		}
+	}
+	return nil
 }
 
 // corrupt is the error of a state file that does not parse or check, for
 // the reason why.
-func (s *Store[T]) corrupt(why error) error {
-	return fmt.Errorf("%w %s: %w; repair it or move it away (vlanraw never resets it)", ErrCorrupt, s.Path(), why)
+func (s *Store[T]) corrupt(why error) error { return s.corruptFile(s.Path(), why) }
+
+// corruptFile is the error of the state file at path.
+func (s *Store[T]) corruptFile(path string, why error) error {
+	return fmt.Errorf("%w %s: %w; repair it or move it away (vlanraw never resets it)", ErrCorrupt, path, why)
 }
 
-// encode returns the file contents for v.
-func (s *Store[T]) encode(v *T) ([]byte, error) {
+// encodeAny returns the file contents for v.
+func (s *Store[T]) encodeAny(v any) ([]byte, error) {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode state %s: %w", s.name, err)
