@@ -1,9 +1,7 @@
 package modes
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -16,7 +14,7 @@ import (
 // of its layout.
 const (
 	stateName   = "networks"
-	stateSchema = 2
+	stateSchema = 3
 )
 
 // records is what the state file holds.
@@ -27,12 +25,6 @@ type records struct {
 	// claims have been looked for (see Manager.sweepOnce): a state file
 	// that is new, or was deleted, may leave such links behind.
 	Swept bool `json:"swept,omitempty"`
-	// endpointsOnly is set by an update that changes endpoints and
-	// nothing else: endpoints live in network namespaces, which do not
-	// outlive the machine, so its save need not survive a power failure
-	// (see state.Store.Transient), which spares a connect, a disconnect
-	// and a CNI ADD or DEL the sync of the state directory.
-	endpointsOnly bool
 }
 
 // Manager creates and removes networks and endpoints, and keeps their
@@ -70,7 +62,7 @@ func NewManagerIn(stateDir string, host *netns.NS) (*Manager, error) {
 	if stateDir == "" {
 		stateDir = state.Dir("")
 	}
-	st, err := state.Open[records](stateDir, stateName, stateSchema, state.Migrate(migrate))
+	st, err := state.Open[records](stateDir, stateName, stateSchema, state.Migrate(migrate), state.Volatile(splitRecords, joinRecords))
 	if err != nil {
 		host.Close()
 		return nil, err
@@ -115,51 +107,13 @@ func (m *Manager) hostHandle() (*links.Handle, error) {
 // deleted state file) do not keep addresses it would hand out again.
 func (m *Manager) update(fn func(*records) error) error {
 	return m.store.Update(func(r *records) error {
-		swept := r.Swept
-		if !swept {
+		if !r.Swept {
 			if _, err := m.gc(r); err != nil {
 				return err
 			}
 		}
-		var before []byte
-		if checkEndpointsOnly {
-			before = r.skeleton()
-		}
-		if err := fn(r); err != nil {
-			return err
-		}
-		if r.endpointsOnly && swept {
-			if checkEndpointsOnly && !bytes.Equal(before, r.skeleton()) {
-				return fmt.Errorf("modes: an update marked as changing only endpoints changed a network (a bug)")
-			}
-			m.store.Transient()
-		}
-		return nil
+		return fn(r)
 	})
-}
-
-// checkEndpointsOnly makes update check, at a cost that grows with the
-// number of networks, that an update marked endpointsOnly changed no
-// network; the package's tests set it.
-var checkEndpointsOnly = false
-
-// skeleton returns the records without their endpoints, encoded, or nil
-// if they do not encode: what an update marked endpointsOnly must leave
-// as it was.
-func (r *records) skeleton() []byte {
-	nets := make([]Network, len(r.Networks))
-	for i, n := range r.Networks {
-		nets[i] = *n
-		nets[i].Endpoints = nil
-	}
-	b, err := json.Marshal(struct {
-		Networks []Network
-		Swept    bool
-	}{nets, r.Swept})
-	if err != nil {
-		return nil
-	}
-	return b
 }
 
 // find returns the network called name, or whose ID is name or starts

@@ -121,7 +121,7 @@ func modeOptions(n *Network) map[string]string {
 	return o
 }
 
-// migrate turns the records of an older schema into schema 2's.
+// migrate turns the records of an older schema into the current one.
 //
 // Schema 1 (vlanraw before the kernel marks) knew a namespace by path and
 // inode only, and its links carry no mark. Its endpoints get the device of
@@ -130,7 +130,15 @@ func modeOptions(n *Network) map[string]string {
 // their links (see adopt). The state package keeps the old file beside
 // the new one.
 func migrate(from int, data json.RawMessage) (json.RawMessage, error) {
-	if from != 1 {
+	switch from {
+	case 1:
+	case 2:
+		// Schema 2 kept the endpoints in the file, where schema 3 reads
+		// them until its first write moves them to the volatile file; 3
+		// only keeps a vlanraw that knows no volatile file from reading a
+		// state file without its endpoints.
+		return data, nil
+	default:
 		return nil, fmt.Errorf("no migration from schema %d", from)
 	}
 	var r records

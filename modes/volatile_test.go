@@ -1,20 +1,34 @@
 package modes
 
 import (
-	"bytes"
+	"encoding/json"
 	"net/netip"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
-// Only an update that changes nothing but endpoints may be saved without
-// syncing the state directory: the skeleton must see every other change.
-func TestSkeletonSeesAllButEndpoints(t *testing.T) {
+// Endpoints are kept in the volatile part of the records, written without
+// a sync, and everything else in the durable part: a change of endpoints
+// only must leave the durable part as it was, and every other change must
+// show in it. Joining the parts gives back the records.
+func TestSplitRecords(t *testing.T) {
 	base := func() *records {
 		return &records{Networks: []*Network{{
 			Name: "n", ID: "0123456789ab", Driver: MACVlan, Parent: "p0",
 			Subnets:   []Subnet{{Subnet: netip.MustParsePrefix("10.0.0.0/24")}},
 			Endpoints: []Endpoint{{ID: "aaaaaaaaaaaa", IfName: "eth0"}},
+		}, {
+			Name: "m", ID: "ba9876543210", Driver: IPVlan, Parent: "p1",
 		}}}
+	}
+	durable := func(r *records) string {
+		d, _ := splitRecords(r)
+		b, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
 	}
 	for _, tt := range []struct {
 		name   string
@@ -24,10 +38,13 @@ func TestSkeletonSeesAllButEndpoints(t *testing.T) {
 		{"endpoint added", func(r *records) {
 			r.Networks[0].Endpoints = append(r.Networks[0].Endpoints, Endpoint{ID: "bbbbbbbbbbbb"})
 		}, true},
+		{"endpoint added to another network", func(r *records) {
+			r.Networks[1].Endpoints = append(r.Networks[1].Endpoints, Endpoint{ID: "cccccccccccc"})
+		}, true},
 		{"endpoint removed", func(r *records) { r.Networks[0].Endpoints = nil }, true},
 		{"endpoint renamed", func(r *records) { r.Networks[0].Endpoints[0].IfName = "eth1" }, true},
 		{"network added", func(r *records) { r.Networks = append(r.Networks, &Network{Name: "m"}) }, false},
-		{"network removed", func(r *records) { r.Networks = nil }, false},
+		{"network removed", func(r *records) { r.Networks = r.Networks[1:] }, false},
 		{"parent changed", func(r *records) { r.Networks[0].Parent = "p1" }, false},
 		{"subnet changed", func(r *records) {
 			r.Networks[0].Subnets[0].Subnet = netip.MustParsePrefix("10.0.1.0/24")
@@ -35,10 +52,47 @@ func TestSkeletonSeesAllButEndpoints(t *testing.T) {
 		{"swept", func(r *records) { r.Swept = true }, false},
 	} {
 		r := base()
-		before := r.skeleton()
+		before := durable(r)
 		tt.change(r)
-		if got := bytes.Equal(before, r.skeleton()); got != tt.same {
-			t.Errorf("%s: skeleton unchanged = %v, want %v", tt.name, got, tt.same)
+		if got := before == durable(r); got != tt.same {
+			t.Errorf("%s: durable part unchanged = %v, want %v", tt.name, got, tt.same)
 		}
+		want, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, eps := splitRecords(r)
+		if got, _ := json.Marshal(r); string(got) != string(want) {
+			t.Errorf("%s: splitRecords changed the records", tt.name)
+		}
+		// Through JSON, as the state package keeps them.
+		var back records
+		var backEps endpointRecords
+		for _, x := range []struct{ from, to any }{{d, &back}, {eps, &backEps}} {
+			b, err := json.Marshal(x.from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, x.to); err != nil {
+				t.Fatal(err)
+			}
+		}
+		joinRecords(&back, &backEps)
+		if got, _ := json.Marshal(&back); string(got) != string(want) {
+			t.Errorf("%s: joined records differ:\n%s", tt.name, cmp.Diff(string(want), string(got)))
+		}
+	}
+}
+
+// The endpoints of a network the durable part no longer has (removed,
+// and the volatile part not saved yet when vlanraw stopped) are dropped.
+func TestJoinRecordsDropsOrphans(t *testing.T) {
+	r := &records{Networks: []*Network{{Name: "n", ID: "0123456789ab"}}}
+	joinRecords(r, &endpointRecords{
+		"0123456789ab": {{ID: "aaaaaaaaaaaa"}},
+		"ba9876543210": {{ID: "bbbbbbbbbbbb"}},
+	})
+	if len(r.Networks) != 1 || len(r.Networks[0].Endpoints) != 1 || r.Networks[0].Endpoints[0].ID != "aaaaaaaaaaaa" {
+		t.Errorf("joined records: %+v", r.Networks)
 	}
 }

@@ -446,7 +446,7 @@ func TestDriftBadStateFile(t *testing.T) {
 	ns := newNetNS(t)
 	exe, env := vlanrawExe(t)
 	path := filepath.Join(w.state, "networks.json")
-	for _, schema := range []int{1, 2} {
+	for _, schema := range []int{1, 2, 3} {
 		for name, body := range bodies {
 			t.Run(fmt.Sprintf("schema%d-%s", schema, name), func(t *testing.T) {
 				content := fmt.Sprintf(`{"schema":%d,"data":%s}`, schema, body)

@@ -346,12 +346,9 @@ type fileNetwork struct {
 
 func (w *world) fileRecords() []fileNetwork {
 	w.t.Helper()
-	b, err := os.ReadFile(filepath.Join(w.state, "networks.json"))
-	if errors.Is(err, os.ErrNotExist) {
+	b := stateFile(w.t, w.state)
+	if b == nil {
 		return nil
-	}
-	if err != nil {
-		w.t.Fatal(err)
 	}
 	var doc struct {
 		Data struct {

@@ -123,8 +123,8 @@ func TestMigrateSchema1(t *testing.T) {
 	af.stillConnected(t, "oldnet", b, c)
 
 	var head struct{ Schema int }
-	if cur, err := os.ReadFile(filepath.Join(w.state, "networks.json")); err != nil || json.Unmarshal(cur, &head) != nil || head.Schema != 2 {
-		t.Errorf("the state file after gc: schema %d (%v), want 2", head.Schema, err)
+	if cur, err := os.ReadFile(filepath.Join(w.state, "networks.json")); err != nil || json.Unmarshal(cur, &head) != nil || head.Schema != 3 {
+		t.Errorf("the state file after gc: schema %d (%v), want 3", head.Schema, err)
 	}
 	// Kept by the state package when it first writes a migrated file.
 	var bakHead struct{ Schema int }

@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -65,10 +63,7 @@ func TestScenarioParallelConnect(t *testing.T) {
 	for i := 1; i < n; i++ {
 		reaches(t, handles[0], addrs[0], addrs[i])
 	}
-	b, err := os.ReadFile(filepath.Join(w.state, "networks.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := stateFile(t, w.state)
 	var doc struct {
 		Data struct {
 			Networks []struct {
