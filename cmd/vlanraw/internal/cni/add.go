@@ -127,16 +127,9 @@ func (p *plugin) addToNetwork(c *config, in *invocation, m *modes.Manager, mac s
 	if err != nil {
 		return cniError(err)
 	}
-	n, err := m.Network(c.Network)
-	if err != nil {
-		return cniError(err)
-	}
-	return types.PrintResult(result(prev, e, in.Netns, nil, false, networkDNS(c, n)), c.CNIVersion)
+	// A vlanraw network has no DNS of its own: the configuration's.
+	return types.PrintResult(result(prev, e, in.Netns, nil, false, c.DNS), c.CNIVersion)
 }
-
-// networkDNS returns the configuration's DNS: a vlanraw network has none
-// of its own.
-func networkDNS(c *config, _ *modes.Network) types.DNS { return c.DNS }
 
 // fillAddrs copies the addresses, gateways and routes of an IPAM result
 // into s: one address of each family at most, as vlanraw's endpoints
