@@ -11,15 +11,15 @@ import (
 // stateFile returns the records of state directory dir as one document,
 // {"schema": N, "data": {"networks": [...]}}, each network with its
 // endpoints: networks.json joined with the volatile file of this boot,
-// networks.boot-BOOTID.json, which holds the endpoints by network ID.
-// It returns nil if there is no networks.json.
+// networks.boot-BOOTID.json, which holds the endpoints by network ID and
+// the implicit networks of CNI configurations. It returns nil if there is
+// neither.
 func stateFile(t *testing.T, dir string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "networks.json"))
 	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
+		b = nil
+	} else if err != nil {
 		t.Fatal(err)
 	}
 	boot, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
@@ -33,6 +33,9 @@ func stateFile(t *testing.T, dir string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if b == nil {
+		b = []byte(`{"schema":3,"data":{}}`)
+	}
 	var doc struct {
 		Schema int `json:"schema"`
 		Data   struct {
@@ -41,7 +44,10 @@ func stateFile(t *testing.T, dir string) []byte {
 		} `json:"data"`
 	}
 	var vol struct {
-		Data map[string][]any `json:"data"`
+		Data struct {
+			Endpoints map[string][]any `json:"endpoints"`
+			Implicit  []map[string]any `json:"implicit"`
+		} `json:"data"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatalf("networks.json: %v\n%s", err, b)
@@ -50,10 +56,11 @@ func stateFile(t *testing.T, dir string) []byte {
 		t.Fatalf("the volatile state file: %v\n%s", err, vb)
 	}
 	for _, n := range doc.Data.Networks {
-		if id, _ := n["id"].(string); vol.Data[id] != nil {
-			n["endpoints"] = vol.Data[id]
+		if id, _ := n["id"].(string); vol.Data.Endpoints[id] != nil {
+			n["endpoints"] = vol.Data.Endpoints[id]
 		}
 	}
+	doc.Data.Networks = append(doc.Data.Networks, vol.Data.Implicit...)
 	out, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		t.Fatal(err)

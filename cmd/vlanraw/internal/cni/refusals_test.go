@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/vlanraw/vlanraw/modes"
 	"github.com/vlanraw/vlanraw/testenv/cnispec"
 )
 
@@ -194,28 +195,22 @@ func (w *world) execPlugin(verb string, conf []byte, c *container) ([]byte, erro
 	return stdout.Bytes(), err
 }
 
-// networks returns the names of the networks the state file records.
+// networks returns the names of the networks the state directory
+// records, read through a Manager: networks.json and, for the endpoints
+// and the implicit networks of CNI configurations, its volatile file.
 func (w *world) networks() []string {
 	w.t.Helper()
-	b, err := os.ReadFile(filepath.Join(w.stateDir, "networks.json"))
-	if os.IsNotExist(err) {
-		return nil
-	}
+	m, err := modes.NewManager(w.stateDir)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	var doc struct {
-		Data struct {
-			Networks []struct {
-				Name string `json:"name"`
-			} `json:"networks"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
+	defer m.Close()
+	nets, err := m.Networks()
+	if err != nil {
 		w.t.Fatal(err)
 	}
 	var out []string
-	for _, n := range doc.Data.Networks {
+	for _, n := range nets {
 		out = append(out, n.Name)
 	}
 	return out
