@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // Host access: the kernel filters traffic between a parent and its
@@ -23,7 +24,10 @@ import (
 // endpoint gets a route of its own instead (hostroutes.go). The address
 // is reserved in the network's IPAM. The link carries vlanraw's marks
 // (identity.go, markHost) and is made, restored and removed with the
-// network.
+// network. It answers ARP only for its own address (arp_ignore=1): it
+// receives the broadcasts that come in on the parent, and would
+// otherwise answer the LAN's requests for the parent's addresses with
+// its own MAC.
 
 // markHost is the endpoint part of the mark of a host access link.
 const markHost = "host"
@@ -157,6 +161,12 @@ func (m *Manager) configureHostLink(h *links.Handle, n *Network, repair bool) er
 	alias := m.hostMark(n).String()
 	if err := h.SetIndex(l.Index, links.Change{Alias: &alias, Group: &m.group}); err != nil {
 		return fmt.Errorf("mark host access link %s: %w", n.HostLink, err)
+	}
+	// Before the link comes up: the kernel applies IPv4 settings after
+	// the flags of the same request.
+	ignore := links.Change{IPv4Conf: []rtnl.IPv4Conf{{ID: rtnl.IPv4ConfARPIgnore, Value: 1}}}
+	if err := h.SetIndex(l.Index, ignore); err != nil {
+		return fmt.Errorf("set %s on host access link %s: %w", rtnl.IPv4ConfARPIgnore, n.HostLink, err)
 	}
 	for _, p := range n.hostAddrs() {
 		err := h.AddAddress(l.Index, p, true)
