@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime"
+	"slices"
 
 	"github.com/vlanraw/vlanraw/links"
 )
@@ -55,6 +56,12 @@ func (m *Manager) ConnectAll(specs []ConnectSpec) ([]*Endpoint, error) {
 		made = true
 		for i, e := range eps {
 			nets[i].Endpoints = append(nets[i].Endpoints, *e)
+		}
+		if err := m.syncHostRoutesOf(nets...); err != nil {
+			for i, e := range eps {
+				nets[i].Endpoints = slices.DeleteFunc(nets[i].Endpoints, func(x Endpoint) bool { return x.ID == e.ID })
+			}
+			return errors.Join(err, m.syncHostRoutesOf(nets...))
 		}
 		return nil
 	})

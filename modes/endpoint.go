@@ -150,6 +150,10 @@ func (m *Manager) Connect(s ConnectSpec) (*Endpoint, error) {
 		}
 		n.Endpoints = append(n.Endpoints, *e)
 		ep = e
+		if err := m.syncHostRoutesOf(n); err != nil {
+			n.Endpoints = n.Endpoints[:len(n.Endpoints)-1]
+			return errors.Join(err, m.syncHostRoutesOf(n))
+		}
 		return nil
 	})
 	if err != nil {
@@ -435,7 +439,7 @@ func (m *Manager) dropEndpoints(n *Network, idx []int) error {
 		gone[e.ID] = errs[k] == nil
 	}
 	n.Endpoints = slices.DeleteFunc(n.Endpoints, func(e Endpoint) bool { return gone[e.ID] })
-	return errors.Join(errs...)
+	return errors.Join(append(errs, m.syncHostRoutesOf(n))...)
 }
 
 // findEndpoint returns the index of the endpoint of n in the namespace

@@ -43,8 +43,9 @@ type LinkRef struct {
 // held by a mount, a process or an open file) for links carrying this
 // state directory's mark (see identity.go), deletes those no record
 // claims, follows the links of recorded endpoints that were renamed, and
-// drops the records of endpoints whose namespace is gone. It creates
-// nothing: restore does. Running it again changes nothing.
+// drops the records of endpoints whose namespace is gone, and with them
+// their host routes (hostroutes.go). It creates no link: restore does.
+// Running it again changes nothing.
 func (m *Manager) GC() (GCReport, error) {
 	var rep GCReport
 	err := m.store.Update(func(r *records) error {
@@ -130,6 +131,9 @@ func (m *Manager) gc(r *records) (GCReport, error) {
 			kept = append(kept, e)
 		}
 		n.Endpoints = kept
+	}
+	if err := m.syncHostRoutesOf(r.Networks...); err != nil {
+		return rep, err
 	}
 	r.Swept = true
 	return rep, nil

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/rtnl"
 )
 
 // Host access: the kernel filters traffic between a parent and its
@@ -18,9 +19,15 @@ import (
 // ipvlan link in the network's mode), with ADDR and the prefix length of
 // ADDR's subnet: the kernel's prefix route sends the subnet through it,
 // and the endpoints reach ADDR as a neighbour (l2, macvlan) or as
-// another ipvlan link of the parent (l3, l3s). The address is reserved
-// in the network's IPAM. The link carries vlanraw's marks (identity.go,
-// markHost) and is made, restored and removed with the network.
+// another ipvlan link of the parent (l3, l3s). On a subnet the parent's
+// own link carries an address of, ADDR is alone on the link and each
+// endpoint gets a route of its own instead (hostroutes.go). The address
+// is reserved in the network's IPAM. The link carries vlanraw's marks
+// (identity.go, markHost) and is made, restored and removed with the
+// network. It answers ARP only for its own address (arp_ignore=1): it
+// receives the broadcasts that come in on the parent, and would
+// otherwise answer the LAN's requests for the parent's addresses with
+// its own MAC.
 
 // markHost is the endpoint part of the mark of a host access link.
 const markHost = "host"
@@ -105,11 +112,15 @@ func setHostAccess(n *Network, o *options) error {
 }
 
 // hostAddrs returns the host link's addresses, each with its subnet's
-// prefix length.
+// prefix length, or alone (/32, /128) on a subnet whose endpoints are
+// routed one by one.
 func (n *Network) hostAddrs() []netip.Prefix {
 	var out []netip.Prefix
 	for _, s := range n.Subnets {
-		if s.HostAccess.IsValid() {
+		switch {
+		case s.HostAccess.IsValid() && s.HostRoutes:
+			out = append(out, netip.PrefixFrom(s.HostAccess, s.HostAccess.BitLen()))
+		case s.HostAccess.IsValid():
 			out = append(out, netip.PrefixFrom(s.HostAccess, s.Subnet.Bits()))
 		}
 	}
@@ -118,16 +129,16 @@ func (n *Network) hostAddrs() []netip.Prefix {
 
 // setupHostAccess makes n's host link in the host namespace, in this
 // state directory's group, marks it, gives it its addresses and brings
-// it up. It first refuses a subnet the parent itself carries an address
-// of: the kernel's route through the parent would compete with the host
-// link's. When it fails, the caller deletes the link (deleteHostLink).
+// it up. It first looks for the subnets the parent itself carries an
+// address of, whose endpoints are routed one by one (hostroutes.go).
+// When it fails, the caller deletes the link (deleteHostLink).
 func (m *Manager) setupHostAccess(n *Network) error {
 	h, err := m.hostHandle()
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	if err := checkParentSubnets(h, n); err != nil {
+	if err := markParentSubnets(h, n); err != nil {
 		return err
 	}
 	if err := h.Create(linkSpec(n, n.HostLink, nil, nil, m.group)); err != nil {
@@ -151,6 +162,12 @@ func (m *Manager) configureHostLink(h *links.Handle, n *Network, repair bool) er
 	if err := h.SetIndex(l.Index, links.Change{Alias: &alias, Group: &m.group}); err != nil {
 		return fmt.Errorf("mark host access link %s: %w", n.HostLink, err)
 	}
+	// Before the link comes up: the kernel applies IPv4 settings after
+	// the flags of the same request.
+	ignore := links.Change{IPv4Conf: []rtnl.IPv4Conf{{ID: rtnl.IPv4ConfARPIgnore, Value: 1}}}
+	if err := h.SetIndex(l.Index, ignore); err != nil {
+		return fmt.Errorf("set %s on host access link %s: %w", rtnl.IPv4ConfARPIgnore, n.HostLink, err)
+	}
 	for _, p := range n.hostAddrs() {
 		err := h.AddAddress(l.Index, p, true)
 		if err != nil && !(repair && errors.Is(err, unix.EEXIST)) {
@@ -164,9 +181,11 @@ func (m *Manager) configureHostLink(h *links.Handle, n *Network, repair bool) er
 	return hook(m.ctx, "host-configured")
 }
 
-// checkParentSubnets refuses host access on a subnet whose addresses the
-// parent's own link carries.
-func checkParentSubnets(h *links.Handle, n *Network) error {
+// markParentSubnets sets HostRoutes on each subnet with host access whose
+// addresses the parent's own link carries: the kernel's prefix route for
+// it goes through the parent, so the host link carries its address alone
+// and routes each endpoint.
+func markParentSubnets(h *links.Handle, n *Network) error {
 	p, err := h.Get(n.Parent)
 	if err != nil {
 		return err
@@ -175,10 +194,11 @@ func checkParentSubnets(h *links.Handle, n *Network) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range n.Subnets {
+	for i := range n.Subnets {
+		s := &n.Subnets[i]
 		for _, a := range ps {
 			if s.HostAccess.IsValid() && s.Subnet.Contains(a.Addr()) {
-				return invalidf("host access on subnet %s: parent %s carries %s of it, and routing each endpoint through the host link instead of the subnet is not supported yet; give the network a subnet the parent's link does not carry, or leave host access out", s.Subnet, n.Parent, a)
+				s.HostRoutes = true
 			}
 		}
 	}

@@ -36,52 +36,85 @@ func TestHostAccess(t *testing.T) {
 		name string
 		d    Driver
 		opts map[string]string
+		// dual adds an IPv6 subnet and host_access6: every check runs
+		// over IPv6 too.
+		dual bool
 	}{
-		{"macvlan-bridge", MACVlan, nil},
-		{"ipvlan-l2", IPVlan, map[string]string{OptIPVlanMode: ModeL2}},
-		{"ipvlan-l3", IPVlan, map[string]string{OptIPVlanMode: ModeL3}},
-		{"ipvlan-l3s", IPVlan, map[string]string{OptIPVlanMode: ModeL3S}},
+		{"macvlan-bridge", MACVlan, nil, false},
+		{"ipvlan-l2", IPVlan, map[string]string{OptIPVlanMode: ModeL2}, false},
+		{"ipvlan-l3", IPVlan, map[string]string{OptIPVlanMode: ModeL3}, false},
+		{"ipvlan-l3s", IPVlan, map[string]string{OptIPVlanMode: ModeL3S}, false},
+		{"macvlan-bridge-dual", MACVlan, nil, true},
+		{"ipvlan-l2-dual", IPVlan, map[string]string{OptIPVlanMode: ModeL2}, true},
+		{"ipvlan-l3-dual", IPVlan, map[string]string{OptIPVlanMode: ModeL3}, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			testenv.RequireKind(t, string(tt.d))
 			e := newEnv(t)
-			const hostIP = "10.1.0.5"
+			const hostIP, hostIP6 = "10.1.0.5", "fd01::5"
+			hostIPs := []string{hostIP}
+			if tt.dual {
+				hostIPs = append(hostIPs, hostIP6)
+			}
 			spec := func(name string, hostAccess bool) NetworkSpec {
 				o := map[string]string{OptParent: "p0"}
 				for k, v := range tt.opts {
 					o[k] = v
 				}
+				subnets := []SubnetSpec{{Subnet: "10.1.0.0/24"}}
 				if hostAccess {
 					o[OptHostAccess] = hostIP
 				}
-				return NetworkSpec{Name: name, Driver: tt.d, Options: o, Subnets: []SubnetSpec{{Subnet: "10.1.0.0/24"}}}
+				if tt.dual {
+					subnets = append(subnets, SubnetSpec{Subnet: "fd01::/64"})
+					if hostAccess {
+						o[OptHostAccess6] = hostIP6
+					}
+				}
+				return NetworkSpec{Name: name, Driver: tt.d, Options: o, Subnets: subnets}
 			}
-			connect := func(network string) (nss []*netns.NS, ips []string, ths []string) {
+			// connect connects two namespaces; ips[i] are the addresses
+			// of the endpoint in nss[i], IPv4 then IPv6.
+			connect := func(network string) (nss []*netns.NS, ips [][]string, ths []string) {
 				for range 2 {
 					ns, name, _ := e.target()
 					ep, err := e.m.Connect(ConnectSpec{Network: network, NetNS: name})
 					if err != nil {
 						t.Fatal(err)
 					}
-					nss, ips, ths = append(nss, ns), append(ips, ep.IPv4.Addr().String()), append(ths, name)
+					a := []string{ep.IPv4.Addr().String()}
+					if tt.dual {
+						if !ep.IPv6.IsValid() {
+							t.Fatalf("endpoint in %s got no IPv6 address", name)
+						}
+						a = append(a, ep.IPv6.Addr().String())
+					}
+					nss, ips, ths = append(nss, ns), append(ips, a), append(ths, name)
 				}
 				return nss, ips, ths
 			}
 
-			// Without host access: the host's own address on the
-			// subnet, on the parent, is cut off from the endpoints.
+			// Without host access: the host's own addresses on the
+			// subnets, on the parent, are cut off from the endpoints.
 			if _, err := e.m.CreateNetwork(spec("isolated", false)); err != nil {
 				t.Fatal(err)
 			}
 			nss, ips, _ := connect("isolated")
-			onParent := mustPrefix(hostIP + "/24")
-			addAddr(t, e.hh, "p0", onParent)
-			for i, ns := range nss {
-				noPing(t, "host (address on the parent) to endpoint, without host access", e.host, ips[i])
-				noPing(t, "endpoint to the host's address on the parent, without host access", ns, hostIP)
+			onParent := []netip.Prefix{mustPrefix(hostIP + "/24")}
+			if tt.dual {
+				onParent = append(onParent, mustPrefix(hostIP6+"/64"))
 			}
-			if err := e.hh.DeleteAddress(mustGet(t, e.hh, "p0").Index, onParent); err != nil {
-				t.Fatal(err)
+			addAddr(t, e.hh, "p0", onParent...)
+			for i, ns := range nss {
+				for k, ip := range ips[i] {
+					noPing(t, "host (address on the parent) to endpoint "+ip+", without host access", e.host, ip)
+					noPing(t, "endpoint "+ip+" to the host's address "+hostIPs[k]+" on the parent, without host access", ns, hostIPs[k])
+				}
+			}
+			for _, p := range onParent {
+				if err := e.hh.DeleteAddress(mustGet(t, e.hh, "p0").Index, p); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if err := e.m.ForceRemoveNetwork("isolated"); err != nil {
 				t.Fatal(err)
@@ -100,21 +133,31 @@ func TestHostAccess(t *testing.T) {
 			if !l.Up() {
 				t.Error("host link is down")
 			}
-			eqList(t, "host link addresses", addrs(t, e.hh, link), []string{hostIP + "/24"})
-			if !slices.Contains(routeTable(t, e.hh), "10.1.0.0/24 dev "+link) {
-				t.Errorf("host routes %s: no route to the subnet through %s", fmtList(routeTable(t, e.hh)), link)
+			wantAddrs, subnetRoutes := []string{hostIP + "/24"}, []string{"10.1.0.0/24 dev " + link}
+			if tt.dual {
+				wantAddrs, subnetRoutes = append(wantAddrs, hostIP6+"/64"), append(subnetRoutes, "-6 fd01::/64 dev "+link)
+			}
+			eqList(t, "host link addresses", addrs(t, e.hh, link), wantAddrs)
+			for _, r := range subnetRoutes {
+				if !slices.Contains(routeTable(t, e.hh), r) {
+					t.Errorf("host routes %s: no %s", fmtList(routeTable(t, e.hh)), r)
+				}
 			}
 			nss, ips, names := connect("shared")
-			for i, ip := range ips {
-				if ip == hostIP {
-					t.Errorf("endpoint %d got the host's address %s", i, ip)
+			for i, a := range ips {
+				for _, ip := range a {
+					if slices.Contains(hostIPs, ip) {
+						t.Errorf("endpoint %d got the host's address %s", i, ip)
+					}
 				}
 			}
 			check := func(when string) {
 				t.Helper()
 				for i, ns := range nss {
-					ping(t, "host to endpoint "+ips[i]+when, e.host, ips[i])
-					ping(t, "endpoint "+ips[i]+" to the host"+when, ns, hostIP)
+					for k, ip := range ips[i] {
+						ping(t, "host to endpoint "+ip+when, e.host, ip)
+						ping(t, "endpoint "+ip+" to the host's "+hostIPs[k]+when, ns, hostIPs[k])
+					}
 				}
 			}
 			check("")
@@ -153,7 +196,7 @@ func TestHostAccess(t *testing.T) {
 				t.Errorf("network rm left the host link %s", link)
 			}
 			for _, r := range routeTable(t, e.hh) {
-				if r == "10.1.0.0/24 dev "+link {
+				if slices.Contains(subnetRoutes, r) {
 					t.Errorf("network rm left the route %s", r)
 				}
 			}
@@ -183,8 +226,6 @@ func TestHostAccessRefusals(t *testing.T) {
 		{"outside the IPv6 subnets", map[string]string{OptHostAccess6: "fd02::5"},
 			[]SubnetSpec{{Subnet: "10.1.0.0/24"}, {Subnet: "fd01::/64"}}, "in none of the network's IPv6 subnets (fd01::/64)"},
 		{"not bridge mode", map[string]string{OptHostAccess: "10.1.0.5", OptMACVlanMode: ModePrivate}, nil, "host access needs macvlan_mode=bridge, not private"},
-		{"the parent's own subnet", map[string]string{OptHostAccess: "192.168.0.5"},
-			[]SubnetSpec{{Subnet: "192.168.0.0/24"}}, "parent p0 carries 192.168.0.10/24 of it"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			subnets := tt.subnets

@@ -89,12 +89,24 @@ func (m *Manager) intend(in intent) error {
 }
 
 // recover finishes or undoes the work an intent left by a process that
-// stopped names (see the top of this file).
+// stopped names (see the top of this file), then makes the host routes of
+// the networks of the endpoints it names match their records again (see
+// hostroutes.go).
 func (m *Manager) recover(r *records, b []byte) error {
 	var in intent
 	if err := json.Unmarshal(b, &in); err != nil {
 		return fmt.Errorf("the intent left by a vlanraw that stopped does not parse (%v): remove it, then run vlanraw gc", err)
 	}
+	err := m.recoverOp(r, in)
+	var nets []*Network
+	for _, ie := range in.Endpoints {
+		nets = append(nets, r.findID(ie.Network))
+	}
+	return errors.Join(err, m.syncHostRoutesOf(nets...))
+}
+
+// recoverOp finishes or undoes the operation of in.
+func (m *Manager) recoverOp(r *records, in intent) error {
 	switch in.Op {
 	case opConnect, opRestore:
 		return m.undoCreate(r, in.Endpoints)

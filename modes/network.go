@@ -120,6 +120,11 @@ type Subnet struct {
 	// host_access or host_access6 option), reserved like an auxiliary
 	// address; the zero Addr when there is none.
 	HostAccess netip.Addr `json:"host_access,omitzero"`
+	// HostRoutes is set when the parent's own link carries an address of
+	// the subnet: the host link then has HostAccess alone (a /32 or
+	// /128), and each endpoint of the subnet a route through it in the
+	// host namespace (see hostroutes.go).
+	HostRoutes bool `json:"host_routes,omitempty"`
 }
 
 // pool returns s as an ipam pool.

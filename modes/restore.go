@@ -94,7 +94,8 @@ func (m *Manager) Restore() (RestoreReport, error) {
 	return rep, errors.Join(errs...)
 }
 
-// restoreNetwork restores the parent and the endpoints of n.
+// restoreNetwork restores the parent, the host access link, the endpoints
+// and the host routes of n.
 func (m *Manager) restoreNetwork(h *links.Handle, n *Network, rep *RestoreReport) {
 	if n.ParentInContainer {
 		m.restoreEndpoints(n, true, rep) // each in its namespace, on the parent there
@@ -123,6 +124,9 @@ func (m *Manager) restoreNetwork(h *links.Handle, n *Network, rep *RestoreReport
 		}
 	}
 	m.restoreEndpoints(n, parent.Up(), rep)
+	if err := m.syncHostRoutes(h, n); err != nil {
+		rep.Failed = append(rep.Failed, RestoreFailure{Network: n.Name, Error: err.Error()})
+	}
 }
 
 // restoreEndpoints restores the endpoints of n, whose parent is up or

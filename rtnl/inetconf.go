@@ -11,13 +11,22 @@ import (
 // net.ipv4.conf.<link> (the kernel's IPV4_DEVCONF_* enumeration).
 type IPv4ConfID uint16
 
-// IPv4ConfARPNotify is arp_notify: send a gratuitous ARP when the link
-// comes up or its address changes.
-const IPv4ConfARPNotify IPv4ConfID = 22
+// The settings vlanraw sets.
+const (
+	// IPv4ConfARPIgnore is arp_ignore: 1 answers ARP requests only for
+	// the addresses of the link they came in on.
+	IPv4ConfARPIgnore IPv4ConfID = 19
+	// IPv4ConfARPNotify is arp_notify: send a gratuitous ARP when the
+	// link comes up or its address changes.
+	IPv4ConfARPNotify IPv4ConfID = 22
+)
 
 // String returns the setting's sysctl name.
 func (id IPv4ConfID) String() string {
-	if id == IPv4ConfARPNotify {
+	switch id {
+	case IPv4ConfARPIgnore:
+		return "arp_ignore"
+	case IPv4ConfARPNotify:
 		return "arp_notify"
 	}
 	return fmt.Sprintf("IPv4ConfID(%d)", uint16(id))

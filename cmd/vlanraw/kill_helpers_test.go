@@ -428,6 +428,7 @@ func (w *world) invariant(nss ...string) *after {
 	recAddrs := map[string]string{}
 	for _, n := range a.nets {
 		claims[a.mark.alias(n.ID, "parent")] = claim{w.host, "network " + n.Name + "'s parent"}
+		claims[a.mark.alias(n.ID, "host")] = claim{w.host, "network " + n.Name + "'s host access link"}
 		for ns, e := range n.Containers {
 			claims[a.mark.alias(n.ID, e.EndpointID)] = claim{ns, "network " + n.Name + "'s endpoint in " + ns}
 			if e.IPv4Address == "" {

@@ -294,12 +294,14 @@ DRIVER OPTIONS (-o):
                      subnets, reserved like an --aux-address; the subnet
                      is routed through it, so the host reaches every
                      endpoint and every endpoint reaches ADDR (the kernel
-                     otherwise keeps a parent and its links apart).
-                     Off by default; set on network create only (it
-                     cannot be changed later); needs macvlan_mode=bridge
-                     or ipvlan_flag=bridge, and a subnet the parent's own
-                     link has no address on. Restored and removed with
-                     the network; vlanraw's own
+                     otherwise keeps a parent and its links apart). On a
+                     subnet the parent's own link has an address on (the
+                     network is the LAN), ADDR is alone on the link
+                     (/32, /128) and each endpoint gets a route of its
+                     own through it instead. Off by default; set on
+                     network create only (it cannot be changed later);
+                     needs macvlan_mode=bridge or ipvlan_flag=bridge.
+                     Restored and removed with the network; vlanraw's own
   Any other key is refused. A parent carries one ipvlan network only;
   macvlan networks may share one, except in passthru mode.
 
