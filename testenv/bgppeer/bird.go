@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"text/template"
+	"time"
 
 	"github.com/vlanraw/vlanraw/netns"
 )
@@ -197,8 +198,8 @@ func (b *BIRD) Established() (map[netip.Addr]bool, error) {
 }
 
 // WaitRoutes waits until BIRD's BGP routes are exactly want, polling
-// birdc until a deadline, and returns how long that took.
-func (b *BIRD) WaitRoutes(want map[netip.Prefix]netip.Addr) {
+// birdc until Deadline, and returns how long that took.
+func (b *BIRD) WaitRoutes(want map[netip.Prefix]netip.Addr) time.Duration {
 	b.tb.Helper()
-	waitRoutes(b.tb, "BIRD", b.Routes, want)
+	return waitRoutes(b.tb, "BIRD", b.Routes, want)
 }

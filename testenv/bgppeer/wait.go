@@ -80,3 +80,13 @@ func need(tb testing.TB, name string) string {
 	tb.Skipf("%s is not installed: run testenv/deps.sh (it installs bird2 and frr)", name)
 	return ""
 }
+
+// Want builds a routing table from pairs of prefix and next hop, such as
+// Want("10.1.0.0/24", "192.0.2.2"); Want() is the empty table.
+func Want(pairs ...string) map[netip.Prefix]netip.Addr {
+	out := map[netip.Prefix]netip.Addr{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out[netip.MustParsePrefix(pairs[i])] = netip.MustParseAddr(pairs[i+1])
+	}
+	return out
+}
