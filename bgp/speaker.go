@@ -38,17 +38,18 @@ type Speaker struct {
 }
 
 // Start starts a speaker with cfg, listening and connecting to its peers
-// at once, with nothing announced yet. GoBGP's own log goes to log (warnings
-// and errors only); nil discards it.
-func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Speaker, error) {
+// at once, with nothing announced yet. GoBGP's own log, warnings and
+// errors only, goes to logw as slog's text lines; nil discards it.
+func Start(ctx context.Context, cfg Config, logw io.Writer) (*Speaker, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if logw == nil {
+		logw = io.Discard
 	}
 	lvl := &slog.LevelVar{}
 	lvl.Set(slog.LevelWarn)
+	log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: lvl}))
 	s := server.NewBgpServer(server.LoggerOption(log, lvl))
 	go s.Serve()
 	sp := &Speaker{cfg: cfg, s: s, announced: map[netip.Prefix]Route{}}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
 	"os"
@@ -52,7 +51,7 @@ func runChild(raw string) {
 	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM)
-	sp, err := Start(context.Background(), spec.Config, slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	sp, err := Start(context.Background(), spec.Config, os.Stderr)
 	if err != nil {
 		fail(err)
 	}
@@ -223,4 +222,31 @@ func TestSpeakerBIRD(t *testing.T) {
 	if _, err := ReadStatus(ctx, sp.socket); err == nil {
 		t.Error("the status socket answers after the speaker stopped")
 	}
+}
+
+// TestSpeakerFRR announces an IPv4 and an IPv6 prefix to FRR's bgpd
+// (with zebra) across a veth; vtysh shows both via the next hops given,
+// and SIGTERM withdraws them.
+func TestSpeakerFRR(t *testing.T) {
+	host, router := wire(t)
+	frr := bgppeer.StartFRR(t, router, bgppeer.Config{
+		RouterID: netip.MustParseAddr("192.0.2.1"), ASN: 65000,
+		Neighbors: []bgppeer.Neighbor{{Addr: netip.MustParseAddr("192.0.2.2"), ASN: 65001}},
+	})
+	r := func(p, nh string) Route { return Route{Prefix: netip.MustParsePrefix(p), NextHop: netip.MustParseAddr(nh)} }
+	start := time.Now()
+	sp := startChild(t, host, Config{ASN: 65001, RouterID: netip.MustParseAddr("192.0.2.2"),
+		Peers: []Peer{{Addr: netip.MustParseAddr("192.0.2.1"), ASN: 65000}}},
+		[]Route{r("10.10.0.0/24", "192.0.2.2"), r("2001:db8:10::/64", "2001:db8::2")})
+	frr.WaitRoutes(bgppeer.Want("10.10.0.0/24", "192.0.2.2", "2001:db8:10::/64", "2001:db8::2"))
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the routes reached FRR %s after the speaker started; want within 10s", d)
+	}
+	if err := sp.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.cmd.Wait(); err != nil {
+		t.Errorf("the speaker, stopped with SIGTERM: %v; want exit 0", err)
+	}
+	frr.WaitRoutes(bgppeer.Want())
 }

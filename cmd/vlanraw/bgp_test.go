@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -132,24 +133,7 @@ func behind(t *testing.T, router string) (string, *netns.NS) {
 // after SIGKILL the router forgets the subnets at once (the connection
 // closes), and after SIGSTOP once the hold time (3 s) passes.
 func TestBGPSeed000BIRD(t *testing.T) {
-	testenv.RequireKind(t, "ipvlan")
-	testenv.RequireKind(t, "macvlan")
-	w := newWorld(t)
-	sw := w.uplink("enp0s3")
-	vr(t, w.host, "addr", "add", "192.168.0.50/24", "dev", "enp0s3")
-	router, _ := station(t, sw, "eth0", "lan0", lanPort, "192.168.0.1/24")
-	sysctl(t, router, "net/ipv4/ip_forward", "1")
-	hostDefault(t, w.host, "enp0s3", "192.168.0.1")
-	_, farNS := behind(t, router)
-
-	w.vr("network create --driver ipvlan --subnet 192.168.10.0/24 --subnet 192.168.20.0/24 --opt parent=enp0s3 --opt ipvlan_mode=l3 ipvlan_net")
-	w.uplink("enp0s8")
-	w.uplink("enp0s9")
-	w.vr("network create -d ipvlan --subnet 172.16.8.0/24 -o parent=enp0s8 l2net")
-	w.vr("network create -d macvlan --subnet 172.16.9.0/24 -o parent=enp0s9 macnet")
-	webapp := w.run("webapp", "ipvlan_net", "--ip", "192.168.10.10")
-	database := w.run("database", "ipvlan_net", "--ip", "192.168.20.10")
-
+	w, router, farNS, webapp, database := seed000BGP(t)
 	bird := bgppeer.StartBIRD(t, openNS(t, router), bgppeer.Config{
 		RouterID: netip.MustParseAddr("192.168.0.1"), ASN: 65000, HoldTime: 3,
 		Neighbors: []bgppeer.Neighbor{{Addr: netip.MustParseAddr("192.168.0.50"), ASN: 65001}},
@@ -234,6 +218,36 @@ func TestBGPSeed000BIRD(t *testing.T) {
 	noKernelRoute(t, router, "192.168.10.0/24", "192.168.20.0/24")
 }
 
+// seed000BGP sets seed 000's network up for the BGP tests: the host
+// (enp0s3 192.168.0.50/24, default via the router) on a switch with the
+// router (lan0 192.168.0.1/24, forwarding), a host behind the router
+// (10.99.0.2), ipvlan_net (l3, 192.168.10.0/24 and 192.168.20.0/24) with
+// webapp and database, and beside it an l2 ipvlan and a macvlan network
+// on parents of their own, which are never to be announced. It returns
+// the world, the router's namespace, the host behind the router and the
+// two containers.
+func seed000BGP(t *testing.T) (w *world, router string, farNS *netns.NS, webapp, database ctr) {
+	t.Helper()
+	testenv.RequireKind(t, "ipvlan")
+	testenv.RequireKind(t, "macvlan")
+	w = newWorld(t)
+	sw := w.uplink("enp0s3")
+	vr(t, w.host, "addr", "add", "192.168.0.50/24", "dev", "enp0s3")
+	router, _ = station(t, sw, "eth0", "lan0", lanPort, "192.168.0.1/24")
+	sysctl(t, router, "net/ipv4/ip_forward", "1")
+	hostDefault(t, w.host, "enp0s3", "192.168.0.1")
+	_, farNS = behind(t, router)
+
+	w.vr("network create --driver ipvlan --subnet 192.168.10.0/24 --subnet 192.168.20.0/24 --opt parent=enp0s3 --opt ipvlan_mode=l3 ipvlan_net")
+	w.uplink("enp0s8")
+	w.uplink("enp0s9")
+	w.vr("network create -d ipvlan --subnet 172.16.8.0/24 -o parent=enp0s8 l2net")
+	w.vr("network create -d macvlan --subnet 172.16.9.0/24 -o parent=enp0s9 macnet")
+	webapp = w.run("webapp", "ipvlan_net", "--ip", "192.168.10.10")
+	database = w.run("database", "ipvlan_net", "--ip", "192.168.20.10")
+	return w, router, farNS, webapp, database
+}
+
 // noKernelRoute checks that namespace ns's main table has no route to
 // any of dsts.
 func noKernelRoute(t *testing.T, ns string, dsts ...string) {
@@ -268,6 +282,164 @@ func TestBGPBadNetwork(t *testing.T) {
 		}
 		if _, err := os.Stat(bgp.SocketPath(w.state)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("vlanraw %s%s: status socket %v; want none", run, tt.args, err)
+		}
+	}
+}
+
+// TestBGPSeed000FRR is TestBGPSeed000BIRD's announcement against FRR's
+// bgpd: within 10 s `vtysh -c 'show ip bgp'` holds both subnets via the
+// host's parent address (and nothing of the L2 networks), network rm
+// withdraws them within a second, network create announces them again,
+// and SIGTERM withdraws everything. bgpd runs without zebra (see
+// bgppeer.FRR), so its routes stay out of the router's kernel: the pings
+// through the router are TestBGPSeed000BIRD's.
+func TestBGPSeed000FRR(t *testing.T) {
+	w, router, _, webapp, database := seed000BGP(t)
+	frr := bgppeer.StartFRR(t, openNS(t, router), bgppeer.Config{
+		RouterID: netip.MustParseAddr("192.168.0.1"), ASN: 65000,
+		Neighbors: []bgppeer.Neighbor{{Addr: netip.MustParseAddr("192.168.0.50"), ASN: 65001}},
+	})
+	both := bgppeer.Want("192.168.10.0/24", "192.168.0.50", "192.168.20.0/24", "192.168.0.50")
+	start := time.Now()
+	sp := w.startSpeaker("--asn", "65001", "--peer", "192.168.0.1", "--peer-asn", "65000")
+	frr.WaitRoutes(both)
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("FRR had both subnets %s after the speaker started; want 10s at most", took)
+	}
+	w.vr("disconnect ipvlan_net " + webapp.ns)
+	w.vr("disconnect ipvlan_net " + database.ns)
+	start = time.Now()
+	w.vr("network rm ipvlan_net")
+	frr.WaitRoutes(bgppeer.Want())
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("FRR still had the subnets %s after network rm; want them withdrawn within a second", took)
+	}
+	w.vr("network create --driver ipvlan --subnet 192.168.10.0/24 --subnet 192.168.20.0/24 --opt parent=enp0s3 --opt ipvlan_mode=l3 ipvlan_net")
+	frr.WaitRoutes(both)
+	sp.stop(syscall.SIGTERM)
+	frr.WaitRoutes(bgppeer.Want())
+}
+
+// TestBGPNetworksIPv6 has two dual-stack networks on two parents, each
+// parent on a link of its own to the router (BIRD): a, ipvlan l3 on
+// enp0s3 (192.168.0.50/24, fd00::50/64), and b, ipvlan l3s on enp0s8
+// (192.168.1.50/24, fd00:1::50/64). With --network a, BIRD gets a's
+// IPv4 and IPv6 subnets (IPv6 over MP-BGP, via the parent's IPv6
+// address) and nothing of b; the router pings a's endpoint on both
+// families. Without --network, both networks; then b's parent is
+// readdressed (192.168.1.50 replaced by 192.168.1.60) and BIRD's next
+// hop for b's IPv4 subnet follows within a second: withdrawn when the
+// address goes, announced via the new one when it comes.
+func TestBGPNetworksIPv6(t *testing.T) {
+	testenv.RequireKind(t, "ipvlan")
+	w := newWorld(t)
+	router := newNetNS(t)
+	for _, l := range []struct{ parent, lan, host4, host6, router4, router6 string }{
+		{"enp0s3", "lan0", "192.168.0.50/24", "fd00::50/64", "192.168.0.1/24", "fd00::1/64"},
+		{"enp0s8", "lan1", "192.168.1.50/24", "fd00:1::50/64", "192.168.1.1/24", "fd00:1::1/64"},
+	} {
+		vr(t, w.host, "link", "add", l.parent, "up", "type", "veth", "peer", "name", l.lan, "netns", router, "up")
+		vr(t, w.host, "addr", "add", l.host4, "dev", l.parent)
+		vr(t, w.host, "addr", "add", l.host6, "dev", l.parent, "nodad")
+		vr(t, router, "addr", "add", l.router4, "dev", l.lan)
+		vr(t, router, "addr", "add", l.router6, "dev", l.lan, "nodad")
+	}
+	w.vr("network create -d ipvlan --ipv6 --subnet 192.168.10.0/24 --subnet fd00:10::/64 -o parent=enp0s3 -o ipvlan_mode=l3 a")
+	w.vr("network create -d ipvlan --ipv6 --subnet 192.168.11.0/24 --subnet fd00:11::/64 -o parent=enp0s8 -o ipvlan_mode=l3s b")
+	a := w.attach("a", newNetNS(t), "--ip", "192.168.10.10", "--ip6", "fd00:10::10")
+	bird := bgppeer.StartBIRD(t, openNS(t, router), bgppeer.Config{
+		RouterID: netip.MustParseAddr("192.168.0.1"), ASN: 65000,
+		Neighbors: []bgppeer.Neighbor{{Addr: netip.MustParseAddr("192.168.0.50"), ASN: 65001}},
+	})
+	routerNS := openNS(t, router)
+	noReply(t, routerNS, "192.168.0.1", a.IPv4)
+
+	run := []string{"--asn", "65001", "--peer", "192.168.0.1", "--peer-asn", "65000"}
+	sp := w.startSpeaker(append(run, "--network", "a")...)
+	bird.WaitRoutes(bgppeer.Want("192.168.10.0/24", "192.168.0.50", "fd00:10::/64", "fd00::50"))
+	reaches(t, routerNS, "192.168.0.1", a.IPv4)
+	reaches(t, routerNS, "fd00::1", a.IPv6)
+	sp.stop(syscall.SIGTERM)
+	bird.WaitRoutes(bgppeer.Want())
+
+	w.startSpeaker(run...)
+	bird.WaitRoutes(bgppeer.Want("192.168.10.0/24", "192.168.0.50", "fd00:10::/64", "fd00::50",
+		"192.168.11.0/24", "192.168.1.50", "fd00:11::/64", "fd00:1::50"))
+	start := time.Now()
+	vr(t, w.host, "addr", "del", "192.168.1.50/24", "dev", "enp0s8")
+	bird.WaitRoutes(bgppeer.Want("192.168.10.0/24", "192.168.0.50", "fd00:10::/64", "fd00::50", "fd00:11::/64", "fd00:1::50"))
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("BIRD kept 192.168.11.0/24 %s after its parent lost its IPv4 address; want it withdrawn within a second", took)
+	}
+	start = time.Now()
+	vr(t, w.host, "addr", "add", "192.168.1.60/24", "dev", "enp0s8")
+	bird.WaitRoutes(bgppeer.Want("192.168.10.0/24", "192.168.0.50", "fd00:10::/64", "fd00::50",
+		"192.168.11.0/24", "192.168.1.60", "fd00:11::/64", "fd00:1::50"))
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("BIRD had 192.168.11.0/24 via the parent's new address %s after it was added; want within a second", took)
+	}
+}
+
+// TestBGPThreeHosts: three hosts, each a namespace with its own state
+// directory, its parent on a link to a top-of-rack router running BIRD
+// (ToR 10.0.N.1, host 10.0.N.2, N = 1..3), an ipvlan l3 network on
+// subnets of its own (192.168.N.0/24, 192.168.N+10.0/24) with an
+// endpoint on each, and its own speaker (AS 6500N; the ToR is AS 65000).
+// No route to any subnet is set by hand: each host has only its default
+// route via the ToR, as any host has a gateway. Every endpoint pings
+// every other across the hosts; when host 1 removes its network, only
+// its subnets leave the ToR's table, and the others still reach one
+// another.
+func TestBGPThreeHosts(t *testing.T) {
+	testenv.RequireKind(t, "ipvlan")
+	tor := newNetNS(t)
+	sysctl(t, tor, "net/ipv4/ip_forward", "1")
+	var hosts []*world
+	var eps []ctr
+	var neighbors []bgppeer.Neighbor
+	all := map[netip.Prefix]netip.Addr{}
+	for n := 1; n <= 3; n++ {
+		w := newWorld(t)
+		hosts = append(hosts, w)
+		hostAddr := fmt.Sprintf("10.0.%d.2", n)
+		vr(t, w.host, "link", "add", "enp0s3", "up", "type", "veth", "peer", "name", fmt.Sprintf("lan%d", n), "netns", tor, "up")
+		vr(t, w.host, "addr", "add", hostAddr+"/24", "dev", "enp0s3")
+		vr(t, tor, "addr", "add", fmt.Sprintf("10.0.%d.1/24", n), "dev", fmt.Sprintf("lan%d", n))
+		hostDefault(t, w.host, "enp0s3", fmt.Sprintf("10.0.%d.1", n))
+		s1, s2 := fmt.Sprintf("192.168.%d.0/24", n), fmt.Sprintf("192.168.%d.0/24", n+10)
+		w.vr(fmt.Sprintf("network create -d ipvlan --subnet %s --subnet %s -o parent=enp0s3 -o ipvlan_mode=l3 net", s1, s2))
+		eps = append(eps, w.run(fmt.Sprintf("c%d", n), "net", "--ip", fmt.Sprintf("192.168.%d.10", n)),
+			w.run(fmt.Sprintf("d%d", n), "net", "--ip", fmt.Sprintf("192.168.%d.10", n+10)))
+		neighbors = append(neighbors, bgppeer.Neighbor{Addr: netip.MustParseAddr(hostAddr), ASN: uint32(65000 + n)})
+		all[netip.MustParsePrefix(s1)] = netip.MustParseAddr(hostAddr)
+		all[netip.MustParsePrefix(s2)] = netip.MustParseAddr(hostAddr)
+	}
+	bird := bgppeer.StartBIRD(t, openNS(t, tor), bgppeer.Config{RouterID: netip.MustParseAddr("10.0.1.1"), ASN: 65000, Neighbors: neighbors})
+	noReply(t, eps[0].h, eps[0].ip, eps[2].ip)
+	for n, w := range hosts {
+		w.startSpeaker("--asn", fmt.Sprint(65001+n), "--peer", fmt.Sprintf("10.0.%d.1", n+1), "--peer-asn", "65000")
+	}
+	bird.WaitRoutes(all)
+	for _, a := range eps {
+		for _, b := range eps {
+			if a.ip != b.ip {
+				reaches(t, a.h, a.ip, b.ip)
+			}
+		}
+	}
+
+	for _, e := range eps[:2] {
+		hosts[0].vr("disconnect net " + e.ns)
+	}
+	hosts[0].vr("network rm net")
+	delete(all, netip.MustParsePrefix("192.168.1.0/24"))
+	delete(all, netip.MustParsePrefix("192.168.11.0/24"))
+	bird.WaitRoutes(all)
+	for _, a := range eps[2:] {
+		for _, b := range eps[2:] {
+			if a.ip != b.ip {
+				reaches(t, a.h, a.ip, b.ip)
+			}
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
 	"os"
@@ -74,8 +73,7 @@ func runRun(e *cli.Env, args []string) error {
 	}
 	defer os.Remove(sock.Addr().String())
 	defer sock.Close()
-	log := slog.New(slog.NewTextHandler(e.Stderr, nil))
-	sp, err := bgp.Start(ctx, o.cfg, log)
+	sp, err := bgp.Start(ctx, o.cfg, e.Stderr)
 	if err != nil {
 		return err
 	}
