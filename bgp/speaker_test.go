@@ -233,7 +233,9 @@ func TestSpeakerFRR(t *testing.T) {
 		RouterID: netip.MustParseAddr("192.0.2.1"), ASN: 65000,
 		Neighbors: []bgppeer.Neighbor{{Addr: netip.MustParseAddr("192.0.2.2"), ASN: 65001}},
 	})
-	r := func(p, nh string) Route { return Route{Prefix: netip.MustParsePrefix(p), NextHop: netip.MustParseAddr(nh)} }
+	r := func(p, nh string) Route {
+		return Route{Prefix: netip.MustParsePrefix(p), NextHop: netip.MustParseAddr(nh)}
+	}
 	start := time.Now()
 	sp := startChild(t, host, Config{ASN: 65001, RouterID: netip.MustParseAddr("192.0.2.2"),
 		Peers: []Peer{{Addr: netip.MustParseAddr("192.0.2.1"), ASN: 65000}}},
