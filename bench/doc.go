@@ -1,7 +1,9 @@
 // Package bench is vlanraw's benchmark suite. Every benchmark measures
 // vlanraw against a named peer in the same run, interleaved, and reports
 // the ratio: iproute2's `ip -batch` for link operations, the CNI plugins
-// through cnitool for endpoints, veth+bridge for the data plane.
+// through cnitool for endpoints, veth+bridge for the data plane, Debian's
+// gobgpd (changed with its gobgp client) for the BGP speaker, both
+// peering with one BIRD.
 //
 // Run it with `make bench` (as root): it runs the suite on the host and
 // in QEMU and writes the report of package bench/report into

@@ -94,6 +94,22 @@ type child struct {
 	socket string
 }
 
+// route is a Route from its words.
+func route(prefix, nextHop string) Route {
+	return Route{Prefix: netip.MustParsePrefix(prefix), NextHop: netip.MustParseAddr(nextHop)}
+}
+
+// stop sends the child SIGTERM and checks that it exits 0.
+func (c *child) stop(t *testing.T) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.cmd.Wait(); err != nil {
+		t.Errorf("the speaker, stopped with SIGTERM: %v; want exit 0", err)
+	}
+}
+
 // startChild starts a speaker in ns.
 func startChild(t *testing.T, ns *netns.NS, cfg Config, routes []Route) *child {
 	t.Helper()
@@ -172,18 +188,11 @@ func TestSpeakerBIRD(t *testing.T) {
 		RouterID: netip.MustParseAddr("192.0.2.1"), ASN: 65000,
 		Neighbors: []bgppeer.Neighbor{{Addr: netip.MustParseAddr("192.0.2.2"), ASN: 65001}},
 	})
-	r := func(p, nh string) Route {
-		return Route{Prefix: netip.MustParsePrefix(p), NextHop: netip.MustParseAddr(nh)}
-	}
-	routes := []Route{r("10.10.0.0/24", "192.0.2.2"), r("10.20.0.0/24", "192.0.2.2"), r("2001:db8:10::/64", "2001:db8::2")}
+	routes := []Route{route("10.10.0.0/24", "192.0.2.2"), route("10.20.0.0/24", "192.0.2.2"), route("2001:db8:10::/64", "2001:db8::2")}
 	start := time.Now()
 	sp := startChild(t, host, Config{ASN: 65001, RouterID: netip.MustParseAddr("192.0.2.2"),
 		Peers: []Peer{{Addr: netip.MustParseAddr("192.0.2.1"), ASN: 65000, HoldTime: 9 * time.Second}}}, routes)
-	bird.WaitRoutes(map[netip.Prefix]netip.Addr{
-		netip.MustParsePrefix("10.10.0.0/24"):     netip.MustParseAddr("192.0.2.2"),
-		netip.MustParsePrefix("10.20.0.0/24"):     netip.MustParseAddr("192.0.2.2"),
-		netip.MustParsePrefix("2001:db8:10::/64"): netip.MustParseAddr("2001:db8::2"),
-	})
+	bird.WaitRoutes(bgppeer.Want("10.10.0.0/24", "192.0.2.2", "10.20.0.0/24", "192.0.2.2", "2001:db8:10::/64", "2001:db8::2"))
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("the routes reached BIRD %s after the speaker started; want within 10s", d)
 	}
@@ -203,21 +212,12 @@ func TestSpeakerBIRD(t *testing.T) {
 	}
 
 	// One withdrawn, one added, one next hop changed.
-	if err := sp.in.Encode([]Route{r("10.10.0.0/24", "192.0.2.3"), r("10.30.0.0/24", "192.0.2.2"), r("2001:db8:10::/64", "2001:db8::2")}); err != nil {
+	if err := sp.in.Encode([]Route{route("10.10.0.0/24", "192.0.2.3"), route("10.30.0.0/24", "192.0.2.2"), route("2001:db8:10::/64", "2001:db8::2")}); err != nil {
 		t.Fatal(err)
 	}
-	bird.WaitRoutes(map[netip.Prefix]netip.Addr{
-		netip.MustParsePrefix("10.10.0.0/24"):     netip.MustParseAddr("192.0.2.3"),
-		netip.MustParsePrefix("10.30.0.0/24"):     netip.MustParseAddr("192.0.2.2"),
-		netip.MustParsePrefix("2001:db8:10::/64"): netip.MustParseAddr("2001:db8::2"),
-	})
+	bird.WaitRoutes(bgppeer.Want("10.10.0.0/24", "192.0.2.3", "10.30.0.0/24", "192.0.2.2", "2001:db8:10::/64", "2001:db8::2"))
 
-	if err := sp.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := sp.cmd.Wait(); err != nil {
-		t.Errorf("the speaker, stopped with SIGTERM: %v; want exit 0", err)
-	}
+	sp.stop(t)
 	bird.WaitRoutes(map[netip.Prefix]netip.Addr{})
 	if _, err := ReadStatus(ctx, sp.socket); err == nil {
 		t.Error("the status socket answers after the speaker stopped")
@@ -225,30 +225,22 @@ func TestSpeakerBIRD(t *testing.T) {
 }
 
 // TestSpeakerFRR announces an IPv4 and an IPv6 prefix to FRR's bgpd
-// (with zebra) across a veth; vtysh shows both via the next hops given,
-// and SIGTERM withdraws them.
+// across a veth; bgpd's table (show ip bgp, show bgp ipv6 unicast) has
+// both via the next hops given, and SIGTERM withdraws them.
 func TestSpeakerFRR(t *testing.T) {
 	host, router := wire(t)
 	frr := bgppeer.StartFRR(t, router, bgppeer.Config{
 		RouterID: netip.MustParseAddr("192.0.2.1"), ASN: 65000,
 		Neighbors: []bgppeer.Neighbor{{Addr: netip.MustParseAddr("192.0.2.2"), ASN: 65001}},
 	})
-	r := func(p, nh string) Route {
-		return Route{Prefix: netip.MustParsePrefix(p), NextHop: netip.MustParseAddr(nh)}
-	}
 	start := time.Now()
 	sp := startChild(t, host, Config{ASN: 65001, RouterID: netip.MustParseAddr("192.0.2.2"),
 		Peers: []Peer{{Addr: netip.MustParseAddr("192.0.2.1"), ASN: 65000}}},
-		[]Route{r("10.10.0.0/24", "192.0.2.2"), r("2001:db8:10::/64", "2001:db8::2")})
+		[]Route{route("10.10.0.0/24", "192.0.2.2"), route("2001:db8:10::/64", "2001:db8::2")})
 	frr.WaitRoutes(bgppeer.Want("10.10.0.0/24", "192.0.2.2", "2001:db8:10::/64", "2001:db8::2"))
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("the routes reached FRR %s after the speaker started; want within 10s", d)
 	}
-	if err := sp.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := sp.cmd.Wait(); err != nil {
-		t.Errorf("the speaker, stopped with SIGTERM: %v; want exit 0", err)
-	}
+	sp.stop(t)
 	frr.WaitRoutes(bgppeer.Want())
 }

@@ -172,23 +172,9 @@ func TestBGPSeed000BIRD(t *testing.T) {
 		t.Errorf("bgp status: exit %d", code)
 	}
 
-	// network rm withdraws within a second.
-	w.vr("disconnect ipvlan_net " + webapp.ns)
-	w.vr("disconnect ipvlan_net " + database.ns)
-	start = time.Now()
-	w.vr("network rm ipvlan_net")
-	bird.WaitRoutes(bgppeer.Want())
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("BIRD still had the subnets %s after network rm; want them withdrawn within a second", took)
-	}
+	rmAndCreate(t, w, "BIRD", bird, both, webapp, database)
 	if !strings.Contains(sp.stderr.String(), "vlanraw bgp: withdrew 192.168.10.0/24 via 192.168.0.50") {
 		t.Errorf("the speaker did not log the withdrawal:\n%s", sp.stderr)
-	}
-	start = time.Now()
-	w.vr("network create --driver ipvlan --subnet 192.168.10.0/24 --subnet 192.168.20.0/24 --opt parent=enp0s3 --opt ipvlan_mode=l3 ipvlan_net")
-	bird.WaitRoutes(both)
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("BIRD had the subnets %s after network create; want them announced within a second", took)
 	}
 
 	// SIGTERM and SIGINT withdraw everything.
@@ -248,6 +234,34 @@ func seed000BGP(t *testing.T) (w *world, router string, farNS *netns.NS, webapp,
 	return w, router, farNS, webapp, database
 }
 
+// routerTable is BIRD or FRR, as the tests wait on their tables.
+type routerTable interface {
+	WaitRoutes(want map[netip.Prefix]netip.Addr) time.Duration
+}
+
+// rmAndCreate disconnects the containers from seed000BGP's ipvlan_net
+// and removes it, checks that the router loses every route within a
+// second, creates the network again and checks that the router has the
+// routes both back within a second.
+func rmAndCreate(t *testing.T, w *world, name string, router routerTable, both map[netip.Prefix]netip.Addr, ctrs ...ctr) {
+	t.Helper()
+	for _, c := range ctrs {
+		w.vr("disconnect ipvlan_net " + c.ns)
+	}
+	start := time.Now()
+	w.vr("network rm ipvlan_net")
+	router.WaitRoutes(bgppeer.Want())
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("%s still had the subnets %s after network rm; want them withdrawn within a second", name, took)
+	}
+	start = time.Now()
+	w.vr("network create --driver ipvlan --subnet 192.168.10.0/24 --subnet 192.168.20.0/24 --opt parent=enp0s3 --opt ipvlan_mode=l3 ipvlan_net")
+	router.WaitRoutes(both)
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("%s had the subnets %s after network create; want them announced within a second", name, took)
+	}
+}
+
 // noKernelRoute checks that namespace ns's main table has no route to
 // any of dsts.
 func noKernelRoute(t *testing.T, ns string, dsts ...string) {
@@ -289,7 +303,8 @@ func TestBGPBadNetwork(t *testing.T) {
 // TestBGPSeed000FRR is TestBGPSeed000BIRD's announcement against FRR's
 // bgpd: within 10 s `vtysh -c 'show ip bgp'` holds both subnets via the
 // host's parent address (and nothing of the L2 networks), network rm
-// withdraws them within a second, network create announces them again,
+// withdraws them within a second, network create announces them again
+// within a second,
 // and SIGTERM withdraws everything. bgpd runs without zebra (see
 // bgppeer.FRR), so its routes stay out of the router's kernel: the pings
 // through the router are TestBGPSeed000BIRD's.
@@ -306,16 +321,7 @@ func TestBGPSeed000FRR(t *testing.T) {
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("FRR had both subnets %s after the speaker started; want 10s at most", took)
 	}
-	w.vr("disconnect ipvlan_net " + webapp.ns)
-	w.vr("disconnect ipvlan_net " + database.ns)
-	start = time.Now()
-	w.vr("network rm ipvlan_net")
-	frr.WaitRoutes(bgppeer.Want())
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("FRR still had the subnets %s after network rm; want them withdrawn within a second", took)
-	}
-	w.vr("network create --driver ipvlan --subnet 192.168.10.0/24 --subnet 192.168.20.0/24 --opt parent=enp0s3 --opt ipvlan_mode=l3 ipvlan_net")
-	frr.WaitRoutes(both)
+	rmAndCreate(t, w, "FRR", frr, both, webapp, database)
 	sp.stop(syscall.SIGTERM)
 	frr.WaitRoutes(bgppeer.Want())
 }

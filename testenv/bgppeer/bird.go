@@ -22,6 +22,9 @@ type Neighbor struct {
 	ASN  uint32
 	// Passive makes the router wait for the neighbour to connect.
 	Passive bool
+	// Disabled starts BIRD with the session down, until BIRD.Enable (for
+	// a benchmark to time a whole table's transfer); FRR ignores it.
+	Disabled bool
 }
 
 // Config is a router's BGP configuration.
@@ -61,7 +64,9 @@ protocol bgp peer{{$i}} {
 	neighbor {{$n.Addr}} as {{$n.ASN}};
 	{{if $.HoldTime}}hold time {{$.HoldTime}};{{end}}
 	{{if $n.Passive}}passive on;{{end}}
+	{{if $n.Disabled}}disabled;{{end}}
 	debug { states, events };
+	start delay time 0;
 	connect retry time 2;
 	error wait time 1, 5;
 	ipv4 { import all; export {{if $.Export}}where source = RTS_BGP{{else}}none{{end}}; {{if $.Export}}next hop keep;{{end}} };
@@ -136,6 +141,13 @@ func (b *BIRD) Birdc(command string) string {
 		b.tb.Fatal(err)
 	}
 	return out
+}
+
+// Enable brings the session with the i-th neighbour of the Config up
+// (birdc enable peerI).
+func (b *BIRD) Enable(i int) {
+	b.tb.Helper()
+	b.Birdc(fmt.Sprintf("enable peer%d", i))
 }
 
 // Routes returns BIRD's best routes learnt by BGP, IPv4 and IPv6, as
