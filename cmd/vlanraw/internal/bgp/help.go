@@ -1,7 +1,7 @@
 package bgp
 
 // help is the help of the bgp object.
-const help = `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] bgp run --asn N --peer ADDR --peer-asn N
+const help = `Usage: vlanraw [--state-dir DIR] bgp run --asn N --peer ADDR --peer-asn N
                    [--peer ADDR --peer-asn N]... [--network NAME]... [--router-id A]
                    [--hold-time SECONDS] [--passive] [--password KEY] [--port N]
        vlanraw [--state-dir DIR] bgp status [-j] [-p]
@@ -19,7 +19,9 @@ killed otherwise is forgotten by its peers once the hold time passes.
 It accepts the peers' connections on port 179 and connects out to them,
 so a session comes up whichever side starts first. Routes the peers send
 are not kept: the speaker only announces. "vlanraw routes NETWORK" prints
-the same routes as static ones.
+the same routes as static ones. The speaker's sockets live in the network
+namespace it runs in, so it takes no -n: run it in the host namespace
+of the networks ("vlanraw netns exec HOSTNS vlanraw bgp run ...").
 
 "bgp status" asks the running speaker (through the socket bgp.sock in
 the state directory) for its sessions, their state, and the prefixes it
