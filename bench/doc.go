@@ -1,7 +1,9 @@
 // Package bench is vlanraw's benchmark suite. Every benchmark measures
 // vlanraw against a named peer in the same run, interleaved, and reports
 // the ratio: iproute2's `ip -batch` for link operations, the CNI plugins
-// through cnitool for endpoints, veth+bridge for the data plane, Debian's
+// through cnitool for endpoints, the reference CNI plugins with
+// host-local through libcni (as containerd, CRI-O and podman call them)
+// for vlanraw's CNI plugin, veth+bridge for the data plane, Debian's
 // gobgpd (changed with its gobgp client) for the BGP speaker, both
 // peering with one BIRD.
 //

@@ -29,6 +29,9 @@ type ConnectSpec struct {
 	MAC string
 	// IfName is the link's name in the target namespace; eth0 when empty.
 	IfName string
+	// ContainerID is set by a CNI runtime's attachment (CNI_CONTAINERID;
+	// IfName is CNI_IFNAME): the endpoint records it (Endpoint.CNI).
+	ContainerID string
 }
 
 // DefaultIfName is the name endpoints get when ConnectSpec.IfName is
@@ -68,8 +71,10 @@ type Endpoint struct {
 	Routes []Route `json:"routes,omitempty"`
 	// Notes say what vlanraw left out and why, such as a default route
 	// the namespace had already.
-	Notes   []string  `json:"notes,omitempty"`
-	Created time.Time `json:"created"`
+	Notes []string `json:"notes,omitempty"`
+	// CNI is set on the endpoints a CNI runtime attached.
+	CNI     *Attachment `json:"cni,omitempty"`
+	Created time.Time   `json:"created"`
 }
 
 // Route is a route added through an endpoint's link.
@@ -131,6 +136,9 @@ func (m *Manager) Connect(s ConnectSpec) (*Endpoint, error) {
 		}
 		if err := checkMAC(r, n, s.MAC, e.MAC); err != nil {
 			return err
+		}
+		if s.ContainerID != "" {
+			e.CNI = &Attachment{ContainerID: s.ContainerID}
 		}
 		e.NetNS, e.NetNSPath, e.NetNSDev, e.NetNSInode = s.NetNS, t.path, t.id.Dev, t.id.Inode
 		names := candidateNames(e.IfName)

@@ -26,7 +26,9 @@ import (
 //   - disconnect and network rm are finished: they are idempotent, so
 //     they run again on the records the intent names;
 //   - network create is undone unless the network was recorded: the
-//     parent it may have made is deleted.
+//     parent it may have made is deleted;
+//   - a CNI attach is undone as a connect, and then as a network create
+//     when it was to make the implicit network.
 
 // The operations an intent records.
 const (
@@ -35,6 +37,7 @@ const (
 	opDisconnect    = "disconnect"
 	opNetworkCreate = "network-create"
 	opNetworkRemove = "network-rm"
+	opAttach        = "cni-attach"
 )
 
 // intent is what a command is about to do.
@@ -102,6 +105,14 @@ func (m *Manager) recover(r *records, b []byte) error {
 		}
 		parentErr, endpointErr := m.removeNetworkRecord(r, n)
 		return errors.Join(endpointErr, parentErr)
+	case opAttach:
+		if err := m.undoCreate(r, in.Endpoints); err != nil {
+			return err
+		}
+		if r.findID(in.Network) != nil {
+			return nil
+		}
+		return m.undoParent(in.Network, in.Parent)
 	case opNetworkCreate:
 		if r.findID(in.Network) != nil {
 			return nil

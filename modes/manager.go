@@ -1,7 +1,9 @@
 package modes
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -112,8 +114,36 @@ func (m *Manager) update(fn func(*records) error) error {
 				return err
 			}
 		}
-		return fn(r)
+		before := r.skeleton()
+		if err := fn(r); err != nil {
+			return err
+		}
+		if before != nil && bytes.Equal(before, r.skeleton()) {
+			m.store.Transient()
+		}
+		return nil
 	})
+}
+
+// skeleton returns the records without their endpoints, encoded, or nil
+// if they do not encode. An update that leaves it as it was changed only
+// endpoints, which live in network namespaces and so do not outlive the
+// machine: its save need not be durable (see state.Store.Transient),
+// which saves a CNI ADD or DEL the sync of the state directory.
+func (r *records) skeleton() []byte {
+	nets := make([]Network, len(r.Networks))
+	for i, n := range r.Networks {
+		nets[i] = *n
+		nets[i].Endpoints = nil
+	}
+	b, err := json.Marshal(struct {
+		Networks []Network
+		Swept    bool
+	}{nets, r.Swept})
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // find returns the network called name, or whose ID is name or starts

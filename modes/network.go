@@ -80,10 +80,14 @@ type Network struct {
 	// MTU is the endpoints' MTU; 0 leaves the parent's.
 	MTU uint32 `json:"mtu,omitempty"`
 	// Options are the -o options as given.
-	Options   map[string]string `json:"options,omitempty"`
-	Subnets   []Subnet          `json:"subnets"`
-	Endpoints []Endpoint        `json:"endpoints"`
-	Created   time.Time         `json:"created"`
+	Options map[string]string `json:"options,omitempty"`
+	// CNI is the name of the CNI configuration whose implicit network
+	// this is (see attach.go); "" for a network made with network
+	// create.
+	CNI       string     `json:"cni,omitempty"`
+	Subnets   []Subnet   `json:"subnets"`
+	Endpoints []Endpoint `json:"endpoints"`
+	Created   time.Time  `json:"created"`
 }
 
 // Subnet is one subnet of a network.

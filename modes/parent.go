@@ -91,6 +91,9 @@ func (m *Manager) setupParent(r *records, n *Network, parent string) (func() err
 	}
 
 	// A missing parent is created as NAME.VID on NAME.
+	if !strings.Contains(parent, ".") && n.CNI != "" {
+		return nil, invalidf("master %s does not exist: create it first or name an existing link as \"master\" (only a missing NAME.VID master, such as eth0.50, is created, as an 802.1Q link on NAME)", parent)
+	}
 	if !strings.Contains(parent, ".") {
 		return nil, invalidf("parent %s does not exist: create it first, give an existing link as -o parent, or omit -o parent for a dummy parent (only a missing NAME.VID parent, such as eth0.10, is created, as an 802.1Q link on NAME)", parent)
 	}
@@ -121,7 +124,8 @@ func (m *Manager) setupParent(r *records, n *Network, parent string) (func() err
 }
 
 // checkSharing applies Docker's rules for networks on one parent: one
-// ipvlan network per parent; macvlan networks share, except in passthru
+// ipvlan network per parent (the implicit networks of CNI configurations
+// share, as the CNI plugins' links do); macvlan networks share, except in passthru
 // mode. ipvlan and macvlan networks never share a parent: the kernel
 // gives a link to one of them only.
 func checkSharing(r *records, n *Network) error {
@@ -133,7 +137,7 @@ func checkSharing(r *records, n *Network) error {
 		case x.Driver != n.Driver:
 			return conflictf("%s network %s is already using parent interface %s: ipvlan and macvlan networks cannot share a parent (the kernel refuses the second kind)",
 				x.Driver, x.Name, n.Parent)
-		case n.Driver == IPVlan:
+		case n.Driver == IPVlan && (n.CNI == "" || x.CNI == ""):
 			return conflictf("network %s is already using parent interface %s", x.Name, n.Parent)
 		case n.MACVlanMode == ModePassthru:
 			return conflictf("cannot use mode passthru, macvlan network %s is already using parent interface %s", x.Name, n.Parent)

@@ -74,6 +74,9 @@ func (r *records) validate() error {
 				return fmt.Errorf("%s: invalid interface name %q", ewhere, e.IfName)
 			}
 			eps[short(e.ID)] = true
+			if e.CNI != nil && e.CNI.Delegated {
+				continue // an IPAM plugin's addresses, not vlanraw's to check
+			}
 			for _, a := range []netip.Prefix{e.IPv4, e.IPv6} {
 				if !a.IsValid() {
 					continue

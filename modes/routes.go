@@ -32,7 +32,13 @@ var (
 //     endpoint has, any gateway being ignored;
 //   - ipvlan l2 and macvlan: a default route via the gateway of the
 //     subnet holding each address, when that subnet has one.
+//
+// An endpoint whose addresses came from a CNI IPAM plugin gets that
+// plugin's routes instead, when it gave any (see cniRoutes).
 func endpointRoutes(n *Network, e *Endpoint) []Route {
+	if e.CNI != nil && e.CNI.Delegated {
+		return cniRoutes(n, e)
+	}
 	var out []Route
 	for _, p := range []netip.Prefix{e.IPv4, e.IPv6} {
 		if !p.IsValid() {
@@ -64,6 +70,68 @@ func endpointRoutes(n *Network, e *Endpoint) []Route {
 		}
 	}
 	return out
+}
+
+// cniRoutes returns the routes of an endpoint whose addresses came from
+// a CNI IPAM plugin: the plugin's routes, via the gateway of their family
+// where they name none (except on ipvlan l3 and l3s, whose links do no
+// ARP), or else, as for other endpoints, a connected default route for
+// ipvlan l3 and l3s and a default route via the plugin's gateway for
+// ipvlan l2 and macvlan. A drop-in endpoint gets the plugin's routes
+// only, as the reference plugins add them: via the gateway of their
+// family where they name none, in every mode.
+func cniRoutes(n *Network, e *Endpoint) []Route {
+	var out []Route
+	if len(e.CNI.Routes) > 0 {
+		for _, r := range e.CNI.Routes {
+			r.Dev = e.IfName
+			if !r.Gateway.IsValid() {
+				r.Gateway = cniRouteGateway(n, e, r.Dst)
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	if e.dropIn() {
+		return nil
+	}
+	for _, p := range []netip.Prefix{e.IPv4, e.IPv6} {
+		if !p.IsValid() {
+			continue
+		}
+		dst := defaultV4
+		if p.Addr().Is6() {
+			dst = defaultV6
+		}
+		switch gw := cniGateway(e, p.Addr().Is6()); {
+		case n.l3():
+			out = append(out, Route{Dst: dst, Dev: e.IfName})
+		case gw.IsValid():
+			out = append(out, Route{Dst: dst, Gateway: gw, Dev: e.IfName})
+		}
+	}
+	return out
+}
+
+// cniRouteGateway returns the gateway an IPAM plugin's route to dst
+// that names none goes through on endpoint e of n: the plugin's gateway
+// of its family, or none (a connected route) on ipvlan l3 and l3s, whose
+// links do no ARP, unless e is a drop-in (see Attachment.DropIn).
+func cniRouteGateway(n *Network, e *Endpoint, dst netip.Prefix) netip.Addr {
+	if n.l3() && !e.dropIn() {
+		return netip.Addr{}
+	}
+	return cniGateway(e, dst.Addr().Is6())
+}
+
+// cniGateway returns the IPAM plugin's gateway of a family for e.
+func cniGateway(e *Endpoint, v6 bool) netip.Addr {
+	for _, g := range e.CNI.Gateways {
+		if g.Is6() == v6 {
+			return g
+		}
+	}
+	return netip.Addr{}
 }
 
 // addRoutes adds e's routes through the link with index and records them

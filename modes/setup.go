@@ -270,7 +270,7 @@ func configureLink(th *links.Handle, n *Network, e *Endpoint, index int, name st
 	if err := hook(st.ctx, "addresses"); err != nil {
 		return err
 	}
-	if !n.l3() {
+	if !n.l3() || e.dropIn() {
 		// Before the link comes up: the kernel applies IPv4 settings
 		// after the flags of the same request.
 		arp := links.Change{IPv4Conf: []rtnl.IPv4Conf{{ID: rtnl.IPv4ConfARPNotify, Value: 1}}}
@@ -305,7 +305,17 @@ func configureLink(th *links.Handle, n *Network, e *Endpoint, index int, name st
 // announces the addresses when the link comes up (as the CNI plugins do).
 // Its IPv4 twin, arp_notify, is set by configureLink over rtnetlink,
 // which costs less than a walk of /proc/sys/net/ipv4 (see sysctlSet).
+// A drop-in endpoint gets the reference plugins' settings instead (see
+// Attachment.DropIn).
 func endpointSysctls(n *Network, e *Endpoint, name string) []sysctl {
+	if e.dropIn() {
+		var kv []sysctl
+		if e.IPv6.IsValid() {
+			kv = append(kv, sysctl{path: "net/ipv6/conf/" + name + "/disable_ipv6", value: "0"},
+				sysctl{path: "net/ipv6/conf/" + name + "/keep_addr_on_down", value: "1"})
+		}
+		return append(kv, sysctl{path: "net/ipv6/conf/" + name + "/ndisc_notify", value: "1", optional: true})
+	}
 	kv := []sysctl{{path: "net/ipv6/conf/" + name + "/disable_ipv6", value: "1", optional: true}}
 	if e.IPv6.IsValid() {
 		kv[0] = sysctl{path: "net/ipv6/conf/" + name + "/disable_ipv6", value: "0"}

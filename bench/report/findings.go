@@ -103,7 +103,7 @@ func (g Goal) Met(v float64) bool {
 	return true
 }
 
-// Findings are the questions of issues 6 and 16 that the report answers
+// Findings are the questions of issues 6, 15 and 16 that the report answers
 // first.
 // They name benchmarks and metrics of packages bench and bpf; a finding
 // whose metric a run lacks says "not measured in this run".
@@ -122,6 +122,24 @@ var Findings = []Finding{
 		Bench: `^BenchmarkEndpoint(/|$)`, Metric: "cli-add-ratio-vs-cni", Pick: Each, Goal: Goal{AtLeast, 10}},
 	{Question: "Endpoint ADD of the CNI plugin through cnitool, as a multiple of starting /bin/true: the most any CLI can beat it by on this machine",
 		Bench: `^BenchmarkEndpoint(/|$)`, Metric: "cni-add-vs-true-exec", Pick: Each},
+	{Question: "CNI ADD through libcni, vlanraw + host-local against the reference plugin + host-local (p50 ratio)",
+		Bench: `^BenchmarkCNI(/|$)`, Metric: "hostlocal-add-ratio-vs-ref", Pick: Each, Goal: Goal{AtLeast, 2}},
+	{Question: "CNI ADD through libcni, vlanraw on a vlanraw network (its own IPAM) against the reference plugin + host-local (p50 ratio)",
+		Bench: `^BenchmarkCNI(/|$)`, Metric: "network-add-ratio-vs-ref", Pick: Each, Goal: Goal{AtLeast, 2}},
+	{Question: "CNI ADD of the reference plugin + host-local, as a multiple of host-local's alone: the most a plugin that delegates to host-local can beat it by on this machine",
+		Bench: `^BenchmarkCNI(/|$)`, Metric: "ref-add-vs-ipam-floor", Pick: Each},
+	{Question: "CNI DEL through libcni, vlanraw + host-local against the reference plugin + host-local (p50 ratio)",
+		Bench: `^BenchmarkCNI(/|$)`, Metric: "hostlocal-del-ratio-vs-ref", Pick: Each},
+	{Question: "CNI DEL through libcni, vlanraw on a vlanraw network against the reference plugin + host-local (p50 ratio)",
+		Bench: `^BenchmarkCNI(/|$)`, Metric: "network-del-ratio-vs-ref", Pick: Each},
+	{Question: "32 CNI ADDs at once through libcni, vlanraw + host-local against the reference plugin + host-local (wall time ratio)",
+		Bench: `^BenchmarkCNIConcurrent(/|$)`, Metric: "hostlocal-add32-ratio-vs-ref", Pick: Each, Goal: Goal{AtLeast, 2}},
+	{Question: "32 CNI ADDs at once through libcni, vlanraw on a vlanraw network against the reference plugin + host-local (wall time ratio)",
+		Bench: `^BenchmarkCNIConcurrent(/|$)`, Metric: "network-add32-ratio-vs-ref", Pick: Each, Goal: Goal{AtLeast, 2}},
+	{Question: "32 CNI DELs at once through libcni, vlanraw + host-local against the reference plugin + host-local (wall time ratio)",
+		Bench: `^BenchmarkCNIConcurrent(/|$)`, Metric: "hostlocal-del32-ratio-vs-ref", Pick: Each},
+	{Question: "32 CNI DELs at once through libcni, vlanraw on a vlanraw network against the reference plugin + host-local (wall time ratio)",
+		Bench: `^BenchmarkCNIConcurrent(/|$)`, Metric: "network-del32-ratio-vs-ref", Pick: Each},
 	{Question: "Link creation, vlanraw CreateAll against ip -batch (rate ratio)",
 		Bench: `^BenchmarkLinksCreate(/|$)`, Metric: "ratio-createall-vs-ip-batch", Pick: Each, Goal: Goal{AtLeast, 1}},
 	{Question: "Link deletion, vlanraw DeleteAll against ip link del group (rate ratio)",

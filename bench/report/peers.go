@@ -8,6 +8,8 @@ package report
 var Peers = map[string]string{
 	"BGPConvergence": "Debian's gobgpd, changed with its gobgp client, peering with the same BIRD",
 	"BGPScale":       "Debian's gobgpd announcing as many prefixes to the same BIRD",
+	"CNI":            "the reference CNI plugin with host-local, through libcni",
+	"CNIConcurrent":  "the reference CNI plugin with host-local, 32 containers at once through libcni",
 	"Classifier":     "a trivial tc counter, on the same frames",
 	"CountersUDP":    "the same UDP flows without the counters",
 	"DataPlane":      "veth+bridge",

@@ -24,7 +24,7 @@ var sources embed.FS
 const module = "github.com/vlanraw/vlanraw/"
 
 // frontEnds are the packages under internal/ that each hold a grammar.
-var frontEnds = []string{"iproute", "docker", "stats", "bench", "bgp"}
+var frontEnds = []string{"iproute", "docker", "stats", "bench", "cni", "bgp"}
 
 // layers says which of vlanraw's own packages each package of the
 // command may import (a trailing /... takes the packages below too),
@@ -45,6 +45,9 @@ var layers = map[string][]string{
 	"internal/docker": {"cmd/vlanraw/internal/cli", "modes", "modes/...", "bpf"},
 	// stats attaches bpf's counters.
 	"internal/stats": {"cmd/vlanraw/internal/cli", "bpf"},
+	// cni, the CNI plugin, works on modes and finds the CLI's state
+	// directory through modes/state.
+	"internal/cni": {"modes", "modes/state"},
 	// bench runs the suites and writes bench/report's report.
 	"internal/bench": {"cmd/vlanraw/internal/cli", "bench/report"},
 	// bgp hands what modes says to announce to bgp's speaker.

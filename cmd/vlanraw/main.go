@@ -13,6 +13,10 @@
 // network, and restore recreates what the state directory records. See
 // `vlanraw help` and `vlanraw help OBJECT`.
 //
+// When CNI_COMMAND is set, vlanraw is a CNI plugin, under any file name
+// (vlanraw, or ipvlan and macvlan in place of the reference plugins):
+// see package cmd/vlanraw/internal/cni.
+//
 // Exit status: 0 on success, 1 when the kernel (or the system) refused,
 // 2 for a mistake in the command line or an invalid value.
 package main
@@ -28,6 +32,7 @@ import (
 	"syscall"
 
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cni"
 	"github.com/vlanraw/vlanraw/modes"
 )
 
@@ -70,6 +75,10 @@ func main() {
 	}()
 	if v := os.Getenv(testStopEnv); v != "" {
 		setTestStop(ctx, v)
+	}
+	if os.Getenv(cni.Env) != "" {
+		// A CNI runtime runs vlanraw, under any name, as a plugin.
+		os.Exit(cni.Main(ctx, os.Stdin, os.Stdout))
 	}
 	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	// A command that failed after a signal was stopped by it, and rolled

@@ -26,11 +26,13 @@ func removeStale(dir, name string) {
 	}
 }
 
-// writeAtomic replaces dir/name with data durably: it writes a temporary
-// file in dir, syncs it, renames it over dir/name and syncs dir.
-// Temporary files left behind by an earlier crash are removed first.
-func writeAtomic(dir, name string, data []byte) error {
-	if err := replaceFile(dir, name, data); err != nil {
+// writeAtomic replaces dir/name with data: it writes a temporary file in
+// dir, syncs it, renames it over dir/name and, when durable, syncs dir.
+// Either way the file holds the old data or the new, complete, whenever
+// the machine stops; only durable makes sure it is the new. Temporary
+// files left behind by an earlier crash are removed first.
+func writeAtomic(dir, name string, data []byte, durable bool) error {
+	if err := replaceFile(dir, name, data, durable); err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
 	return nil
@@ -38,8 +40,9 @@ func writeAtomic(dir, name string, data []byte) error {
 
 // replaceFile writes data into a temporary file in dir and renames it
 // over dir/name, after removing the temporary files an earlier crash
-// left. It syncs the file before the rename and dir after it.
-func replaceFile(dir, name string, data []byte) (err error) {
+// left. It syncs the file before the rename and, when durable, dir after
+// it.
+func replaceFile(dir, name string, data []byte, durable bool) (err error) {
 	removeStale(dir, name)
 	f, err := os.CreateTemp(dir, tempPattern(name))
 	if err != nil {
@@ -69,11 +72,21 @@ func replaceFile(dir, name string, data []byte) (err error) {
 	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
 		return err
 	}
+	if !durable {
+		return nil
+	}
 	return syncDir(dir)
 }
 
+// testHookSyncDir, when set by a test, is called with the directory
+// each time syncDir runs.
+var testHookSyncDir func(dir string)
+
 // syncDir makes a rename in dir durable.
 func syncDir(dir string) error {
+	if testHookSyncDir != nil {
+		testHookSyncDir(dir)
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

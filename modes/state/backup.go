@@ -24,7 +24,7 @@ func (s *Store[T]) backup(raw []byte, schema int) error {
 		return nil
 	}
 	if errors.Is(err, fs.ErrNotExist) {
-		err = replaceFile(s.dir, name, raw)
+		err = replaceFile(s.dir, name, raw, true)
 	}
 	if err != nil {
 		return fmt.Errorf("back up state file %s before migrating it from schema %d: %w", s.Path(), schema, err)

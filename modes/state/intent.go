@@ -20,6 +20,9 @@ var ErrUnwritable = errors.New("state cannot be written")
 type update struct {
 	// intended is whether Intend wrote the intent file.
 	intended bool
+	// transient is whether Transient was called: the save needs no
+	// sync of the directory.
+	transient bool
 }
 
 func (s *Store[T]) intentFile() string { return s.name + ".intent" }
@@ -100,4 +103,20 @@ func (s *Store[T]) Intend(intent []byte) error {
 	}
 	u.intended = true
 	return nil
+}
+
+// Transient marks the change the function given to Update is making as
+// one that a reboot makes moot: records of what does not outlive the
+// machine, such as links in network namespaces. Its save then skips the
+// sync of the directory that makes the rename durable. The state file
+// is still synced before the rename, so when the machine stops it holds
+// either the new document or the previous one, complete; the previous
+// one records what the reboot took away anyway, as the intent file
+// (never synced, for the same reason) does. That sync costs one to two
+// milliseconds, as much as the rest of a CNI ADD's own work. Call it only
+// from inside that function.
+func (s *Store[T]) Transient() {
+	if u := s.active.Load(); u != nil {
+		u.transient = true
+	}
 }

@@ -60,7 +60,7 @@ func (s *Store[T]) recoverLocked() error {
 			errs: []error{ErrUnfinished, err},
 		}
 	}
-	if err := s.save(l); err != nil {
+	if err := s.save(l, true); err != nil {
 		return err
 	}
 	return s.removeIntent()

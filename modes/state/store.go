@@ -246,7 +246,7 @@ func (s *Store[T]) Update(fn func(*T) error) error {
 	}
 	// If this fails, the intent file stays: the work it records is done,
 	// and the next View or Update reconciles the document with it.
-	if err := s.save(d); err != nil {
+	if err := s.save(d, !u.transient); err != nil {
 		return err
 	}
 	if u.intended {
@@ -265,8 +265,9 @@ type loaded[T any] struct {
 }
 
 // save writes d's document to the state file unless the file holds it
-// already, backing up a file of an older schema first.
-func (s *Store[T]) save(d *loaded[T]) error {
+// already, backing up a file of an older schema first. durable syncs
+// the directory after the rename (see Transient).
+func (s *Store[T]) save(d *loaded[T], durable bool) error {
 	b, err := s.encode(d.v)
 	if err != nil {
 		return err
@@ -279,7 +280,7 @@ func (s *Store[T]) save(d *loaded[T]) error {
 			return err
 		}
 	}
-	return writeAtomic(s.dir, s.file(), b)
+	return writeAtomic(s.dir, s.file(), b, durable)
 }
 
 // envelope is the layout of a state file.

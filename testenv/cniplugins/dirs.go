@@ -17,8 +17,8 @@ const (
 	VlanrawEnv   = "VLANRAW_CNI_VLANRAW"
 )
 
-// UnderTestEnv chooses the plugins UnderTest returns: "reference" (the
-// default until vlanraw's plugin lands) or "vlanraw".
+// UnderTestEnv chooses the plugins UnderTest returns: "vlanraw" (the
+// default) or "reference".
 const UnderTestEnv = "VLANRAW_CNI_UNDER_TEST"
 
 // Programs are the programs Reference provides, with the Go package each
@@ -94,7 +94,9 @@ func reference() (string, error) {
 }
 
 // Vlanraw returns a static vlanraw binary: $VLANRAW_CNI_VLANRAW, else one
-// built from this module into .cache/cni/vlanraw once per test binary.
+// built from this module into .cache/cni/vlanraw once per test binary
+// (built beside it and renamed over it, so that test binaries of other
+// packages running it meanwhile see either the old or the new one).
 func Vlanraw(tb testing.TB) string {
 	tb.Helper()
 	vrOnce.Do(func() {
@@ -111,9 +113,12 @@ func Vlanraw(tb testing.TB) string {
 			return
 		}
 		vrPath = filepath.Join(root, ".cache", "cni", "vlanraw")
-		if err := goCmd(root, nil, "build", "-trimpath", "-o", vrPath, "github.com/vlanraw/vlanraw/cmd/vlanraw"); err != nil {
+		tmp := fmt.Sprintf("%s.%d", vrPath, os.Getpid())
+		if err := goCmd(root, nil, "build", "-trimpath", "-o", tmp, "github.com/vlanraw/vlanraw/cmd/vlanraw"); err != nil {
 			vrErr = fmt.Errorf("build vlanraw: %w", err)
+			return
 		}
+		vrErr = os.Rename(tmp, vrPath)
 	})
 	if vrErr != nil {
 		tb.Fatal(vrErr)
@@ -141,20 +146,30 @@ func DropIn(tb testing.TB, vlanraw, ref string) string {
 	return dir
 }
 
-// UnderTest returns the plugin directory the client tests run: the
-// reference plugins (the default, so that the tests themselves are
-// checked against the plugins they take as the standard) or, with
-// VLANRAW_CNI_UNDER_TEST=vlanraw, DropIn of vlanraw.
+// UnderTest returns the plugin directory the client tests run: DropIn
+// of vlanraw (the default) or, with VLANRAW_CNI_UNDER_TEST=reference,
+// the reference plugins, so that the tests themselves can be checked
+// against the plugins they take as the standard.
 func UnderTest(tb testing.TB) string {
 	tb.Helper()
-	switch v := os.Getenv(UnderTestEnv); v {
-	case "", "reference":
-		return Reference(tb)
-	case "vlanraw":
+	if VlanrawUnderTest(tb) {
 		return DropIn(tb, Vlanraw(tb), Reference(tb))
+	}
+	return Reference(tb)
+}
+
+// VlanrawUnderTest reports whether UnderTest returns vlanraw's plugins
+// (see UnderTestEnv).
+func VlanrawUnderTest(tb testing.TB) bool {
+	tb.Helper()
+	switch v := os.Getenv(UnderTestEnv); v {
+	case "", "vlanraw":
+		return true
+	case "reference":
+		return false
 	default:
 		tb.Fatalf("%s=%q: want vlanraw or reference", UnderTestEnv, v)
-		return ""
+		return false
 	}
 }
 

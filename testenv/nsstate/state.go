@@ -40,6 +40,9 @@ type Link struct {
 	// net.ipv6.conf.LINK.ndisc_notify, empty when the file is missing (no
 	// IPv6).
 	ARPNotify, NDiscNotify string
+	// DisableIPv6 and KeepAddrOnDown are net.ipv6.conf.LINK.disable_ipv6
+	// and keep_addr_on_down, empty when the file is missing.
+	DisableIPv6, KeepAddrOnDown string
 }
 
 // Addr is one address on a link.
@@ -94,6 +97,8 @@ func Read(ns *netns.NS) (*State, error) {
 		if err := ns.Do(func() error {
 			sl.ARPNotify = sysctl("net/ipv4/conf", l.Name, "arp_notify")
 			sl.NDiscNotify = sysctl("net/ipv6/conf", l.Name, "ndisc_notify")
+			sl.DisableIPv6 = sysctl("net/ipv6/conf", l.Name, "disable_ipv6")
+			sl.KeepAddrOnDown = sysctl("net/ipv6/conf", l.Name, "keep_addr_on_down")
 			return nil
 		}); err != nil {
 			return nil, err

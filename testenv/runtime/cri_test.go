@@ -17,15 +17,16 @@ import (
 // TestCRI drives containerd's CRI as kubelet does: RunPodSandbox gets
 // the pod's network from the plugins (a macvlan eth0 with the address
 // the CRI reports, in the pod's namespace, and host-local's
-// reservation); StopPodSandbox releases it (the reservation and the
-// namespace go); RemovePodSandbox removes the pod.
+// reservation, and vlanraw's record); StopPodSandbox releases it (the
+// reservation, the record and the namespace go); RemovePodSandbox
+// removes the pod.
 func TestCRI(t *testing.T) {
 	host := newHost(t)
 	plugins := cniplugins.UnderTest(t)
 	tool := cniplugins.NewTool(t, plugins) // only for its configuration directory
-	dataDir := t.TempDir()
+	dataDir, stateDir := t.TempDir(), t.TempDir()
 	const network = "vrcri"
-	tool.WriteConf(t, conflist(network, "10.88.8.0/24", dataDir))
+	tool.WriteConf(t, conflist(network, "10.88.8.0/24", dataDir, stateDir))
 	cd := runtime.StartContainerd(t, host, plugins, tool.ConfDir)
 	rt := cd.Runtime(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -62,6 +63,7 @@ func TestCRI(t *testing.T) {
 	if got := cniplugins.Reserved(t, dataDir, network); !slices.Equal(got, []string{ip}) {
 		t.Errorf("host-local holds %v, want the pod's %s", got, ip)
 	}
+	checkRecorded(t, stateDir, id)
 
 	if _, err := rt.StopPodSandbox(ctx, &criapi.StopPodSandboxRequest{PodSandboxId: id}); err != nil {
 		t.Fatalf("StopPodSandbox: %v", err)
@@ -69,6 +71,8 @@ func TestCRI(t *testing.T) {
 	if got := cniplugins.Reserved(t, dataDir, network); len(got) != 0 {
 		t.Errorf("host-local still holds %v after StopPodSandbox", got)
 	}
+	checkRecorded(t, stateDir)
+	checkNoMACVlan(t, host)
 	if _, err := os.Stat(nsPath); !os.IsNotExist(err) {
 		t.Errorf("the pod's namespace %s is still there after StopPodSandbox (%v)", nsPath, err)
 	}

@@ -16,14 +16,14 @@ import (
 // TestPodman runs two containers from a local root file system on a
 // macvlan conflist: the second pings the first; each has its address on
 // a macvlan eth0 in its own namespace; podman rm leaves neither the
-// namespaces nor a reservation.
+// namespaces, nor a reservation, nor vlanraw's record.
 func TestPodman(t *testing.T) {
 	host := newHost(t)
 	plugins := cniplugins.UnderTest(t)
 	tool := cniplugins.NewTool(t, plugins) // only for its configuration directory
-	dataDir := t.TempDir()
+	dataDir, stateDir := t.TempDir(), t.TempDir()
 	const network = "vrpodman"
-	tool.WriteConf(t, conflist(network, "10.88.7.0/24", dataDir))
+	tool.WriteConf(t, conflist(network, "10.88.7.0/24", dataDir, stateDir))
 	pm := runtime.NewPodman(t, host, plugins, tool.ConfDir)
 	rootfs := runtime.Rootfs(t)
 
@@ -47,6 +47,7 @@ func TestPodman(t *testing.T) {
 	if got := cniplugins.Reserved(t, dataDir, network); !slices.Equal(got, sorted(aIP, bIP)) {
 		t.Errorf("host-local holds %v, want the containers' %s and %s", got, aIP, bIP)
 	}
+	checkRecorded(t, stateDir, inspect(t, pm, "a", "{{.Id}}"), inspect(t, pm, "b", "{{.Id}}"))
 	if out, err := pm.Run("exec", "b", "ping", "-c", "1", "-W", "5", aIP); err != nil {
 		t.Errorf("b cannot ping a: %v", err)
 	} else if !strings.Contains(string(out), "1 packets received") {
@@ -64,6 +65,8 @@ func TestPodman(t *testing.T) {
 	if got := cniplugins.Reserved(t, dataDir, network); len(got) != 0 {
 		t.Errorf("host-local still holds %v after podman rm", got)
 	}
+	checkRecorded(t, stateDir)
+	checkNoMACVlan(t, host)
 }
 
 // inspect returns podman inspect's format of container.

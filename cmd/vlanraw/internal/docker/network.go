@@ -14,15 +14,16 @@ import (
 // networkCommands are the commands of the network object, with Docker's
 // words and aliases (no prefixes, as in Docker).
 var networkCommands = map[string]func(e *cli.Env, args []string) error{
-	"create":  runNetworkCreate,
-	"ls":      runNetworkList,
-	"list":    runNetworkList,
-	"inspect": runNetworkInspect,
-	"rm":      runNetworkRemove,
-	"remove":  runNetworkRemove,
-	"help":    func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "network"} },
-	"-h":      func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "network"} },
-	"--help":  func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "network"} },
+	"create":     runNetworkCreate,
+	"ls":         runNetworkList,
+	"list":       runNetworkList,
+	"inspect":    runNetworkInspect,
+	"rm":         runNetworkRemove,
+	"cni-config": runNetworkCNIConfig,
+	"remove":     runNetworkRemove,
+	"help":       func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "network"} },
+	"-h":         func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "network"} },
+	"--help":     func(*cli.Env, []string) error { return &cli.HelpRequested{Topic: "network"} },
 }
 
 // Network is the network object, Docker's "docker network": create, ls,
@@ -32,11 +33,11 @@ var Network = cli.Command{Name: "network", Summary: "create, list, inspect and r
 // runNetwork runs `vlanraw network COMMAND ...`.
 func runNetwork(e *cli.Env, args []string) error {
 	if len(args) == 0 {
-		return cli.Usagef("network needs a command: create, ls, inspect, rm or help")
+		return cli.Usagef("network needs a command: create, ls, inspect, rm, cni-config or help")
 	}
 	run, ok := networkCommands[args[0]]
 	if !ok {
-		return cli.Usagef("unknown network command %q: use create, ls, inspect, rm or help", args[0])
+		return cli.Usagef("unknown network command %q: use create, ls, inspect, rm, cni-config or help", args[0])
 	}
 	return run(e, args[1:])
 }
@@ -201,6 +202,7 @@ const networkHelp = `Usage: vlanraw [-n HOSTNS] [--state-dir DIR] network create
        vlanraw [-n HOSTNS] [--state-dir DIR] network ls [-j] [-p]
        vlanraw [-n HOSTNS] [--state-dir DIR] network inspect [-j] NAME...
        vlanraw [-n HOSTNS] [--state-dir DIR] network rm [-f] NAME...
+       vlanraw [-n HOSTNS] [--state-dir DIR] network cni-config NAME
 
 Networks as Docker's ipvlan and macvlan drivers make them, for plain
 network namespaces. The words are Docker's ("docker network create ...").
@@ -221,6 +223,11 @@ COMMANDS:
             which disconnects them first; the parent is deleted only if
             vlanraw created it and no other network uses it; prints
             each name removed (also remove)
+  cni-config
+            print a CNI conflist (for /etc/cni/net.d) that attaches
+            containers to the network through vlanraw installed as a CNI
+            plugin ("type": "vlanraw"), with vlanraw's IPAM and this
+            state directory
 
 CREATE FLAGS:
   -d, --driver DRIVER      ipvlan or macvlan (required)

@@ -29,8 +29,9 @@ var toolCases = []struct{ driver, mode string }{
 }
 
 // toolConf is the configuration of one cnitool case: host-local over
-// 10.77.0.0/24 with a gateway and a default route, MTU 1400.
-func toolConf(name, version, driver, mode, dataDir string) map[string]any {
+// 10.77.0.0/24 with a gateway and a default route, MTU 1400, and
+// vlanraw's records in stateDir (a key the reference plugins ignore).
+func toolConf(name, version, driver, mode, dataDir, stateDir string) map[string]any {
 	return map[string]any{
 		"cniVersion": version,
 		"name":       name,
@@ -38,6 +39,7 @@ func toolConf(name, version, driver, mode, dataDir string) map[string]any {
 		"master":     parentName,
 		"mode":       mode,
 		"mtu":        1400,
+		"stateDir":   stateDir,
 		"ipam": map[string]any{
 			"type":    "host-local",
 			"subnet":  "10.77.0.0/24",
@@ -61,9 +63,9 @@ func TestCNITool(t *testing.T) {
 				h := newHost(t)
 				target, nsPath := newTarget(t)
 				tool := cniplugins.NewTool(t, plugins)
-				dataDir := t.TempDir()
+				dataDir, stateDir := t.TempDir(), t.TempDir()
 				name := "clients-" + tc.driver
-				tool.WriteConf(t, toolConf(name, v, tc.driver, tc.mode, dataDir))
+				tool.WriteConf(t, toolConf(name, v, tc.driver, tc.mode, dataDir, stateDir))
 
 				out, err := h.run(tool, cniplugins.Add, name, nsPath)
 				if err != nil {
@@ -80,6 +82,7 @@ func TestCNITool(t *testing.T) {
 				if got := cniplugins.Reserved(t, dataDir, name); !slices.Equal(got, []string{addr.Addr().String()}) {
 					t.Errorf("host-local holds %v after ADD, want [%s]", got, addr.Addr())
 				}
+				checkRecorded(t, stateDir, 1)
 
 				// CHECK is in the spec from 0.4.0; libcni refuses it before.
 				if v >= "0.4.0" {
@@ -115,6 +118,7 @@ func TestCNITool(t *testing.T) {
 				if got := cniplugins.Reserved(t, dataDir, name); len(got) != 0 {
 					t.Errorf("host-local still holds %v after DEL", got)
 				}
+				checkRecorded(t, stateDir, 0)
 			})
 		}
 	}
@@ -198,9 +202,9 @@ func TestCNIToolGC(t *testing.T) {
 	plugins := cniplugins.UnderTest(t)
 	h := newHost(t)
 	tool := cniplugins.NewTool(t, plugins)
-	dataDir := t.TempDir()
+	dataDir, stateDir := t.TempDir(), t.TempDir()
 	name := "clients-gc"
-	tool.WriteConf(t, toolConf(name, "1.1.0", "macvlan", "bridge", dataDir))
+	tool.WriteConf(t, toolConf(name, "1.1.0", "macvlan", "bridge", dataDir, stateDir))
 	var targets []*netns.NS
 	var paths []string
 	for range 3 {
@@ -213,12 +217,14 @@ func TestCNIToolGC(t *testing.T) {
 	if got := cniplugins.Reserved(t, dataDir, name); len(got) != 3 {
 		t.Fatalf("host-local holds %v after three ADDs, want three addresses", got)
 	}
+	checkRecorded(t, stateDir, 3)
 	if _, err := h.run(tool, cniplugins.GC, name, paths[0]); err != nil {
 		t.Fatal(err)
 	}
 	if got := cniplugins.Reserved(t, dataDir, name); len(got) != 0 {
 		t.Errorf("host-local still holds %v after GC with no valid attachment", got)
 	}
+	checkRecorded(t, stateDir, 0)
 	for i, ns := range targets {
 		st, err := nsstate.Read(ns)
 		if err != nil {
@@ -240,17 +246,33 @@ func TestCNIToolStatusMasterDown(t *testing.T) {
 	_, nsPath := newTarget(t)
 	tool := cniplugins.NewTool(t, plugins)
 	name := "clients-status"
-	tool.WriteConf(t, toolConf(name, "1.1.0", "macvlan", "bridge", t.TempDir()))
+	tool.WriteConf(t, toolConf(name, "1.1.0", "macvlan", "bridge", t.TempDir(), t.TempDir()))
 	if _, err := h.run(tool, cniplugins.Status, name, nsPath); err != nil {
 		t.Fatalf("STATUS with the master up: %v", err)
 	}
 	down := false
 	h.setLink(t, links.Change{Up: &down})
 	_, err := h.run(tool, cniplugins.Status, name, nsPath)
+	vlanraw := cniplugins.VlanrawUnderTest(t)
 	switch {
-	case underVlanraw() && (err == nil || !strings.Contains(err.Error(), parentName)):
+	case vlanraw && (err == nil || !strings.Contains(err.Error(), parentName)):
 		t.Errorf("STATUS with %s down: %v; want a failure naming it", parentName, err)
-	case !underVlanraw() && err != nil:
+	case !vlanraw && err != nil:
 		t.Errorf("the reference plugins' STATUS with %s down: %v; it used to succeed", parentName, err)
+	}
+}
+
+// checkRecorded checks that vlanraw records n attachments in stateDir
+// and no network left without any (an implicit network goes with its
+// last attachment). The reference plugins record nothing: under them it
+// checks nothing.
+func checkRecorded(t *testing.T, stateDir string, n int) {
+	t.Helper()
+	if !cniplugins.VlanrawUnderTest(t) {
+		return
+	}
+	attached, empty := cniplugins.Attachments(t, stateDir)
+	if len(attached) != n || len(empty) != 0 {
+		t.Errorf("vlanraw records attachments %q and networks without any %q, want %d attachments and no such network", attached, empty, n)
 	}
 }

@@ -15,7 +15,8 @@ import (
 
 // dropInCases are the reference plugins' own example configurations
 // (their READMEs), changed only where a test must: master names the
-// test's parent, host-local keeps its dataDir in the test's directory,
+// test's parent, host-local keeps its dataDir and vlanraw its stateDir
+// in the test's directory,
 // and the static example's gateways are moved into its subnets (the
 // README's 10.10.5.1 and 3ffe:ffff:0::1 are not on-link, so the
 // reference plugin itself fails to add its routes).
@@ -46,6 +47,13 @@ var dropInCases = []struct {
 //   - for macvlan, the link's MAC (the result's interfaces[].mac and the
 //     kernel's) and the IPv6 link-local address derived from it: the
 //     kernel picks a random MAC for each macvlan.
+//
+// The other differences the cni package documents (vlanraw's mark in
+// the link's ifalias and group, IPv6 addresses added without duplicate
+// address detection, the state directory's record) are outside what
+// nsstate reads; everything it reads (link kind, mode, flags, MTU, MAC
+// of ipvlan links, addresses, routes with their scope and protocol,
+// arp_notify, ndisc_notify, disable_ipv6, keep_addr_on_down) must match.
 //
 // Then DEL must leave both namespaces alike again.
 func TestDropIn(t *testing.T) {
@@ -90,6 +98,7 @@ func runDropIn(t *testing.T, h *host, plugins, confTemplate, driver string) drop
 		t.Fatal(err)
 	}
 	conf["master"] = parentName
+	conf["stateDir"] = t.TempDir() // vlanraw's records; the reference ignores it
 	if ipam, ok := conf["ipam"].(map[string]any); ok && ipam["dataDir"] != nil {
 		ipam["dataDir"] = t.TempDir()
 	}

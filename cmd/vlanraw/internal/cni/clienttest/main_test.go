@@ -5,15 +5,15 @@
 // configurations through the reference plugins and through vlanraw
 // installed under their names must leave the same kernel state). The
 // plugin under test is a directory of programs (testenv/cniplugins:
-// VLANRAW_CNI_UNDER_TEST chooses the reference plugins or vlanraw). podman and containerd's CRI are in
-// testenv/runtime, whose tests run on the host only.
+// VLANRAW_CNI_UNDER_TEST chooses vlanraw, the default, or the
+// reference plugins). podman and containerd's CRI are in testenv/runtime,
+// whose tests run on the host only.
 //
 // The package has test files only. macvlan runs on the host; ipvlan
 // needs a kernel with it (the QEMU harness).
 package clienttest
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -83,9 +83,4 @@ func newTarget(t *testing.T) (*netns.NS, string) {
 func requireDriver(t *testing.T, driver string) {
 	t.Helper()
 	testenv.RequireKind(t, driver)
-}
-
-// underVlanraw reports whether the plugins under test are vlanraw's.
-func underVlanraw() bool {
-	return os.Getenv(cniplugins.UnderTestEnv) == "vlanraw"
 }

@@ -1,0 +1,190 @@
+package cni
+
+import (
+	"encoding/json"
+	"maps"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/containernetworking/cni/pkg/types"
+	current "github.com/containernetworking/cni/pkg/types/100"
+	"github.com/containernetworking/cni/pkg/version"
+
+	"github.com/vlanraw/vlanraw/modes"
+	"github.com/vlanraw/vlanraw/modes/state"
+)
+
+// pluginType is the configuration type that names vlanraw itself; the
+// reference plugins' types, ipvlan and macvlan, name their drivers.
+const pluginType = "vlanraw"
+
+// config is a plugin configuration, as the runtime hands it over.
+type config struct {
+	types.PluginConf
+	// Driver is ipvlan or macvlan; a configuration of type ipvlan or
+	// macvlan may leave it out.
+	Driver string `json:"driver,omitempty"`
+	// Network names a network made with `vlanraw network create`.
+	Network string `json:"network,omitempty"`
+	// StateDir is vlanraw's state directory; empty is the CLI's default.
+	StateDir string `json:"stateDir,omitempty"`
+	// The reference plugins' keys.
+	Master          string `json:"master,omitempty"`
+	Mode            string `json:"mode,omitempty"`
+	MTU             int    `json:"mtu,omitempty"`
+	MAC             string `json:"mac,omitempty"`
+	LinkInContainer bool   `json:"linkInContainer,omitempty"`
+	// IPVlanFlag is bridge, private or vepa, as Docker's ipvlan_flag.
+	IPVlanFlag string `json:"ipvlan_flag,omitempty"`
+	// RuntimeConfig carries the mac and ips capability arguments.
+	RuntimeConfig struct {
+		MAC string   `json:"mac,omitempty"`
+		IPs []string `json:"ips,omitempty"`
+	} `json:"runtimeConfig,omitzero"`
+}
+
+// specKeys are the keys the specification defines for a plugin's
+// configuration, or that libcni adds to it.
+var specKeys = []string{"cniVersion", "cniVersions", "name", "type", "args", "ipMasq", "ipam", "dns",
+	"capabilities", "runtimeConfig", "prevResult", "cni.dev/valid-attachments", "cni.dev/attachments"}
+
+// ownKeys are vlanraw's keys and the reference plugins'.
+var ownKeys = []string{"driver", "network", "stateDir", "master", "mode", "mtu", "mac", "linkInContainer", "ipvlan_flag"}
+
+// parseConfig decodes and checks a configuration: no unknown keys, a
+// known driver, and either a network or a master.
+func parseConfig(data []byte) (*config, error) {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(data, &keys); err != nil {
+		return nil, errorf(types.ErrDecodingFailure, "the network configuration does not parse: %v", err)
+	}
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		if !slices.Contains(specKeys, k) && !slices.Contains(ownKeys, k) {
+			if k == "bcqueuelen" {
+				return nil, errorf(codeUnsupportedField, "configuration key %q is not supported by this vlanraw yet: remove it", k)
+			}
+			return nil, errorf(codeUnsupportedField, "unknown configuration key %q: vlanraw takes %s besides the specification's keys", k, strings.Join(ownKeys, ", "))
+		}
+	}
+	c := &config{}
+	if err := json.Unmarshal(data, c); err != nil {
+		return nil, errorf(types.ErrDecodingFailure, "the network configuration does not parse: %v", err)
+	}
+	if err := version.ParsePrevResult(&c.PluginConf); err != nil {
+		return nil, errorf(types.ErrDecodingFailure, "prevResult: %v", err)
+	}
+	switch {
+	case c.Type == string(modes.IPVlan) || c.Type == string(modes.MACVlan):
+		if c.Driver != "" && c.Driver != c.Type {
+			return nil, errorf(codeInvalidConfig, "driver %q contradicts type %q: leave driver out", c.Driver, c.Type)
+		}
+		c.Driver = c.Type
+	case c.Type != pluginType:
+		return nil, errorf(codeInvalidConfig, "type %q is not vlanraw's: use \"vlanraw\", or \"ipvlan\" or \"macvlan\" with vlanraw installed under that name", c.Type)
+	}
+	if c.LinkInContainer {
+		return nil, errorf(codeUnsupportedField, "linkInContainer is not supported by this vlanraw yet: give a master in the host namespace")
+	}
+	if c.Network != "" {
+		if c.Master != "" || c.Mode != "" || c.IPVlanFlag != "" || c.MTU != 0 || c.Driver != "" && c.Type == pluginType {
+			return nil, errorf(codeInvalidConfig, "network %s brings its driver, parent, mode and MTU: leave driver, master, mode, ipvlan_flag and mtu out", c.Network)
+		}
+		if c.IPAM.Type != "" {
+			return nil, errorf(codeInvalidConfig, "network %s assigns addresses with vlanraw's IPAM: leave ipam out", c.Network)
+		}
+		return c, nil
+	}
+	if c.Driver != string(modes.IPVlan) && c.Driver != string(modes.MACVlan) {
+		if c.Driver == "" {
+			return nil, errorf(codeInvalidConfig, "no driver: give \"driver\": \"ipvlan\" or \"macvlan\", or \"network\" for a vlanraw network")
+		}
+		return nil, errorf(codeInvalidConfig, "unknown driver %q: vlanraw has ipvlan and macvlan", c.Driver)
+	}
+	if c.Master == "" {
+		return nil, errorf(codeInvalidConfig, "no master: name the parent link, such as \"master\": \"eth0\" (or eth0.50 for a VLAN sub-interface vlanraw makes)")
+	}
+	if c.MTU < 0 {
+		return nil, errorf(codeInvalidConfig, "invalid mtu %d", c.MTU)
+	}
+	if c.Driver == string(modes.IPVlan) && c.MAC != "" {
+		return nil, errorf(codeInvalidConfig, "mac %s: ipvlan links take their master's MAC address; leave mac out", c.MAC)
+	}
+	if c.Driver == string(modes.MACVlan) && c.IPVlanFlag != "" {
+		return nil, errorf(codeInvalidConfig, "ipvlan_flag is for ipvlan; a macvlan's mode is \"mode\"")
+	}
+	return c, nil
+}
+
+// options returns the driver options of c's implicit network, in
+// vlanraw network create's words.
+func (c *config) options() map[string]string {
+	o := map[string]string{modes.OptParent: c.Master}
+	switch modes.Driver(c.Driver) {
+	case modes.IPVlan:
+		if c.Mode != "" {
+			o[modes.OptIPVlanMode] = c.Mode
+		}
+		if c.IPVlanFlag != "" {
+			o[modes.OptIPVlanFlag] = c.IPVlanFlag
+		}
+	case modes.MACVlan:
+		if c.Mode != "" {
+			o[modes.OptMACVlanMode] = c.Mode
+		}
+	}
+	if c.MTU > 0 {
+		o[modes.OptMTU] = strconv.Itoa(c.MTU)
+	}
+	return o
+}
+
+// networkName returns the vlanraw network c attaches to.
+func (c *config) networkName() string {
+	if c.Network != "" {
+		return c.Network
+	}
+	return modes.CNINetworkName(c.Name)
+}
+
+// dropIn reports whether c is a reference plugin's configuration (type
+// ipvlan or macvlan): the endpoint then gets the reference plugin's
+// kernel state (see modes.Attachment.DropIn).
+func (c *config) dropIn() bool { return c.Type != pluginType }
+
+// stateDir returns the state directory c names, or the CLI's.
+func (c *config) stateDir() string { return state.Dir(c.StateDir) }
+
+// prevResult returns c's prevResult at version 1.0.0, or nil.
+func (c *config) prevResult() (*current.Result, error) {
+	if c.PrevResult == nil {
+		return nil, nil
+	}
+	r, err := current.NewResultFromResult(c.PrevResult)
+	if err != nil {
+		return nil, errorf(types.ErrDecodingFailure, "prevResult: %v", err)
+	}
+	return r, nil
+}
+
+// mac returns the MAC the attachment asks for: the mac capability
+// argument, else CNI_ARGS' MAC, else the configuration's.
+func (c *config) mac(a *args) (string, error) {
+	mac := c.MAC
+	if a.MAC != "" {
+		mac = a.MAC
+	}
+	if c.RuntimeConfig.MAC != "" {
+		mac = c.RuntimeConfig.MAC
+	}
+	if mac != "" && c.Driver == string(modes.IPVlan) {
+		return "", errorf(codeInvalidConfig, "mac %s: ipvlan links take their master's MAC address", mac)
+	}
+	if mac != "" {
+		if _, err := net.ParseMAC(mac); err != nil {
+			return "", errorf(codeInvalidConfig, "invalid mac %q: give six bytes, such as 02:42:ac:11:00:02", mac)
+		}
+	}
+	return mac, nil
+}

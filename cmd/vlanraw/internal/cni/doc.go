@@ -1,0 +1,55 @@
+// Package cni is vlanraw's CNI plugin: when CNI_COMMAND is set, the
+// vlanraw binary, under any file name, reads a network configuration on
+// stdin and does ADD, DEL, CHECK, STATUS, GC or VERSION as the CNI
+// specification (1.1.0; configurations of 0.3.1, 0.4.0 and 1.0.0 too)
+// asks, printing a result or the specification's error JSON on stdout.
+//
+// A configuration of type "vlanraw" names its driver ("driver":
+// "ipvlan" or "macvlan"); installed as ipvlan or macvlan, vlanraw takes
+// the reference plugins' configurations unchanged ("type": "ipvlan").
+// Without "network", the configuration's keys (master, mode, mtu, mac,
+// ipvlan_flag) describe an implicit vlanraw network and the addresses
+// come from the IPAM plugin named in "ipam", run through CNI_PATH (its
+// allocation is undone when anything after it fails). With "network":
+// NAME, the endpoint joins a network made with `vlanraw network create`
+// and vlanraw's own IPAM picks its addresses. Either way the records are
+// kept in the state directory ("stateDir", by default the CLI's), under
+// its lock, and the kernel work is package modes'.
+//
+// Under "type": "vlanraw", an endpoint is set up as vlanraw's CLI sets
+// one up: without routes from the IPAM plugin, ipvlan l3 and l3s get a
+// connected "default dev eth0" and ipvlan l2 and macvlan "default via"
+// the gateway; an IPv4-only endpoint gets disable_ipv6=1 (no link-local
+// address, no router solicitations), as under Docker. Under a reference
+// plugin's type (a drop-in), it gets the reference plugin's kernel state
+// instead (modes.Attachment.DropIn): only the IPAM plugin's routes, via
+// the gateway of their family where they name none, in every mode;
+// arp_notify and ndisc_notify in every mode; IPv6 left as the namespace
+// has it unless the endpoint has an IPv6 address (then disable_ipv6=0
+// and keep_addr_on_down=1). The differences from the reference plugins
+// that remain, under a drop-in configuration:
+//
+//   - a macvlan link's MAC is random, as the reference's, but vlanraw
+//     picks it (a locally administered unicast address) where the
+//     reference lets the kernel pick it; so the link-local address
+//     derived from it differs too;
+//   - the link carries vlanraw's mark: its ifalias ("vlanraw:...") and
+//     its group, by which GC and `vlanraw gc` find it;
+//   - an IPv6 address is added with IFA_F_NODAD, usable at once, where
+//     the reference runs duplicate address detection (and, with an IPv6
+//     gateway, waits for it);
+//   - the link is created in the container's namespace directly, not in
+//     the host's under a temporary name and then moved;
+//   - the result has the same fields and values, the MAC aside (its
+//     interfaces[].mac is the link's); vlanraw also keeps a record of the
+//     attachment in its state directory;
+//   - CHECK compares more (the link's mode, each address and route
+//     against prevResult), STATUS fails with code 50 when the master is
+//     missing or down, and GC deletes links and records, where the
+//     reference plugins check less and have no GC;
+//   - a configuration without "master" is refused, where the reference
+//     uses the interface of the host's default route;
+//   - a key neither the specification nor vlanraw knows is refused (code
+//     2, as the specification allows), where the reference plugins
+//     ignore it.
+package cni
