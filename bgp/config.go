@@ -52,6 +52,14 @@ const DefaultHoldTime = 90 * time.Second
 // seconds when the router starts after the speaker and is passive.
 const connectRetry = 5 * time.Second
 
+// idleHold is how long a session stays idle after it failed before the
+// speaker tries again or accepts the peer's connection (GoBGP's default
+// is 30 s). When both sides connect at once, FRR's bgpd settles the
+// collision with a notification that sends GoBGP's session to idle
+// (seen in QEMU on 7.3): the peer's next attempt, seconds later, must
+// find the speaker ready, or the session misses its 10 seconds.
+const idleHold = 1 * time.Second
+
 // Validate checks the configuration, with errors matching
 // errdefs.ErrInvalid that say what to change.
 func (c *Config) Validate() error {

@@ -74,7 +74,7 @@ func Start(ctx context.Context, cfg Config, logw io.Writer) (*Speaker, error) {
 }
 
 // apiPeer is GoBGP's configuration of p: IPv4 and IPv6 unicast, short
-// connect retries.
+// connect retries and idle hold.
 func apiPeer(p Peer) *api.Peer {
 	hold := p.HoldTime
 	if hold == 0 {
@@ -94,8 +94,11 @@ func apiPeer(p Peer) *api.Peer {
 		ApplyPolicy: &api.ApplyPolicy{ImportPolicy: &api.PolicyAssignment{
 			Direction: api.PolicyDirection_POLICY_DIRECTION_IMPORT, DefaultAction: api.RouteAction_ROUTE_ACTION_REJECT,
 		}},
-		Conf:      &api.PeerConf{NeighborAddress: p.Addr.String(), PeerAsn: p.ASN, AuthPassword: p.Password},
-		Timers:    &api.Timers{Config: &api.TimersConfig{HoldTime: secs, KeepaliveInterval: max(secs/3, 1), ConnectRetry: uint64(connectRetry / time.Second)}},
+		Conf: &api.PeerConf{NeighborAddress: p.Addr.String(), PeerAsn: p.ASN, AuthPassword: p.Password},
+		Timers: &api.Timers{Config: &api.TimersConfig{
+			HoldTime: secs, KeepaliveInterval: max(secs/3, 1),
+			ConnectRetry: uint64(connectRetry / time.Second), IdleHoldTimeAfterReset: uint64(idleHold / time.Second),
+		}},
 		Transport: &api.Transport{PassiveMode: p.Passive},
 		AfiSafis:  fams,
 	}
