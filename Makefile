@@ -84,7 +84,7 @@ test: unittest vmtest benchsmoke
 # bash .ci/run took 26m51s with them, under 45 minutes even when other
 # work slows TCG down by half again (seen here: 9m32s for 5.10's whole
 # suite at load 9). VMTEST_TIMEOUT is generous for the same reason.
-VMTEST_PKGS        ?= ./testenv/ ./testenv/traffic/ ./netns/ ./rtnl/... ./links/... ./modes/ ./modes/ipam/ ./modes/state/ ./bpf/ ./cmd/vlanraw/internal/cni/
+VMTEST_PKGS        ?= ./testenv/ ./testenv/traffic/ ./netns/ ./rtnl/... ./links/... ./modes/ ./modes/ipam/ ./modes/state/ ./bpf/ ./cmd/vlanraw/internal/cni/...
 VMTEST_SLOW_PKGS   ?= ./modes/verify/ ./cmd/vlanraw/...
 VMTEST_FULL_KERNELS ?= 5.10 7
 VMTEST_SEEDS       ?= -run ^TestSeed ./cmd/vlanraw/

@@ -50,6 +50,17 @@ var macvlanSettings = []struct {
 	{"macvlan bclim", "IFLA_MACVLAN_BC_CUTOFF", "6.4", func(d *rtnl.MACVlan) bool { return d.BCCutoff != nil }},
 }
 
+// CheckKernel refuses s, with a *KernelError, when the running kernel
+// would make it without some of its settings, as Create and Set do before
+// they send anything: callers that create s later can refuse it now.
+func CheckKernel(s Spec) error {
+	d, err := s.data()
+	if err != nil || d == nil {
+		return err
+	}
+	return checkKernel(d)
+}
+
 // checkKernel refuses kind data that the running kernel would ignore.
 func checkKernel(d rtnetlink.LinkDriver) error {
 	m := macvlanData(d)

@@ -132,7 +132,7 @@ func linkMode(l *links.Link) (string, bool) {
 		if d.Mode == nil {
 			return "", false
 		}
-		for _, s := range []string{ModeBridge, ModePrivate, ModeVEPA, ModePassthru} {
+		for _, s := range []string{ModeBridge, ModePrivate, ModeVEPA, ModePassthru, ModeSource} {
 			if macvlanMode(s) == *d.Mode {
 				return s, true
 			}

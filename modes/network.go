@@ -64,8 +64,12 @@ type Network struct {
 	Name   string `json:"name"`
 	ID     string `json:"id"`
 	Driver Driver `json:"driver"`
-	// Parent is the parent link in the host namespace.
+	// Parent is the parent link in the host namespace or, with
+	// ParentInContainer, in each endpoint's namespace.
 	Parent string `json:"parent"`
+	// ParentInContainer is CNI's linkInContainer: the links are made in
+	// their namespace on the parent found there (see AttachSpec).
+	ParentInContainer bool `json:"parent_in_container,omitempty"`
 	// ParentCreated is ParentDummy or ParentVLAN when vlanraw created the
 	// parent, which it then deletes with the last network using it, and
 	// "" for a parent that existed before.
@@ -73,6 +77,14 @@ type Network struct {
 	IPVlanMode    string `json:"ipvlan_mode,omitempty"`
 	IPVlanFlag    string `json:"ipvlan_flag,omitempty"`
 	MACVlanMode   string `json:"macvlan_mode,omitempty"`
+	// MACVlanFlag is nopromisc or nodst, or "" for none.
+	MACVlanFlag string `json:"macvlan_flag,omitempty"`
+	// SourceMACs are the source MACs of a source-mode macvlan network's
+	// links.
+	SourceMACs []string `json:"macvlan_source_macs,omitempty"`
+	// BCQueueLen is the broadcast queue length the links ask for; 0 for
+	// the kernel's.
+	BCQueueLen uint32 `json:"macvlan_bcqueuelen,omitempty"`
 	// Internal networks give their endpoints no default route. Networks
 	// without a parent are internal.
 	Internal bool `json:"internal"`
@@ -182,10 +194,9 @@ func (m *Manager) CreateNetwork(s NetworkSpec) (*Network, error) {
 			Endpoints: []Endpoint{},
 			Created:   time.Now().UTC(),
 		}
-		if n.Driver == IPVlan {
-			n.IPVlanMode, n.IPVlanFlag = o.ipvlanMode, o.ipvlanFlag
-		} else {
-			n.MACVlanMode = o.macvlanMode
+		o.fill(n)
+		if err := checkKernel(n); err != nil {
+			return err
 		}
 		if err := m.defaultSubnets(r, n); err != nil {
 			return err

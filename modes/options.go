@@ -3,6 +3,7 @@ package modes
 import (
 	"fmt"
 	"maps"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,13 +21,19 @@ const (
 )
 
 // The driver options (-o key=value) vlanraw accepts. Docker ignores keys
-// it does not know; vlanraw refuses them.
+// it does not know; vlanraw refuses them. The macvlan_flag,
+// macvlan_source_macs and macvlan_bcqueuelen options are vlanraw's own
+// (Docker has none of them): iproute2's nopromisc and nodst, its
+// "macaddr set" list of a source-mode link, and its bcqueuelen.
 const (
-	OptParent      = "parent"
-	OptIPVlanMode  = "ipvlan_mode"
-	OptIPVlanFlag  = "ipvlan_flag"
-	OptMACVlanMode = "macvlan_mode"
-	OptMTU         = "mtu"
+	OptParent            = "parent"
+	OptIPVlanMode        = "ipvlan_mode"
+	OptIPVlanFlag        = "ipvlan_flag"
+	OptMACVlanMode       = "macvlan_mode"
+	OptMACVlanFlag       = "macvlan_flag"
+	OptMACVlanSourceMACs = "macvlan_source_macs"
+	OptMACVlanBCQueueLen = "macvlan_bcqueuelen"
+	OptMTU               = "mtu"
 )
 
 // Modes and flags, as Docker and iproute2 spell them.
@@ -43,6 +50,10 @@ const (
 	ModePrivate  = "private"
 	ModeVEPA     = "vepa"
 	ModePassthru = "passthru"
+	ModeSource   = "source"
+
+	FlagNoPromisc = "nopromisc"
+	FlagNoDst     = "nodst"
 )
 
 // minMTU is the smallest MTU an IPv4 link may have.
@@ -51,7 +62,7 @@ const minMTU = 68
 // driverOptions lists the options each driver takes.
 var driverOptions = map[Driver][]string{
 	IPVlan:  {OptParent, OptIPVlanMode, OptIPVlanFlag, OptMTU},
-	MACVlan: {OptParent, OptMACVlanMode, OptMTU},
+	MACVlan: {OptParent, OptMACVlanMode, OptMACVlanFlag, OptMACVlanSourceMACs, OptMACVlanBCQueueLen, OptMTU},
 }
 
 // options are a network's parsed driver options, defaults filled in.
@@ -60,7 +71,21 @@ type options struct {
 	ipvlanMode  string
 	ipvlanFlag  string
 	macvlanMode string
-	mtu         uint32
+	macvlanFlag string
+	// sourceMACs are a source-mode link's source MACs, as net.HardwareAddr
+	// prints them.
+	sourceMACs []string
+	bcQueueLen uint32
+	mtu        uint32
+}
+
+// fill copies the driver's mode and settings into n.
+func (o *options) fill(n *Network) {
+	if n.Driver == IPVlan {
+		n.IPVlanMode, n.IPVlanFlag = o.ipvlanMode, o.ipvlanFlag
+		return
+	}
+	n.MACVlanMode, n.MACVlanFlag, n.SourceMACs, n.BCQueueLen = o.macvlanMode, o.macvlanFlag, o.sourceMACs, o.bcQueueLen
 }
 
 // checkDriver reports whether d is a driver this package provides.
@@ -112,11 +137,14 @@ func parseOptions(d Driver, opts map[string]string) (*options, error) {
 		o.macvlanMode = ModeBridge
 		if v, ok := opts[OptMACVlanMode]; ok {
 			switch v {
-			case ModeBridge, ModePrivate, ModeVEPA, ModePassthru:
+			case ModeBridge, ModePrivate, ModeVEPA, ModePassthru, ModeSource:
 				o.macvlanMode = v
 			default:
 				return nil, invalidf("requested macvlan mode '%s' is not valid, 'bridge' mode is the macvlan driver default", v)
 			}
+		}
+		if err := o.parseMACVlan(opts); err != nil {
+			return nil, err
 		}
 	}
 	if v, ok := opts[OptMTU]; ok {
@@ -133,6 +161,47 @@ func parseOptions(d Driver, opts map[string]string) (*options, error) {
 		return nil, invalidf("option parent is empty: name the parent link, or leave the option out to get a dummy parent")
 	}
 	return o, nil
+}
+
+// parseMACVlan checks the macvlan settings beyond the mode against it:
+// nopromisc needs passthru, nodst and the source MACs need source, and
+// source needs the MACs.
+func (o *options) parseMACVlan(opts map[string]string) error {
+	if v, ok := opts[OptMACVlanFlag]; ok {
+		need := map[string]string{FlagNoPromisc: ModePassthru, FlagNoDst: ModeSource}[v]
+		switch {
+		case need == "":
+			return invalidf("requested macvlan flag '%s' is not valid: give nopromisc (with macvlan_mode=passthru) or nodst (with macvlan_mode=source)", v)
+		case need != o.macvlanMode:
+			return invalidf("macvlan flag %s needs macvlan_mode=%s, not %s", v, need, o.macvlanMode)
+		}
+		o.macvlanFlag = v
+	}
+	if v, ok := opts[OptMACVlanSourceMACs]; ok {
+		if o.macvlanMode != ModeSource {
+			return invalidf("%s needs macvlan_mode=source, not %s", OptMACVlanSourceMACs, o.macvlanMode)
+		}
+		for _, s := range strings.Split(v, ",") {
+			mac, err := net.ParseMAC(strings.TrimSpace(s))
+			if err != nil || len(mac) != 6 || mac[0]&1 != 0 || mac.String() == "00:00:00:00:00:00" {
+				return invalidf("invalid source MAC %q in %s: give unicast six-byte addresses, such as 02:42:ac:11:00:02, separated by commas", s, OptMACVlanSourceMACs)
+			}
+			if !slices.Contains(o.sourceMACs, mac.String()) {
+				o.sourceMACs = append(o.sourceMACs, mac.String())
+			}
+		}
+	}
+	if o.macvlanMode == ModeSource && len(o.sourceMACs) == 0 {
+		return invalidf("macvlan_mode=source needs %s=MAC[,MAC...]: a source-mode link receives only the frames sent from those MACs", OptMACVlanSourceMACs)
+	}
+	if v, ok := opts[OptMACVlanBCQueueLen]; ok {
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || n == 0 {
+			return invalidf("invalid %s %q: give the broadcast queue length, a number from 1 to %d (Linux 5.11 and later)", OptMACVlanBCQueueLen, v, uint32(1<<32-1))
+		}
+		o.bcQueueLen = uint32(n)
+	}
+	return nil
 }
 
 // ipvlanMode converts a mode name to the kernel's value.
@@ -166,8 +235,21 @@ func macvlanMode(s string) rtnl.MACVlanMode {
 		return rtnl.MACVlanModeVEPA
 	case ModePassthru:
 		return rtnl.MACVlanModePassthru
+	case ModeSource:
+		return rtnl.MACVlanModeSource
 	}
 	return rtnl.MACVlanModeBridge
+}
+
+// macvlanFlag converts a flag name to the kernel's value; 0 for none.
+func macvlanFlag(s string) rtnl.MACVlanFlag {
+	switch s {
+	case FlagNoPromisc:
+		return rtnl.MACVlanFlagNoPromisc
+	case FlagNoDst:
+		return rtnl.MACVlanFlagNoDst
+	}
+	return 0
 }
 
 // l3 reports whether the network is an ipvlan network in l3 or l3s mode,

@@ -2,6 +2,7 @@ package modes
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/vlanraw/vlanraw/errdefs"
@@ -28,14 +29,33 @@ func TestParseOptions(t *testing.T) {
 			"requested ipvlan mode 'L3' is not valid, 'l2' mode is the ipvlan driver default"},
 		{"bad ipvlan flag", IPVlan, map[string]string{"ipvlan_flag": "passthru"}, options{},
 			"requested ipvlan flag 'passthru' is not valid, 'bridge' is the ipvlan driver default"},
-		{"bad macvlan mode", MACVlan, map[string]string{"macvlan_mode": "source"}, options{},
-			"requested macvlan mode 'source' is not valid, 'bridge' mode is the macvlan driver default"},
+		{"bad macvlan mode", MACVlan, map[string]string{"macvlan_mode": "sources"}, options{},
+			"requested macvlan mode 'sources' is not valid, 'bridge' mode is the macvlan driver default"},
+		{"macvlan source", MACVlan, map[string]string{"macvlan_mode": "source", "macvlan_flag": "nodst", "macvlan_source_macs": "02:00:00:00:00:0A, 02:00:00:00:00:0b,02:00:00:00:00:0a"},
+			options{macvlanMode: "source", macvlanFlag: "nodst", sourceMACs: []string{"02:00:00:00:00:0a", "02:00:00:00:00:0b"}}, ""},
+		{"macvlan passthru nopromisc", MACVlan, map[string]string{"macvlan_mode": "passthru", "macvlan_flag": "nopromisc"},
+			options{macvlanMode: "passthru", macvlanFlag: "nopromisc"}, ""},
+		{"macvlan bcqueuelen", MACVlan, map[string]string{"macvlan_bcqueuelen": "4000"}, options{macvlanMode: "bridge", bcQueueLen: 4000}, ""},
+		{"source without MACs", MACVlan, map[string]string{"macvlan_mode": "source"}, options{},
+			"macvlan_mode=source needs macvlan_source_macs=MAC[,MAC...]: a source-mode link receives only the frames sent from those MACs"},
+		{"source MACs without source", MACVlan, map[string]string{"macvlan_source_macs": "02:00:00:00:00:0a"}, options{},
+			"macvlan_source_macs needs macvlan_mode=source, not bridge"},
+		{"multicast source MAC", MACVlan, map[string]string{"macvlan_mode": "source", "macvlan_source_macs": "01:00:5e:00:00:01"}, options{},
+			`invalid source MAC "01:00:5e:00:00:01" in macvlan_source_macs: give unicast six-byte addresses, such as 02:42:ac:11:00:02, separated by commas`},
+		{"nodst without source", MACVlan, map[string]string{"macvlan_flag": "nodst"}, options{},
+			"macvlan flag nodst needs macvlan_mode=source, not bridge"},
+		{"nopromisc without passthru", MACVlan, map[string]string{"macvlan_mode": "vepa", "macvlan_flag": "nopromisc"}, options{},
+			"macvlan flag nopromisc needs macvlan_mode=passthru, not vepa"},
+		{"bad macvlan flag", MACVlan, map[string]string{"macvlan_flag": "bridge"}, options{},
+			"requested macvlan flag 'bridge' is not valid: give nopromisc (with macvlan_mode=passthru) or nodst (with macvlan_mode=source)"},
+		{"bcqueuelen zero", MACVlan, map[string]string{"macvlan_bcqueuelen": "0"}, options{},
+			`invalid macvlan_bcqueuelen "0": give the broadcast queue length, a number from 1 to 4294967295 (Linux 5.11 and later)`},
 		{"ipvlan lo", IPVlan, map[string]string{"parent": "lo"}, options{}, "loopback interface is not a valid ipvlan parent link"},
 		{"macvlan lo", MACVlan, map[string]string{"parent": "lo"}, options{}, "loopback interface is not a valid macvlan parent link"},
 		{"unknown key", MACVlan, map[string]string{"com.docker.network.bridge.name": "x"}, options{},
-			`unknown option "com.docker.network.bridge.name" for the macvlan driver: the macvlan driver takes parent, macvlan_mode, mtu`},
+			`unknown option "com.docker.network.bridge.name" for the macvlan driver: the macvlan driver takes parent, macvlan_mode, macvlan_flag, macvlan_source_macs, macvlan_bcqueuelen, mtu`},
 		{"ipvlan key on macvlan", MACVlan, map[string]string{"ipvlan_mode": "l2"}, options{},
-			`unknown option "ipvlan_mode" for the macvlan driver: the macvlan driver takes parent, macvlan_mode, mtu`},
+			`unknown option "ipvlan_mode" for the macvlan driver: the macvlan driver takes parent, macvlan_mode, macvlan_flag, macvlan_source_macs, macvlan_bcqueuelen, mtu`},
 		{"macvlan key on ipvlan", IPVlan, map[string]string{"macvlan_mode": "bridge"}, options{},
 			`unknown option "macvlan_mode" for the ipvlan driver: the ipvlan driver takes parent, ipvlan_mode, ipvlan_flag, mtu`},
 		{"mtu word", IPVlan, map[string]string{"mtu": "big"}, options{}, `invalid mtu "big": give a number from 68 to 65535, at most the parent's MTU`},
@@ -59,7 +79,7 @@ func TestParseOptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if *got != tc.want {
+			if !reflect.DeepEqual(*got, tc.want) {
 				t.Errorf("got %+v, want %+v", *got, tc.want)
 			}
 		})

@@ -102,6 +102,11 @@ func (m *Manager) setupParent(r *records, n *Network, parent string) (func() err
 		return err == nil
 	}
 	base, vid, err := parseVlan(parent, exists)
+	if err != nil && n.CNI != "" {
+		if b, _, perr := parseVlan(parent, func(string) bool { return true }); perr == nil && !exists(b) {
+			return nil, invalidf("master %s does not exist, nor does %s, the link vlanraw would create it on: name an existing link as \"master\"", parent, b)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +135,7 @@ func (m *Manager) setupParent(r *records, n *Network, parent string) (func() err
 // gives a link to one of them only.
 func checkSharing(r *records, n *Network) error {
 	for _, x := range r.Networks {
-		if x.Parent != n.Parent {
+		if x.Parent != n.Parent || x.ParentInContainer {
 			continue
 		}
 		switch {
@@ -285,4 +290,39 @@ func (m *Manager) ensureParent(h *links.Handle, n *Network) (bool, error) {
 		return true, nil
 	}
 	return false, notFoundf("the requested parent interface %s was not found on the host; it existed before the network and vlanraw does not recreate it", n.Parent)
+}
+
+// DefaultMaster returns the link of the first default route (IPv4, then
+// IPv6) of the main table in the namespace netns names (a path or a
+// name), the caller's own when it is "": the master the reference CNI
+// plugins take when a configuration names none.
+func DefaultMaster(netns string) (string, error) {
+	where := "the host namespace"
+	if netns != "" {
+		where = "network namespace " + netns
+	}
+	h, err := links.OpenName(netns)
+	if err != nil {
+		return "", fmt.Errorf("no master given, and %s cannot be opened for its default route: %w", where, err)
+	}
+	defer h.Close()
+	rs, err := h.Routes(0)
+	if err != nil {
+		return "", fmt.Errorf("no master given, and the routes of %s cannot be read: %w", where, err)
+	}
+	for _, r := range rs {
+		if r.Dst.IsValid() && r.Dst.Bits() != 0 || r.Index == 0 {
+			continue
+		}
+		ls, err := h.List("")
+		if err != nil {
+			return "", fmt.Errorf("no master given, and the links of %s cannot be read: %w", where, err)
+		}
+		for _, l := range ls {
+			if l.Index == r.Index {
+				return l.Name, nil
+			}
+		}
+	}
+	return "", invalidf("no master given, and %s has no default route whose link could serve: name the parent link, such as \"master\": \"eth0\"", where)
 }

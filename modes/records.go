@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"strconv"
+	"strings"
 
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/netns"
@@ -91,8 +93,8 @@ func (r *records) validate() error {
 	return nil
 }
 
-// modeOptions returns the -o options that carry n's mode and flag, to
-// check them as network create would.
+// modeOptions returns the -o options that carry n's mode, flags and
+// macvlan settings, to check them as network create would.
 func modeOptions(n *Network) map[string]string {
 	o := map[string]string{}
 	if n.Driver == IPVlan {
@@ -102,8 +104,19 @@ func modeOptions(n *Network) map[string]string {
 		if n.IPVlanFlag != "" {
 			o[OptIPVlanFlag] = n.IPVlanFlag
 		}
-	} else if n.MACVlanMode != "" {
+		return o
+	}
+	if n.MACVlanMode != "" {
 		o[OptMACVlanMode] = n.MACVlanMode
+	}
+	if n.MACVlanFlag != "" {
+		o[OptMACVlanFlag] = n.MACVlanFlag
+	}
+	if len(n.SourceMACs) > 0 {
+		o[OptMACVlanSourceMACs] = strings.Join(n.SourceMACs, ",")
+	}
+	if n.BCQueueLen > 0 {
+		o[OptMACVlanBCQueueLen] = strconv.FormatUint(uint64(n.BCQueueLen), 10)
 	}
 	return o
 }

@@ -93,6 +93,10 @@ func (m *Manager) Restore() (RestoreReport, error) {
 
 // restoreNetwork restores the parent and the endpoints of n.
 func (m *Manager) restoreNetwork(h *links.Handle, n *Network, rep *RestoreReport) {
+	if n.ParentInContainer {
+		m.restoreEndpoints(n, true, rep) // each in its namespace, on the parent there
+		return
+	}
 	created, err := m.ensureParent(h, n)
 	if err != nil {
 		rep.Failed = append(rep.Failed, RestoreFailure{Network: n.Name, Error: err.Error()})
@@ -106,11 +110,17 @@ func (m *Manager) restoreNetwork(h *links.Handle, n *Network, rep *RestoreReport
 		rep.Failed = append(rep.Failed, RestoreFailure{Network: n.Name, Error: err.Error()})
 		return
 	}
+	m.restoreEndpoints(n, parent.Up(), rep)
+}
+
+// restoreEndpoints restores the endpoints of n, whose parent is up or
+// down.
+func (m *Manager) restoreEndpoints(n *Network, parentUp bool, rep *RestoreReport) {
 	kept := n.Endpoints[:0]
 	var holders nsHolders
 	for _, e := range n.Endpoints {
 		ref := EndpointRef{Network: n.Name, NetNS: e.NetNS, IfName: e.IfName}
-		switch done, err := m.restoreEndpoint(n, &e, parent.Up(), &holders); {
+		switch done, err := m.restoreEndpoint(n, &e, parentUp, &holders); {
 		case err != nil:
 			rep.Failed = append(rep.Failed, RestoreFailure{Network: n.Name, NetNS: e.NetNS, Error: err.Error()})
 		case done == endpointGone:

@@ -256,6 +256,9 @@ func waitedLink(h *links.Handle, n *Network) (string, error) {
 		}
 		return false, err
 	}
+	if n.ParentInContainer {
+		return "", nil // not the host's to wait for
+	}
 	switch gone, err := missing(n.Parent); {
 	case err != nil || !gone:
 		return "", err

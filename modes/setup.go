@@ -65,7 +65,29 @@ func linkSpec(n *Network, name string, mac net.HardwareAddr, ns *netns.NS, group
 		return &links.IPVlan{Attrs: a, Parent: n.Parent, Mode: &mode, Flag: &flag}
 	}
 	mode := macvlanMode(n.MACVlanMode)
-	return &links.MACVlan{Attrs: a, Parent: n.Parent, Mode: &mode}
+	s := &links.MACVlan{Attrs: a, Parent: n.Parent, Mode: &mode}
+	if f := macvlanFlag(n.MACVlanFlag); f != 0 {
+		s.Flags = &f
+	}
+	if len(n.SourceMACs) > 0 {
+		set := rtnl.MACAddrSet
+		s.MACAddrMode = &set
+		for _, m := range n.SourceMACs {
+			mac, _ := net.ParseMAC(m) // checked by parseOptions
+			s.MACAddrs = append(s.MACAddrs, mac)
+		}
+	}
+	if n.BCQueueLen > 0 {
+		q := n.BCQueueLen
+		s.BCQueueLen = &q
+	}
+	return s
+}
+
+// checkKernel refuses a network whose links the running kernel would
+// make without some of their settings (see links.KernelError).
+func checkKernel(n *Network) error {
+	return links.CheckKernel(linkSpec(n, "", nil, nil, 0))
 }
 
 // setupEndpoint makes the link of e in t, under the first of names that
@@ -146,11 +168,16 @@ func (l *endpointLink) make(host *links.Handle) error {
 		return enterError(l.t, err)
 	}
 	l.th = th
+	// A parent in the container: the link is made there, through th.
+	creator, target := host, l.t.ns
+	if n.ParentInContainer {
+		creator, target = th, nil
+	}
 	l.name = l.names[0]
-	err = host.Create(linkSpec(n, l.name, mac, l.t.ns, l.stamp.group))
+	err = creator.Create(linkSpec(n, l.name, mac, target, l.stamp.group))
 	for i := 1; errors.Is(err, unix.EEXIST) && i < len(l.names); i++ {
 		l.name = l.names[i]
-		err = host.Create(linkSpec(n, l.name, mac, l.t.ns, l.stamp.group))
+		err = creator.Create(linkSpec(n, l.name, mac, target, l.stamp.group))
 	}
 	if err != nil {
 		return createError(n, err)
@@ -188,7 +215,11 @@ func (l *endpointLink) setSysctls() error {
 // gateway is unreachable.
 func (l *endpointLink) finish(host *links.Handle) error {
 	parentUp := func() bool {
-		p, err := host.Get(l.n.Parent)
+		h := host
+		if l.n.ParentInContainer {
+			h = l.th
+		}
+		p, err := h.Get(l.n.Parent)
 		return err == nil && p.Up()
 	}
 	if err := configureLink(l.th, l.n, l.e, l.index, l.name, parentUp, false, l.stamp); err != nil {
@@ -226,11 +257,18 @@ func createError(n *Network, err error) error {
 	switch {
 	case errors.Is(err, errdefs.ErrInvalid):
 		return err
+	case errors.Is(err, unix.ENODEV) && n.ParentInContainer:
+		return &categoryError{category: ErrNotFound, cause: err,
+			msg: fmt.Sprintf("master %s was not found in the container's network namespace (linkInContainer): create it there first, or leave linkInContainer out for a master in the host namespace", n.Parent)}
 	case errors.Is(err, unix.ENODEV):
 		return &categoryError{category: ErrNotFound, cause: err,
 			msg: fmt.Sprintf("the requested parent interface %s was not found on the host", n.Parent)}
 	}
 	err = fmt.Errorf("failed to create the %s port: %w", n.Driver, err)
+	if errors.Is(err, unix.EINVAL) && n.MACVlanFlag == FlagNoDst {
+		// Kernels before 5.13 refuse the flag rather than ignore it.
+		err = fmt.Errorf("%w (this kernel may lack macvlan flag nodst, MACVLAN_FLAG_NODST, of Linux 5.13 and later: leave it out or use a newer kernel)", err)
+	}
 	if errors.Is(err, unix.EBUSY) {
 		err = fmt.Errorf("%w (parent %s carries links of another kind or mode: ipvlan and macvlan links cannot share a parent, nor can a passthru macvlan)", err, n.Parent)
 	}

@@ -57,6 +57,11 @@ var readmeBlocks = map[string]readmeBlock{
 			"vlanraw -n router addr add 192.168.0.1/24 dev r0",
 		},
 	},
+	"vlanraw network create -d macvlan --subnet 10.10.0.0/24 --gateway 10.10.0.1 -o parent=eth0 macnet": {
+		kinds:   []string{"veth", "macvlan"},
+		tools:   []string{"jq"},
+		fixture: []string{"vlanraw link add eth0 up type veth peer name e1 up"},
+	},
 	"install -m755 bin/vlanraw /usr/local/bin/": {
 		tools:    []string{"install", "systemctl"},
 		hostOnly: "it installs two files and enables a systemd unit, nothing a kernel does, and the QEMU guest has no systemctl",
@@ -99,6 +104,13 @@ var readmeChecks = map[string]readmeCheck{
 		out: []string{"network ipvlan_net, parent eth0, far side router/r0", "rows checked match"}},
 	"vlanraw verify ipvlan_net --expect l2                        # a negative control: L2's table on an L3 network must fail": {
 		code: exitRuntime, out: []string{"MISMATCH"}},
+	"vlanraw network cni-config macnet > /etc/cni/net.d/10-macnet.conflist": {
+		check: "jq -r .plugins[0].network /etc/cni/net.d/10-macnet.conflist", checkOut: []string{"macnet"}},
+	"jq -c '{cniVersion, name} + .plugins[0]' /etc/cni/net.d/10-macnet.conflist | CNI_COMMAND=ADD CNI_CONTAINERID=pod1 CNI_NETNS=/run/netns/pod1 CNI_IFNAME=eth0 vlanraw": {
+		out:   []string{`"address": "10.10.0.2/24"`, `"gateway": "10.10.0.1"`, `"sandbox": "/run/netns/pod1"`},
+		check: "vlanraw -n pod1 route show", checkOut: []string{"default via 10.10.0.1 dev eth0", "10.10.0.0/24 dev eth0"}},
+	"jq -c '{cniVersion, name} + .plugins[0]' /etc/cni/net.d/10-macnet.conflist | CNI_COMMAND=DEL CNI_CONTAINERID=pod1 CNI_NETNS=/run/netns/pod1 CNI_IFNAME=eth0 vlanraw": {
+		check: "vlanraw network inspect macnet", checkOut: []string{`"Containers": {}`}},
 	"systemctl enable vlanraw-restore.service": {
 		check: "readlink /etc/systemd/system/multi-user.target.wants/vlanraw-restore.service", checkOut: []string{"/etc/systemd/system/vlanraw-restore.service"}},
 }
@@ -145,7 +157,7 @@ func readmeSandbox(args []string) {
 // readmeSandboxDirs are the directories the README's commands write
 // (besides the state directory, which VLANRAW_STATE_DIR moves): each
 // gets an empty tmpfs in the sandbox.
-var readmeSandboxDirs = []string{"/run/netns", "/usr/local/bin", "/etc/systemd/system"}
+var readmeSandboxDirs = []string{"/run/netns", "/usr/local/bin", "/etc/systemd/system", "/etc/cni/net.d", "/opt/cni/bin"}
 
 // readmeSh is one ```sh block of the README: the line it starts on, and
 // its commands (its lines but blank ones and comments).

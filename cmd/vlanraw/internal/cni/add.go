@@ -36,16 +36,21 @@ func (p *plugin) add(in *invocation) error {
 		return p.addToNetwork(c, in, m, mac, prev)
 	}
 
+	if c.Master == "" {
+		if c.Master, err = chainedMaster(c, prev, in); err != nil {
+			return err
+		}
+	}
 	var ipam *current.Result
 	if c.IPAM.Type != "" {
 		if ipam, err = p.ipamAdd(in, c); err != nil {
 			return err
 		}
 	} else if prev != nil {
-		ipam = prev // chained: the addresses of an earlier plugin
+		ipam = takenFrom(prev, c.Master) // chained: an earlier plugin's addresses
 	}
 	s := modes.AttachSpec{Config: c.Name, Driver: modes.Driver(c.Driver), Options: c.options(),
-		Ref: ref(in), NetNS: in.Netns, MAC: mac, DropIn: c.dropIn()}
+		Ref: ref(in), NetNS: in.Netns, MAC: mac, DropIn: c.dropIn(), LinkInContainer: c.LinkInContainer}
 	if ipam != nil {
 		if err := fillAddrs(&s, ipam); err != nil {
 			return errors.Join(err, p.ipamDel(in, c))
@@ -56,7 +61,44 @@ func (p *plugin) add(in *invocation) error {
 		return errors.Join(cniError(err), p.ipamDel(in, c))
 	}
 	// The configuration's DNS, as the reference plugins report it.
-	return types.PrintResult(result(prev, e, in.Netns, ipam, c.DNS), c.CNIVersion)
+	return types.PrintResult(result(prev, e, in.Netns, ipam, c.IPAM.Type == "" && prev != nil, c.DNS), c.CNIVersion)
+}
+
+// chainedMaster returns the master of a configuration that names none,
+// as the reference plugins pick it: in a chain, the ipvlan driver takes
+// the one named interface of prevResult; otherwise the link of the
+// default route, in the container's namespace with linkInContainer.
+func chainedMaster(c *config, prev *current.Result, in *invocation) (string, error) {
+	if c.Driver == string(modes.IPVlan) && prev != nil {
+		if len(prev.Interfaces) != 1 || prev.Interfaces[0].Name == "" {
+			return "", errorf(codeInvalidConfig, "no master given, and prevResult has %d interfaces: a chained ipvlan takes its master from a prevResult of exactly one named interface; name the master", len(prev.Interfaces))
+		}
+		return prev.Interfaces[0].Name, nil
+	}
+	ns := ""
+	if c.LinkInContainer {
+		ns = in.Netns
+	}
+	master, err := modes.DefaultMaster(ns)
+	if err != nil {
+		return "", cniError(err)
+	}
+	return master, nil
+}
+
+// takenFrom returns the addresses and routes an attachment without an
+// IPAM plugin takes from prev: the addresses of no interface, or of the
+// interface master (which the new link takes over, as the reference
+// ipvlan does with its chained master's), and prev's routes. Its IPs are
+// prev's own, which result leaves out of prev's list.
+func takenFrom(prev *current.Result, master string) *current.Result {
+	r := &current.Result{Routes: prev.Routes}
+	for _, ip := range prev.IPs {
+		if ip.Interface == nil || *ip.Interface >= 0 && *ip.Interface < len(prev.Interfaces) && prev.Interfaces[*ip.Interface].Name == master {
+			r.IPs = append(r.IPs, ip)
+		}
+	}
+	return r
 }
 
 // addToNetwork is ADD on a vlanraw network: Connect, with the ips
@@ -89,7 +131,7 @@ func (p *plugin) addToNetwork(c *config, in *invocation, m *modes.Manager, mac s
 	if err != nil {
 		return cniError(err)
 	}
-	return types.PrintResult(result(prev, e, in.Netns, nil, networkDNS(c, n)), c.CNIVersion)
+	return types.PrintResult(result(prev, e, in.Netns, nil, false, networkDNS(c, n)), c.CNIVersion)
 }
 
 // networkDNS returns the configuration's DNS: a vlanraw network has none

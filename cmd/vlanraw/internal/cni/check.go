@@ -2,6 +2,7 @@ package cni
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/containernetworking/cni/pkg/types"
 
@@ -10,7 +11,7 @@ import (
 
 // check is CHECK: the IPAM plugin checks its allocation, then the link,
 // its mode, addresses and routes are compared with the prevResult the
-// runtime cached.
+// runtime cached (in a chain's, the routes through the link's subnets).
 func (p *plugin) check(in *invocation) error {
 	c, _, err := p.load(in)
 	if err != nil {
@@ -55,7 +56,13 @@ func (p *plugin) check(in *invocation) error {
 			return errorf(types.ErrDecodingFailure, "prevResult: route %v: %v", rt, err)
 		}
 		gw, _ := netip.AddrFromSlice(rt.GW)
-		want.Routes = append(want.Routes, modes.Route{Dst: dst, Gateway: gw.Unmap(), Dev: in.IfName})
+		gw = gw.Unmap()
+		// Routes name no interface: in a chain's result, those of the
+		// link are the ones whose gateway is on one of its subnets.
+		if len(prev.Interfaces) > 1 && !slices.ContainsFunc(want.Addrs, func(p netip.Prefix) bool { return gw.IsValid() && p.Masked().Contains(gw) }) {
+			continue
+		}
+		want.Routes = append(want.Routes, modes.Route{Dst: dst, Gateway: gw, Dev: in.IfName})
 	}
 	m, err := p.manager(c)
 	if err != nil {

@@ -38,6 +38,14 @@ type config struct {
 	LinkInContainer bool   `json:"linkInContainer,omitempty"`
 	// IPVlanFlag is bridge, private or vepa, as Docker's ipvlan_flag.
 	IPVlanFlag string `json:"ipvlan_flag,omitempty"`
+	// The macvlan settings beyond the mode, which become the implicit
+	// network's macvlan_* options: BCQueueLen is the reference macvlan
+	// plugin's bcqueuelen; SourceMACs (with "mode": "source"), NoPromisc
+	// (with passthru) and NoDst (with source) are vlanraw's.
+	SourceMACs []string `json:"sourceMacs,omitempty"`
+	NoPromisc  bool     `json:"nopromisc,omitempty"`
+	NoDst      bool     `json:"nodst,omitempty"`
+	BCQueueLen uint32   `json:"bcqueuelen,omitempty"`
 	// RuntimeConfig carries the mac and ips capability arguments.
 	RuntimeConfig struct {
 		MAC string   `json:"mac,omitempty"`
@@ -51,20 +59,27 @@ var specKeys = []string{"cniVersion", "cniVersions", "name", "type", "args", "ip
 	"capabilities", "runtimeConfig", "prevResult", "cni.dev/valid-attachments", "cni.dev/attachments"}
 
 // ownKeys are vlanraw's keys and the reference plugins'.
-var ownKeys = []string{"driver", "network", "stateDir", "master", "mode", "mtu", "mac", "linkInContainer", "ipvlan_flag"}
+var ownKeys = []string{"driver", "network", "stateDir", "master", "mode", "mtu", "mac", "linkInContainer", "ipvlan_flag",
+	"sourceMacs", "nopromisc", "nodst", "bcqueuelen"}
 
-// parseConfig decodes and checks a configuration: no unknown keys, a
-// known driver, and either a network or a master.
+// parseConfig decodes and checks a configuration: no unknown keys (in
+// vlanraw's own type; a drop-in ignores them as the reference does), a
+// known driver, and either a network or driver settings (a master left
+// out is the default route's link: see modes.DefaultMaster).
 func parseConfig(data []byte) (*config, error) {
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(data, &keys); err != nil {
 		return nil, errorf(types.ErrDecodingFailure, "the network configuration does not parse: %v", err)
 	}
+	// A reference plugin's configuration may carry keys its plugin
+	// ignores (a generator's, an older plugin's): a drop-in takes it
+	// unchanged, as the reference does. vlanraw's own type refuses them,
+	// so that a misspelt key is not silently ignored.
+	var typ string
+	json.Unmarshal(keys["type"], &typ)
+	dropIn := typ == string(modes.IPVlan) || typ == string(modes.MACVlan)
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
-		if !slices.Contains(specKeys, k) && !slices.Contains(ownKeys, k) {
-			if k == "bcqueuelen" {
-				return nil, errorf(codeUnsupportedField, "configuration key %q is not supported by this vlanraw yet: remove it", k)
-			}
+		if !dropIn && !slices.Contains(specKeys, k) && !slices.Contains(ownKeys, k) {
 			return nil, errorf(codeUnsupportedField, "unknown configuration key %q: vlanraw takes %s besides the specification's keys", k, strings.Join(ownKeys, ", "))
 		}
 	}
@@ -84,12 +99,12 @@ func parseConfig(data []byte) (*config, error) {
 	case c.Type != pluginType:
 		return nil, errorf(codeInvalidConfig, "type %q is not vlanraw's: use \"vlanraw\", or \"ipvlan\" or \"macvlan\" with vlanraw installed under that name", c.Type)
 	}
-	if c.LinkInContainer {
-		return nil, errorf(codeUnsupportedField, "linkInContainer is not supported by this vlanraw yet: give a master in the host namespace")
+	if c.LinkInContainer && c.Network != "" {
+		return nil, errorf(codeInvalidConfig, "network %s has its parent in the host namespace: leave linkInContainer out", c.Network)
 	}
 	if c.Network != "" {
-		if c.Master != "" || c.Mode != "" || c.IPVlanFlag != "" || c.MTU != 0 || c.Driver != "" && c.Type == pluginType {
-			return nil, errorf(codeInvalidConfig, "network %s brings its driver, parent, mode and MTU: leave driver, master, mode, ipvlan_flag and mtu out", c.Network)
+		if c.Master != "" || c.Mode != "" || c.IPVlanFlag != "" || c.MTU != 0 || c.Driver != "" && c.Type == pluginType || c.macvlanSet() {
+			return nil, errorf(codeInvalidConfig, "network %s brings its driver, parent, mode, flags and MTU: leave driver, master, mode, ipvlan_flag, sourceMacs, nopromisc, nodst, bcqueuelen and mtu out", c.Network)
 		}
 		if c.IPAM.Type != "" {
 			return nil, errorf(codeInvalidConfig, "network %s assigns addresses with vlanraw's IPAM: leave ipam out", c.Network)
@@ -102,9 +117,6 @@ func parseConfig(data []byte) (*config, error) {
 		}
 		return nil, errorf(codeInvalidConfig, "unknown driver %q: vlanraw has ipvlan and macvlan", c.Driver)
 	}
-	if c.Master == "" {
-		return nil, errorf(codeInvalidConfig, "no master: name the parent link, such as \"master\": \"eth0\" (or eth0.50 for a VLAN sub-interface vlanraw makes)")
-	}
 	if c.MTU < 0 {
 		return nil, errorf(codeInvalidConfig, "invalid mtu %d", c.MTU)
 	}
@@ -114,7 +126,19 @@ func parseConfig(data []byte) (*config, error) {
 	if c.Driver == string(modes.MACVlan) && c.IPVlanFlag != "" {
 		return nil, errorf(codeInvalidConfig, "ipvlan_flag is for ipvlan; a macvlan's mode is \"mode\"")
 	}
+	if c.Driver == string(modes.IPVlan) && c.macvlanSet() {
+		return nil, errorf(codeInvalidConfig, "sourceMacs, nopromisc, nodst and bcqueuelen are for macvlan: leave them out of an ipvlan configuration")
+	}
+	if c.NoPromisc && c.NoDst {
+		return nil, errorf(codeInvalidConfig, "nopromisc (mode passthru) and nodst (mode source) exclude each other: give one")
+	}
 	return c, nil
+}
+
+// macvlanSet reports whether c has any of the macvlan settings beyond
+// the mode.
+func (c *config) macvlanSet() bool {
+	return c.SourceMACs != nil || c.NoPromisc || c.NoDst || c.BCQueueLen != 0
 }
 
 // options returns the driver options of c's implicit network, in
@@ -132,6 +156,18 @@ func (c *config) options() map[string]string {
 	case modes.MACVlan:
 		if c.Mode != "" {
 			o[modes.OptMACVlanMode] = c.Mode
+		}
+		switch {
+		case c.NoPromisc:
+			o[modes.OptMACVlanFlag] = modes.FlagNoPromisc
+		case c.NoDst:
+			o[modes.OptMACVlanFlag] = modes.FlagNoDst
+		}
+		if c.SourceMACs != nil {
+			o[modes.OptMACVlanSourceMACs] = strings.Join(c.SourceMACs, ",")
+		}
+		if c.BCQueueLen != 0 {
+			o[modes.OptMACVlanBCQueueLen] = strconv.FormatUint(uint64(c.BCQueueLen), 10)
 		}
 	}
 	if c.MTU > 0 {

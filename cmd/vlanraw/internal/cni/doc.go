@@ -8,7 +8,11 @@
 // "ipvlan" or "macvlan"); installed as ipvlan or macvlan, vlanraw takes
 // the reference plugins' configurations unchanged ("type": "ipvlan").
 // Without "network", the configuration's keys (master, mode, mtu, mac,
-// ipvlan_flag) describe an implicit vlanraw network and the addresses
+// ipvlan_flag, and for macvlan bcqueuelen and vlanraw's sourceMacs,
+// nopromisc and nodst, which map onto the network options macvlan_*)
+// describe an implicit vlanraw network (master, if left out, is the link
+// of the default route, in the container with linkInContainer, whose
+// links are made on a master in the container's namespace) and the addresses
 // come from the IPAM plugin named in "ipam", run through CNI_PATH (its
 // allocation is undone when anything after it fails). With "network":
 // NAME, the endpoint joins a network made with `vlanraw network create`
@@ -47,9 +51,13 @@
 //     against prevResult), STATUS fails with code 50 when the master is
 //     missing or down, and GC deletes links and records, where the
 //     reference plugins check less and have no GC;
-//   - a configuration without "master" is refused, where the reference
-//     uses the interface of the host's default route;
-//   - a key neither the specification nor vlanraw knows is refused (code
-//     2, as the specification allows), where the reference plugins
-//     ignore it.
+//   - chained after another plugin (a prevResult with interfaces), the
+//     result keeps prevResult's interfaces and appends vlanraw's, with
+//     its index, where the reference ipvlan replaces the list with its
+//     own interface alone.
+//
+// A configuration of type "vlanraw" refuses a key neither the
+// specification nor vlanraw knows (code 2), so that a misspelt key is
+// not silently ignored; under a drop-in type such keys are ignored, as
+// the reference plugins ignore them.
 package cni

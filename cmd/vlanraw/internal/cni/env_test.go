@@ -61,6 +61,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if filepath.Base(os.Args[0]) == prevName {
+		os.Exit(prevMain())
+	}
 	code := m.Run()
 	if dir != "" {
 		os.RemoveAll(dir)

@@ -204,6 +204,32 @@ func TestDelAfterNetnsGone(t *testing.T) {
 	}
 }
 
+// TestDelAfterLinkGone deletes an attachment whose link was deleted, by
+// hand or by a DEL killed after deleting it (DEL deletes the link before
+// it takes the state's lock): DEL succeeds, the address is released and
+// the record, with the implicit network, is gone.
+func TestDelAfterLinkGone(t *testing.T) {
+	w := newWorld(t)
+	list := w.conflist("1.1.0", w.macvlanConf())
+	c := w.newContainer()
+	ctx := context.Background()
+	if _, err := w.cni.AddNetworkList(ctx, list, c.rt()); err != nil {
+		t.Fatal(err)
+	}
+	h := w.handle(c.ns)
+	l, err := h.Get("eth0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Delete(l.Name); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.cni.DelNetworkList(ctx, list, c.rt()); err != nil {
+		t.Fatalf("DEL: %v", err)
+	}
+	w.checkNothingLeft(t, c)
+}
+
 // TestCheckAfterAddressRemoved removes the address by hand: CHECK fails
 // and names it.
 func TestCheckAfterAddressRemoved(t *testing.T) {

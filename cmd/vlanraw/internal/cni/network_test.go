@@ -80,3 +80,42 @@ func TestNetworkConfig(t *testing.T) {
 	// The network stays, now without endpoints: network rm needs no -f.
 	w.vlanraw("network", "rm", "net1")
 }
+
+// TestCapabilityArgs gives a pod its own MAC and address, as Kubernetes
+// and podman do through the mac and ips capability arguments, which the
+// conflist network cni-config prints asks for: the kernel has both
+// inside the namespace, and the result says so.
+func TestCapabilityArgs(t *testing.T) {
+	w := newWorld(t)
+	w.vlanraw("network", "create", "-d", "macvlan", "--subnet", "10.61.0.0/24", "--gateway", "10.61.0.1",
+		"-o", "parent="+w.master, "net1")
+	list, err := libcni.NetworkConfFromBytes(w.vlanraw("network", "cni-config", "net1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := w.newContainer()
+	rt := c.rt()
+	rt.CapabilityArgs = map[string]any{"mac": "02:61:00:00:00:2a", "ips": []string{"10.61.0.42/24"}}
+	ctx := context.Background()
+	res, err := w.cni.AddNetworkList(ctx, list, rt)
+	if err != nil {
+		t.Fatalf("ADD: %v", err)
+	}
+	r := asCurrent(t, res)
+	k, err := w.inspect(c, "eth0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := k.link.MAC.String(); got != "02:61:00:00:00:2a" {
+		t.Errorf("the kernel's MAC is %s, want 02:61:00:00:00:2a", got)
+	}
+	if len(k.addrs) != 1 || k.addrs[0].String() != "10.61.0.42/24" {
+		t.Errorf("the kernel has %v, want 10.61.0.42/24", k.addrs)
+	}
+	if len(r.Interfaces) != 1 || r.Interfaces[0].Mac != "02:61:00:00:00:2a" || len(r.IPs) != 1 || r.IPs[0].Address.String() != "10.61.0.42/24" {
+		t.Errorf("result interfaces %+v ips %v, want the MAC and address asked for", r.Interfaces, r.IPs)
+	}
+	if err := w.cni.DelNetworkList(ctx, list, rt); err != nil {
+		t.Fatal(err)
+	}
+}

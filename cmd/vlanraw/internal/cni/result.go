@@ -3,6 +3,7 @@ package cni
 import (
 	"net"
 	"net/netip"
+	"slices"
 
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
@@ -14,15 +15,18 @@ import (
 // prev's interfaces, addresses and routes (in a chain) followed by e's
 // link, its addresses (with their gateways, from ipam when it gave
 // them) and the IPAM plugin's routes or, when it gave none, the routes
-// vlanraw added through the link.
-func result(prev *current.Result, e *modes.Endpoint, netns string, ipam *current.Result, dns types.DNS) *current.Result {
+// vlanraw added through the link. With fromPrev, ipam is
+// takenFrom(prev): prev's addresses it holds are listed as e's only, and
+// its routes once.
+func result(prev *current.Result, e *modes.Endpoint, netns string, ipam *current.Result, fromPrev bool, dns types.DNS) *current.Result {
 	r := &current.Result{CNIVersion: current.ImplementedSpecVersion, DNS: dns}
 	if prev != nil {
-		r.Interfaces, r.IPs, r.Routes = prev.Interfaces, nil, prev.Routes
+		r.Interfaces, r.Routes = prev.Interfaces, prev.Routes
 		for _, ip := range prev.IPs {
-			if ip.Interface != nil || ipam != prev {
-				r.IPs = append(r.IPs, ip)
+			if fromPrev && slices.Contains(ipam.IPs, ip) {
+				continue // moved to e's link: listed below
 			}
+			r.IPs = append(r.IPs, ip)
 		}
 	}
 	idx := len(r.Interfaces)
@@ -34,11 +38,14 @@ func result(prev *current.Result, e *modes.Endpoint, netns string, ipam *current
 		ip := &current.IPConfig{Interface: current.Int(idx), Address: ipNet(p), Gateway: gatewayFor(e, ipam, p.Addr())}
 		r.IPs = append(r.IPs, ip)
 	}
-	if ipam != nil && ipam != prev && len(ipam.Routes) > 0 {
+	if ipam != nil && len(ipam.Routes) > 0 {
 		// The IPAM plugin's routes as it gave them, as the reference
 		// plugins report them (a route without a gateway went via the
-		// gateway of its family: see modes.Attachment.Routes).
-		r.Routes = append(r.Routes, ipam.Routes...)
+		// gateway of its family: see modes.Attachment.Routes); prev's
+		// are listed already.
+		if !fromPrev {
+			r.Routes = append(r.Routes, ipam.Routes...)
+		}
 		return r
 	}
 	for _, rt := range e.Routes {

@@ -2,6 +2,8 @@ package cni
 
 import (
 	"github.com/containernetworking/cni/pkg/types"
+
+	"github.com/vlanraw/vlanraw/modes"
 )
 
 // status is STATUS: code 50 unless the state directory is writable and
@@ -18,7 +20,14 @@ func (p *plugin) status(in *invocation) error {
 	}
 	defer m.Close()
 	master := c.Master
-	if c.Network != "" {
+	switch {
+	case c.Network == "" && c.LinkInContainer:
+		master = "" // in the containers' namespaces: nothing to check here
+	case c.Network == "" && master == "":
+		if master, err = modes.DefaultMaster(""); err != nil {
+			return types.NewError(codeNotReady, "cannot serve ADD: "+err.Error(), "")
+		}
+	case c.Network != "":
 		n, err := m.Network(c.Network)
 		if err != nil {
 			return types.NewError(codeNotReady, "cannot serve ADD: "+err.Error(), "")

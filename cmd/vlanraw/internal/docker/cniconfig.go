@@ -39,15 +39,20 @@ func runNetworkCNIConfig(e *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The capabilities ask the runtime for a pod's own MAC and
+	// addresses (Kubernetes' and podman's --mac-address and --ip), which
+	// it then passes as runtimeConfig.
 	type plugin struct {
-		Type     string `json:"type"`
-		Network  string `json:"network"`
-		StateDir string `json:"stateDir"`
+		Type         string          `json:"type"`
+		Network      string          `json:"network"`
+		StateDir     string          `json:"stateDir"`
+		Capabilities map[string]bool `json:"capabilities"`
 	}
 	conflist := struct {
 		CNIVersion string   `json:"cniVersion"`
 		Name       string   `json:"name"`
 		Plugins    []plugin `json:"plugins"`
-	}{cniVersion, n.Name, []plugin{{Type: "vlanraw", Network: n.Name, StateDir: dir}}}
+	}{cniVersion, n.Name, []plugin{{Type: "vlanraw", Network: n.Name, StateDir: dir,
+		Capabilities: map[string]bool{"mac": true, "ips": true}}}}
 	return cli.WriteJSON(e.Stdout, conflist, true)
 }

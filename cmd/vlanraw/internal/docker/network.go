@@ -272,9 +272,20 @@ DRIVER OPTIONS (-o):
   ipvlan_flag=FLAG   bridge (default), private (endpoints cannot reach
                      each other) or vepa (endpoint traffic goes out to
                      the switch)
-  macvlan_mode=MODE  bridge (default), private, vepa or passthru (one
+  macvlan_mode=MODE  bridge (default), private, vepa, passthru (one
                      endpoint takes over the parent; the parent may not
-                     be shared)
+                     be shared) or source (endpoints receive only the
+                     frames sent from macvlan_source_macs)
+  macvlan_source_macs=MAC[,MAC...]
+                     the source MACs of mode source (vlanraw's own, as
+                     "ip link ... macaddr set"; Docker has none)
+  macvlan_flag=FLAG  nopromisc (mode passthru: the parent is not made
+                     promiscuous) or nodst (mode source: endpoints get
+                     only the frames from their source MACs, none sent
+                     to their own MAC; Linux 5.13 and later); vlanraw's own
+  macvlan_bcqueuelen=N
+                     the broadcast queue length the endpoints ask for
+                     (Linux 5.11 and later); vlanraw's own
   mtu=MTU            the endpoint links' MTU (at most the parent's)
   Any other key is refused. A parent carries one ipvlan network only;
   macvlan networks may share one, except in passthru mode.
