@@ -58,7 +58,7 @@ test: unittest vmtest benchsmoke
 # lacks (testenv.IsKernelSkip). ./testenv/ checks there that every link
 # kind the harness reports can be created. iproute2's tc goes into the
 # guest as the bpf tests' peer, dist/ for the systemd unit's test, and
-# README.md with bash and jq for TestREADME, which runs the README's
+# README.md with bash, jq and ln for TestREADME, which runs the README's
 # commands (those that need ipvlan or dummy run only there). The CNI
 # client tests (cmd/vlanraw/internal/cni/clienttest) get the reference
 # plugins and cnitool (.cache/cni/bin, filled by testenv/cniplugins'
@@ -99,7 +99,7 @@ vmtest: deps build
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/vmtest ./testenv/cmd/vmtest
 	$(GO) build -trimpath -o $(BIN)/vmsuite ./testenv/cmd/vmsuite
 	$(GO) test -count=1 -run '^TestReference$$' ./testenv/cniplugins/
-	@fail=; tools=$$(for t in tc bash jq bird birdc /usr/lib/frr/bgpd; do command -v $$t; done | paste -sd:); summary=$$(mktemp); \
+	@fail=; tools=$$(for t in tc bash jq ln bird birdc /usr/lib/frr/bgpd; do command -v $$t; done | paste -sd:); summary=$$(mktemp); \
 	cni=$$(readlink -f $(CURDIR)/.cache/cni/bin); \
 	export VLANRAW_CNI_REFERENCE=$$cni VLANRAW_CNI_VLANRAW=$(BIN)/vlanraw; \
 	export VLANRAW_VMTEST_EXTRA="$${VLANRAW_VMTEST_EXTRA:+$$VLANRAW_VMTEST_EXTRA:}$$tools:$(CURDIR)/dist:$(CURDIR)/README.md:$$cni:$(BIN)/vlanraw"; \

@@ -84,6 +84,28 @@ func TestAddressesRoutesNeighs(t *testing.T) {
 		t.Errorf("no permanent entry %v in %+v", n, ns)
 	}
 
+	// Adding it again is refused; replacing it with another MAC, in one
+	// request, is not, and the kernel then has the new one.
+	if err := h.AddNeigh(n); !errors.Is(err, unix.EEXIST) {
+		t.Fatalf("add the same neighbour again: %v, want EEXIST", err)
+	}
+	n.MAC = net.HardwareAddr{2, 1, 2, 3, 4, 6}
+	if err := h.ReplaceNeigh(n); err != nil {
+		t.Fatal(err)
+	}
+	if ns, err = h.Neighs(p0.Index); err != nil {
+		t.Fatal(err)
+	}
+	ok = false
+	for _, e := range ns {
+		if e.IP == n.IP && e.MAC.String() == n.MAC.String() && e.State == unix.NUD_PERMANENT {
+			ok = true
+		}
+	}
+	if !ok {
+		t.Errorf("neighbours %+v lack the replaced %+v", ns, n)
+	}
+
 	// Deleting takes everything away again.
 	if err := h.DeleteNeigh(n); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -298,4 +301,63 @@ func rxDropped(t *testing.T, ns *netns.NS, name string) uint64 {
 	}
 	t.Fatalf("RTM_GETLINK %s: no IFLA_STATS64 in the reply", name)
 	return 0
+}
+
+// mcastGroupMAC is the Ethernet address of mcastGroup, as
+// /proc/net/dev_mcast prints it.
+const mcastGroupMAC = "01005e010203"
+
+// parentList returns the parent's lines of /proc/net/dev_mcast in host:
+// index, name, users, global users and address of each entry.
+func (w *mcastWorld) parentList(t *testing.T) string {
+	t.Helper()
+	var b []byte
+	// /proc/thread-self/net is the namespace of the thread that reads it.
+	err := w.host.Do(func() (err error) {
+		b, err = os.ReadFile("/proc/thread-self/net/dev_mcast")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for l := range strings.Lines(string(b)) {
+		if f := strings.Fields(l); len(f) == 5 && f[1] == w.parent {
+			lines = append(lines, strings.Join(f, " "))
+		}
+	}
+	return strings.Join(lines, "; ")
+}
+
+// groupUsers returns the users count of the parent's entry for the
+// group, 0 without one.
+func (w *mcastWorld) groupUsers(t *testing.T) int {
+	t.Helper()
+	for e := range strings.SplitSeq(w.parentList(t), "; ") {
+		f := strings.Fields(e)
+		if len(f) == 5 && f[4] == mcastGroupMAC {
+			n, err := strconv.Atoi(f[2])
+			if err != nil {
+				t.Fatalf("/proc/net/dev_mcast: %q: %v", e, err)
+			}
+			return n
+		}
+	}
+	return 0
+}
+
+// waitUsers waits until the parent's entry for the group counts more
+// users than before, which it does once the rx_mode pass of a macvlan
+// that joined the group has synced the group to it, for mcastWait at
+// most.
+func (w *mcastWorld) waitUsers(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(mcastWait)
+	for w.groupUsers(t) <= before {
+		if time.Now().After(deadline) {
+			t.Fatalf("kernel %s: after %v the parent's multicast list is %q; want the group %s with more than %d users",
+				testenv.KernelRelease(), mcastWait, w.parentList(t), mcastGroupMAC, before)
+		}
+		runtime.Gosched()
+	}
 }

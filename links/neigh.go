@@ -23,6 +23,13 @@ func (h *Handle) AddNeigh(n Neigh) error {
 	return h.c.AddNeigh(rtnl.NewPermanentNeigh(uint32(n.Index), n.IP.AsSlice(), n.MAC))
 }
 
+// ReplaceNeigh adds a permanent neighbour entry, or turns the kernel's
+// entry for n.IP on n.Index into it, as `ip neigh replace IP lladdr MAC
+// dev X nud permanent` does.
+func (h *Handle) ReplaceNeigh(n Neigh) error {
+	return h.c.ReplaceNeigh(rtnl.NewPermanentNeigh(uint32(n.Index), n.IP.AsSlice(), n.MAC))
+}
+
 // DeleteNeigh removes the neighbour entry for n.IP on n.Index.
 func (h *Handle) DeleteNeigh(n Neigh) error {
 	return h.c.DeleteNeigh(rtnl.NewPermanentNeigh(uint32(n.Index), n.IP.AsSlice(), n.MAC))

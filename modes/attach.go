@@ -120,6 +120,7 @@ func (m *Manager) Attach(s AttachSpec) (*Endpoint, error) {
 		if n, fresh, err = m.implicitNetwork(r, s, o); err != nil {
 			return err
 		}
+		r.endpointsOnly = !fresh
 		if n.findAttachment(s.Ref) >= 0 {
 			return conflictf("container %s is attached to %s as %s already: delete that attachment first", s.Ref.ContainerID, s.Config, s.Ref.IfName)
 		}
@@ -276,6 +277,7 @@ func (m *Manager) Detach(network string, ref AttachmentRef) (*Endpoint, error) {
 			}
 			ep = &e
 		}
+		r.endpointsOnly = len(n.Endpoints) > 0 || n.CNI == ""
 		parentErr, err = m.removeIfUnused(r, n)
 		return err
 	})

@@ -32,6 +32,7 @@ func (m *Manager) ConnectAll(specs []ConnectSpec) ([]*Endpoint, error) {
 		}
 	}()
 	err := m.update(func(r *records) error {
+		r.endpointsOnly = true
 		plan := newBatchPlan(m, r)
 		in := intent{Op: opConnect}
 		for _, s := range specs {

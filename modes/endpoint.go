@@ -116,6 +116,7 @@ func (m *Manager) Connect(s ConnectSpec) (*Endpoint, error) {
 		if n, err = r.find(s.Network); err != nil {
 			return err
 		}
+		r.endpointsOnly = true
 		t, err := openNetNS(s.NetNS)
 		if err != nil {
 			return err
@@ -383,6 +384,7 @@ func addrError(err error) error {
 // dropped.
 func (m *Manager) Disconnect(network, word string) error {
 	return m.update(func(r *records) error {
+		r.endpointsOnly = true
 		n, err := r.find(network)
 		if err != nil {
 			return err
@@ -472,6 +474,7 @@ func findEndpoint(n *Network, word string) (int, error) {
 func (m *Manager) DisconnectAll(network string) error {
 	var derr error
 	err := m.update(func(r *records) error {
+		r.endpointsOnly = true
 		n, err := r.find(network)
 		if err != nil {
 			return err

@@ -55,12 +55,19 @@ func (m *Manager) GC() (GCReport, error) {
 	return rep, err
 }
 
-// claim is what a record expects of a link: the endpoint (or, with ep -1,
-// the parent) of a network.
+// claim is what a record expects of a link: the endpoint (or, with ep
+// claimParent, the parent; with claimHost, the host access link) of a
+// network.
 type claim struct {
 	n  *Network
 	ep int
 }
+
+// The ep of a claim on a network's own links.
+const (
+	claimParent = -1
+	claimHost   = -2
+)
 
 // gc is GC on r, under the lock.
 func (m *Manager) gc(r *records) (GCReport, error) {
@@ -73,7 +80,10 @@ func (m *Manager) gc(r *records) (GCReport, error) {
 	claims := map[string]claim{}
 	for _, n := range r.Networks {
 		if n.ParentCreated != "" {
-			claims[m.parentMark(n).String()] = claim{n: n, ep: -1}
+			claims[m.parentMark(n).String()] = claim{n: n, ep: claimParent}
+		}
+		if n.HostLink != "" {
+			claims[m.hostMark(n).String()] = claim{n: n, ep: claimHost}
 		}
 		for i := range n.Endpoints {
 			claims[m.endpointMark(n, &n.Endpoints[i]).String()] = claim{n: n, ep: i}
@@ -159,7 +169,9 @@ func (m *Manager) gcNamespace(h *links.Handle, t *targetNS, hostNS bool, claims 
 		}
 		c, ok := claims[l.Alias]
 		switch {
-		case ok && c.ep < 0 && hostNS && l.Name == c.n.Parent:
+		case ok && c.ep == claimParent && hostNS && l.Name == c.n.Parent:
+			continue
+		case ok && c.ep == claimHost && hostNS && l.Name == c.n.HostLink:
 			continue
 		case ok && c.ep >= 0 && c.n.Endpoints[c.ep].sameNS(t):
 			e := &c.n.Endpoints[c.ep]
@@ -195,6 +207,9 @@ func (m *Manager) adoptable(l links.Link, t *targetNS, hostNS bool, claims map[s
 		return claim{}, false
 	}
 	for _, c := range claims {
+		if c.ep == claimHost {
+			continue // marked before it is recorded (see setupHostAccess)
+		}
 		if c.ep < 0 {
 			if hostNS && l.Name == c.n.Parent && (l.Group == m.group || l.Group == 0) && isCreatedParent(c.n, &l) {
 				return c, true

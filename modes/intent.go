@@ -26,7 +26,7 @@ import (
 //   - disconnect and network rm are finished: they are idempotent, so
 //     they run again on the records the intent names;
 //   - network create is undone unless the network was recorded: the
-//     parent it may have made is deleted;
+//     host access link and the parent it may have made are deleted;
 //   - a CNI attach is undone as a connect, and then as a network create
 //     when it was to make the implicit network.
 
@@ -49,6 +49,8 @@ type intent struct {
 	Network string `json:"network,omitempty"`
 	// Parent is the parent link a network create may make.
 	Parent string `json:"parent,omitempty"`
+	// HostLink is the host access link a network create may make.
+	HostLink string `json:"host_link,omitempty"`
 	// Endpoints are the endpoints connected, restored or disconnected.
 	Endpoints []intentEndpoint `json:"endpoints,omitempty"`
 }
@@ -116,6 +118,9 @@ func (m *Manager) recover(r *records, b []byte) error {
 	case opNetworkCreate:
 		if r.findID(in.Network) != nil {
 			return nil
+		}
+		if err := m.undoNetworkLink(in.Network, in.HostLink, markHost); err != nil {
+			return err
 		}
 		return m.undoParent(in.Network, in.Parent)
 	}
@@ -211,6 +216,13 @@ func (m *Manager) finishDisconnect(r *records, eps []intentEndpoint) error {
 // undoParent deletes the parent link an interrupted network create of the
 // network with ID id may have made, if it is the one it made.
 func (m *Manager) undoParent(id, name string) error {
+	return m.undoNetworkLink(id, name, markParent)
+}
+
+// undoNetworkLink deletes the link name ("" for none) an interrupted
+// network create of the network with ID id may have made, whose mark ends
+// in which, if it is the one it made.
+func (m *Manager) undoNetworkLink(id, name, which string) error {
 	if name == "" {
 		return nil
 	}
@@ -219,19 +231,8 @@ func (m *Manager) undoParent(id, name string) error {
 		return err
 	}
 	defer h.Close()
-	l, err := h.Get(name)
-	if errors.Is(err, unix.ENODEV) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	want := mark{dir: m.id, network: short(id), endpoint: markParent}.String()
-	if l.Group != m.group || (l.Alias != "" && l.Alias != want) {
-		return nil
-	}
-	if err := h.Delete(name); err != nil && !errors.Is(err, unix.ENODEV) {
-		return fmt.Errorf("undo: delete parent %s: %w", name, err)
+	if err := m.deleteNetworkLink(h, id, name, which); err != nil {
+		return fmt.Errorf("undo: %w", err)
 	}
 	return nil
 }

@@ -93,6 +93,10 @@ type Network struct {
 	MTU uint32 `json:"mtu,omitempty"`
 	// Options are the -o options as given.
 	Options map[string]string `json:"options,omitempty"`
+	// HostLink is the host's own link on the network, in the host
+	// namespace, when host_access or host_access6 was given (see
+	// hostaccess.go); "" for none.
+	HostLink string `json:"host_link,omitempty"`
 	// CNI is the name of the CNI configuration whose implicit network
 	// this is (see attach.go); "" for a network made with network
 	// create.
@@ -112,11 +116,15 @@ type Subnet struct {
 	Gateway netip.Addr `json:"gateway,omitzero"`
 	// Aux are the --aux-address reservations by name.
 	Aux map[string]netip.Addr `json:"aux,omitempty"`
+	// HostAccess is the address of the host's link on this subnet (the
+	// host_access or host_access6 option), reserved like an auxiliary
+	// address; the zero Addr when there is none.
+	HostAccess netip.Addr `json:"host_access,omitzero"`
 }
 
 // pool returns s as an ipam pool.
 func (s Subnet) pool() *ipam.Pool {
-	return &ipam.Pool{Subnet: s.Subnet, Range: s.IPRange, Gateway: s.Gateway, Aux: s.Aux}
+	return &ipam.Pool{Subnet: s.Subnet, Range: s.IPRange, Gateway: s.Gateway, Aux: s.Aux, Host: s.HostAccess}
 }
 
 // pools returns the network's IPv4 and IPv6 pools.
@@ -201,13 +209,29 @@ func (m *Manager) CreateNetwork(s NetworkSpec) (*Network, error) {
 		if err := m.defaultSubnets(r, n); err != nil {
 			return err
 		}
-		if err := m.intend(intent{Op: opNetworkCreate, Network: n.ID, Parent: m.parentToMake(n, o.parent)}); err != nil {
+		if err := setHostAccess(n, o); err != nil {
+			return err
+		}
+		if err := m.intend(intent{Op: opNetworkCreate, Network: n.ID, Parent: m.parentToMake(n, o.parent), HostLink: n.HostLink}); err != nil {
 			return err
 		}
 		var err error
 		undo, err = m.setupParent(r, n, o.parent)
 		if err != nil {
 			return err
+		}
+		if n.HostLink != "" {
+			undoParent := undo
+			undo = func() error {
+				err := m.deleteHostLink(n)
+				if undoParent != nil {
+					err = errors.Join(err, undoParent())
+				}
+				return err
+			}
+			if err := m.setupHostAccess(n); err != nil {
+				return err
+			}
 		}
 		if err := hook(m.ctx, "network"); err != nil {
 			return err
@@ -353,6 +377,9 @@ func (m *Manager) removeNetworkRecord(r *records, n *Network) (parentErr, endpoi
 		if err := hook(context.Background(), "endpoints-deleted"); err != nil {
 			return parentErr, err
 		}
+	}
+	if err := m.deleteHostLink(n); err != nil {
+		return parentErr, fmt.Errorf("network %s was not removed: %w", n.Name, err)
 	}
 	r.remove(n)
 	if !parentGone {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +35,11 @@ const (
 	OptMACVlanSourceMACs = "macvlan_source_macs"
 	OptMACVlanBCQueueLen = "macvlan_bcqueuelen"
 	OptMTU               = "mtu"
+	// OptHostAccess and OptHostAccess6 give the host a link of its own
+	// on the network, with that address (see hostaccess.go); vlanraw's
+	// own.
+	OptHostAccess  = "host_access"
+	OptHostAccess6 = "host_access6"
 )
 
 // Modes and flags, as Docker and iproute2 spell them.
@@ -61,8 +67,8 @@ const minMTU = 68
 
 // driverOptions lists the options each driver takes.
 var driverOptions = map[Driver][]string{
-	IPVlan:  {OptParent, OptIPVlanMode, OptIPVlanFlag, OptMTU},
-	MACVlan: {OptParent, OptMACVlanMode, OptMACVlanFlag, OptMACVlanSourceMACs, OptMACVlanBCQueueLen, OptMTU},
+	IPVlan:  {OptParent, OptIPVlanMode, OptIPVlanFlag, OptMTU, OptHostAccess, OptHostAccess6},
+	MACVlan: {OptParent, OptMACVlanMode, OptMACVlanFlag, OptMACVlanSourceMACs, OptMACVlanBCQueueLen, OptMTU, OptHostAccess, OptHostAccess6},
 }
 
 // options are a network's parsed driver options, defaults filled in.
@@ -77,6 +83,9 @@ type options struct {
 	sourceMACs []string
 	bcQueueLen uint32
 	mtu        uint32
+	// hostAccess are the host_access (IPv4) and host_access6 (IPv6)
+	// addresses, if given.
+	hostAccess []netip.Addr
 }
 
 // fill copies the driver's mode and settings into n.
@@ -153,6 +162,9 @@ func parseOptions(d Driver, opts map[string]string) (*options, error) {
 			return nil, invalidf("invalid mtu %q: give a number from %d to 65535, at most the parent's MTU", v, minMTU)
 		}
 		o.mtu = uint32(n)
+	}
+	if err := o.parseHostAccess(opts); err != nil {
+		return nil, err
 	}
 	if o.parent == "lo" {
 		return nil, invalidf("loopback interface is not a valid %s parent link", d)

@@ -14,6 +14,9 @@ type RestoreReport struct {
 	// Parents are the parent links vlanraw had created that were missing
 	// and were created again.
 	Parents []string `json:"parents,omitempty"`
+	// HostLinks are the host access links that were missing and were
+	// created again.
+	HostLinks []string `json:"host_links,omitempty"`
 	// Restored are the endpoints whose link was missing and was created
 	// again, with the same name, MAC, addresses and routes.
 	Restored []EndpointRef `json:"restored,omitempty"`
@@ -52,7 +55,7 @@ type RestoreFailure struct {
 // endpoints whose namespace is gone are dropped, links with this state
 // directory's mark that no record claims are deleted), then creates again
 // the parent links vlanraw had created (dummy and 802.1Q links) that are
-// missing, and the link of every endpoint whose namespace still exists
+// missing, the host access links, and the link of every endpoint whose namespace still exists
 // (same name, MAC, addresses and routes). A namespace counts as the
 // endpoint's only while its identity is the recorded one: a name or
 // process id that now holds another namespace is not restored into.
@@ -109,6 +112,15 @@ func (m *Manager) restoreNetwork(h *links.Handle, n *Network, rep *RestoreReport
 	if err != nil {
 		rep.Failed = append(rep.Failed, RestoreFailure{Network: n.Name, Error: err.Error()})
 		return
+	}
+	if n.HostLink != "" {
+		created, err := m.ensureHostAccess(h, n)
+		if err != nil {
+			rep.Failed = append(rep.Failed, RestoreFailure{Network: n.Name, Error: err.Error()})
+		}
+		if created {
+			rep.HostLinks = append(rep.HostLinks, n.HostLink)
+		}
 	}
 	m.restoreEndpoints(n, parent.Up(), rep)
 }

@@ -502,8 +502,8 @@ func setNeigh(rh *links.Handle, index int, nb UpstreamNeigh) error {
 			return nil
 		}
 	}
-	if err := rh.DeleteNeigh(want); err != nil && !errors.Is(err, unix.ENOENT) {
-		return err
-	}
-	return rh.AddNeigh(want)
+	// Replaced in one request: an entry the kernel makes again between a
+	// deletion and an add (traffic to the endpoint) made the add fail
+	// with EEXIST (seen on 7.3).
+	return rh.ReplaceNeigh(want)
 }

@@ -38,6 +38,16 @@ func (c *Conn) AddNeigh(m *NeighMessage) error {
 	return err
 }
 
+// ReplaceNeigh adds a neighbour entry or replaces the one the kernel has
+// for its address (NLM_F_CREATE|NLM_F_REPLACE), as `ip neigh replace`
+// does: in one request, so that no entry the kernel makes meanwhile (one
+// an ARP attempt leaves) can come between a deletion and an add.
+func (c *Conn) ReplaceNeigh(m *NeighMessage) error {
+	_, err := c.Execute("replace neighbour", m.Attributes.Address.String(), unix.RTM_NEWNEIGH,
+		netlink.Acknowledge|netlink.Create|netlink.Replace, m)
+	return err
+}
+
 // DeleteNeigh removes a neighbour entry.
 func (c *Conn) DeleteNeigh(m *NeighMessage) error {
 	_, err := c.Execute("delete neighbour", m.Attributes.Address.String(), unix.RTM_DELNEIGH,

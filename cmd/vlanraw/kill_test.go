@@ -169,6 +169,9 @@ func TestKillNetworkCreate(t *testing.T) {
 		{"existing-parent", "-o parent=p0", []string{"macvlan"}, []string{"intent", "network"}, "p0", false},
 		{"dummy-parent", "", []string{"macvlan", "dummy"}, []string{"intent", "parent", "network"}, "", true},
 		{"vlan-parent", "-o parent=p0.42", []string{"macvlan", "vlan"}, []string{"intent", "parent", "network"}, "p0.42", true},
+		// The host access link: gone with the unrecorded network, there
+		// and marked with the recorded one.
+		{"host-access", "-o parent=p0 -o host_access=10.66.0.5", []string{"macvlan"}, []string{"intent", "host-link", "host-configured", "network"}, "p0", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, k := range tt.kinds {
@@ -183,7 +186,7 @@ func TestKillNetworkCreate(t *testing.T) {
 					if code := s.signal(syscall.SIGKILL); code != exitSignal {
 						t.Fatalf("SIGKILL at %s: exit %d; stderr %q", step, code, s.stderr.String())
 					}
-					if step == "network" && tt.made {
+					if step == "network" && tt.made || tt.name == "host-access" && strings.HasPrefix(step, "host-configured") {
 						leftBehind(t, w, step, []string{w.host})
 					}
 					a := w.invariant()
@@ -194,6 +197,9 @@ func TestKillNetworkCreate(t *testing.T) {
 					}
 					if _, ok := hostHas(t, a, w.host, "p0"); !ok {
 						t.Errorf("killed at %s: the parent p0, which existed before, is gone", step)
+					}
+					if strings.Contains(tt.opts, "host_access") {
+						checkHostLink(t, a, w.host, step, n)
 					}
 					switch {
 					case n == nil && tt.made:
@@ -535,4 +541,27 @@ func TestKillRandomNetworkRemove(t *testing.T) {
 		}
 		w.vr("network rm -f rmnet")
 	})
+}
+
+// checkHostLink checks, after a network create with host access was
+// killed at step, that the host has a vh- link exactly when the network
+// n is recorded (nil: not), and that it then carries the network's host
+// mark.
+func checkHostLink(t *testing.T, a *after, host, step string, n *recNetwork) {
+	t.Helper()
+	var found []string
+	for _, l := range a.links {
+		if l.ns == host && strings.HasPrefix(l.link.Name, "vh-") {
+			found = append(found, l.link.Name)
+			if n != nil && (l.link.Name != "vh-"+short12(n.ID) || l.link.Alias != a.mark.alias(n.ID, "host")) {
+				t.Errorf("killed at %s: host link %s with alias %q, want vh-%s with %q", step, l.link.Name, l.link.Alias, short12(n.ID), a.mark.alias(n.ID, "host"))
+			}
+		}
+	}
+	switch {
+	case n == nil && len(found) > 0:
+		t.Errorf("killed at %s, network cnet is not recorded but the host has its host link %q", step, found)
+	case n != nil && len(found) != 1:
+		t.Errorf("killed at %s, network cnet is recorded with host access but the host has host links %q", step, found)
+	}
 }

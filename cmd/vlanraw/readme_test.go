@@ -59,7 +59,7 @@ var readmeBlocks = map[string]readmeBlock{
 	},
 	"vlanraw network create -d macvlan --subnet 10.10.0.0/24 --gateway 10.10.0.1 -o parent=eth0 macnet": {
 		kinds:   []string{"veth", "macvlan"},
-		tools:   []string{"jq"},
+		tools:   []string{"jq", "ln"},
 		fixture: []string{"vlanraw link add eth0 up type veth peer name e1 up"},
 	},
 	"install -m755 bin/vlanraw /usr/local/bin/": {

@@ -26,6 +26,10 @@ type Pool struct {
 	// Aux holds the --aux-address values by name, inside Subnet; they are
 	// reserved.
 	Aux map[string]netip.Addr
+	// Host is the address of the host's own link on the network (its
+	// host_access option), inside Subnet; it is reserved. The zero Addr
+	// means none.
+	Host netip.Addr
 }
 
 // Config is one subnet of a network with its options, as the user gave
@@ -297,6 +301,12 @@ func (p *Pool) Reserved(a netip.Addr) bool {
 	return p.reservedAs(a.Unmap()) != ""
 }
 
+// ReservedAs says what a is reserved as, such as "the gateway" or
+// "auxiliary address router", or returns "" if p may hand it out.
+func (p *Pool) ReservedAs(a netip.Addr) string {
+	return p.reservedAs(a.Unmap())
+}
+
 // reservedAs says what a is reserved as, or returns "" if it is not.
 func (p *Pool) reservedAs(a netip.Addr) string {
 	if !a.IsValid() {
@@ -304,6 +314,9 @@ func (p *Pool) reservedAs(a netip.Addr) string {
 	}
 	if a == p.Gateway {
 		return "the gateway"
+	}
+	if a == p.Host {
+		return "the host's address (host_access)"
 	}
 	for _, name := range sortedKeys(p.Aux) {
 		if p.Aux[name] == a {
@@ -328,6 +341,9 @@ func (p *Pool) reservedSet() map[netip.Addr]struct{} {
 	}
 	for _, a := range p.Aux {
 		set[a] = struct{}{}
+	}
+	if p.Host.IsValid() {
+		set[p.Host] = struct{}{}
 	}
 	sub := p.Subnet.Masked()
 	if !sub.IsValid() {

@@ -287,6 +287,19 @@ DRIVER OPTIONS (-o):
                      the broadcast queue length the endpoints ask for
                      (Linux 5.11 and later); vlanraw's own
   mtu=MTU            the endpoint links' MTU (at most the parent's)
+  host_access=ADDR   give the host a link of its own on the network,
+  host_access6=ADDR  vh-<ID[:12]> on the parent (a macvlan bridge, or an
+                     ipvlan link in the network's mode), with ADDR, an
+                     address of one of the network's IPv4 (IPv6)
+                     subnets, reserved like an --aux-address; the subnet
+                     is routed through it, so the host reaches every
+                     endpoint and every endpoint reaches ADDR (the kernel
+                     otherwise keeps a parent and its links apart).
+                     Off by default; set on network create only (it
+                     cannot be changed later); needs macvlan_mode=bridge
+                     or ipvlan_flag=bridge, and a subnet the parent's own
+                     link has no address on. Restored and removed with
+                     the network; vlanraw's own
   Any other key is refused. A parent carries one ipvlan network only;
   macvlan networks may share one, except in passthru mode.
 
