@@ -41,24 +41,32 @@ type Peer struct {
 	// Password is the TCP MD5 signature key (RFC 2385) the neighbour
 	// uses; empty for none.
 	Password string
+	// Port is the neighbour's TCP port to connect to; zero is Port.
+	Port uint16
 }
 
 // DefaultHoldTime is the hold time of a peer whose HoldTime is zero,
 // GoBGP's and BIRD's default.
 const DefaultHoldTime = 90 * time.Second
 
-// connectRetry is how long the speaker waits before connecting out again
-// to a peer it could not reach: short, so that a session comes up within
-// seconds when the router starts after the speaker and is passive.
-const connectRetry = 5 * time.Second
+// connectRetryMin and connectRetryMax bound the wait before the speaker
+// connects out again after a failed attempt or a session that went
+// down: it starts at the least and doubles up to the most, and a
+// session that reached Established starts it over. They are short (RFC
+// 4271 suggests 120 s) so that a session is up within seconds when the
+// router starts after the speaker, or after a collision or a restart.
+const (
+	connectRetryMin = 1 * time.Second
+	connectRetryMax = 5 * time.Second
+)
 
-// idleHold is how long a session stays idle after it failed before the
-// speaker tries again or accepts the peer's connection (GoBGP's default
-// is 30 s). When both sides connect at once, FRR's bgpd settles the
-// collision with a notification that sends GoBGP's session to idle
-// (seen in QEMU on 7.3): the peer's next attempt, seconds later, must
-// find the speaker ready, or the session misses its 10 seconds.
-const idleHold = 1 * time.Second
+// dialTimeout bounds one attempt to connect out; the listener takes the
+// peer's own connections meanwhile.
+const dialTimeout = 5 * time.Second
+
+// openHold is the hold timer of a session that has sent its OPEN and
+// waits for the peer's: the large value RFC 4271 section 8.2.2 suggests.
+const openHold = 4 * time.Minute
 
 // Validate checks the configuration, with errors matching
 // errdefs.ErrInvalid that say what to change.
@@ -72,6 +80,13 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: no peer: give at least one neighbour address and its AS", errdefs.ErrInvalid)
 	}
 	seen := map[netip.Addr]bool{}
+	if c.ListenPort < 0 {
+		for _, p := range c.Peers {
+			if p.Passive {
+				return fmt.Errorf("%w: peer %s is passive and no port is listened on: let the speaker connect, or listen", errdefs.ErrInvalid, p.Addr)
+			}
+		}
+	}
 	for _, p := range c.Peers {
 		switch {
 		case !p.Addr.IsValid():

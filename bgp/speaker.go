@@ -2,19 +2,14 @@ package bgp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
+	"net"
 	"net/netip"
 	"slices"
 	"sync"
-	"time"
-
-	api "github.com/osrg/gobgp/v4/api"
-	"github.com/osrg/gobgp/v4/pkg/apiutil"
-	gobgp "github.com/osrg/gobgp/v4/pkg/packet/bgp"
-	"github.com/osrg/gobgp/v4/pkg/server"
 )
 
 // Route is one announced prefix and the next hop routers are to send
@@ -30,16 +25,28 @@ func (r Route) String() string { return r.Prefix.String() + " via " + r.NextHop.
 // Speaker is a running BGP speaker. Its methods are safe for concurrent
 // use.
 type Speaker struct {
-	cfg Config
-	s   *server.BgpServer
-	// mu guards announced, the routes handed to GoBGP, by prefix.
+	cfg   Config
+	logw  io.Writer
+	ln    net.Listener
+	peers []*peer
+
+	// mu guards announced, the routes announced, by prefix, and
+	// sessions, the Established ones, which get every change.
 	mu        sync.Mutex
 	announced map[netip.Prefix]Route
+	sessions  map[*fsm]bool
+
+	// wmu guards watchers.
+	wmu      sync.Mutex
+	watchers map[*watcher]bool
+
+	stopOnce sync.Once
 }
 
 // Start starts a speaker with cfg, listening and connecting to its peers
-// at once, with nothing announced yet. GoBGP's own log, warnings and
-// errors only, goes to logw as slog's text lines; nil discards it.
+// at once, with nothing announced yet. What goes wrong outside any
+// session, such as a connection from an address that is not a peer's,
+// is logged to logw, one line each; nil discards it.
 func Start(ctx context.Context, cfg Config, logw io.Writer) (*Speaker, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -47,108 +54,100 @@ func Start(ctx context.Context, cfg Config, logw io.Writer) (*Speaker, error) {
 	if logw == nil {
 		logw = io.Discard
 	}
-	lvl := &slog.LevelVar{}
-	lvl.Set(slog.LevelWarn)
-	log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: lvl}))
-	s := server.NewBgpServer(server.LoggerOption(log, lvl))
-	go s.Serve()
-	sp := &Speaker{cfg: cfg, s: s, announced: map[netip.Prefix]Route{}}
-	port := cfg.ListenPort
-	if port == 0 {
-		port = Port
-	}
-	err := s.StartBgp(ctx, &api.StartBgpRequest{Global: &api.Global{
-		Asn: cfg.ASN, RouterId: cfg.RouterID.String(), ListenPort: port,
-	}})
-	if err != nil {
-		s.Stop()
-		return nil, fmt.Errorf("start BGP (AS %d, router ID %s, port %d): %w", cfg.ASN, cfg.RouterID, port, err)
+	sp := &Speaker{cfg: cfg, logw: logw, announced: map[netip.Prefix]Route{}, sessions: map[*fsm]bool{}, watchers: map[*watcher]bool{}}
+	if port := cfg.ListenPort; port >= 0 {
+		if port == 0 {
+			port = Port
+		}
+		l, err := listen(port, cfg.Peers)
+		if err != nil {
+			return nil, err
+		}
+		sp.ln = l
 	}
 	for _, p := range cfg.Peers {
-		if err := s.AddPeer(ctx, &api.AddPeerRequest{Peer: apiPeer(p)}); err != nil {
-			s.Stop()
-			return nil, fmt.Errorf("peer %s (AS %d): %w", p.Addr, p.ASN, err)
-		}
+		sp.peers = append(sp.peers, newPeer(sp, p))
+	}
+	for _, p := range sp.peers {
+		go p.run()
+	}
+	if sp.ln != nil {
+		go sp.accept(sp.ln)
 	}
 	return sp, nil
 }
 
-// apiPeer is GoBGP's configuration of p: IPv4 and IPv6 unicast, short
-// connect retries and idle hold.
-func apiPeer(p Peer) *api.Peer {
-	hold := p.HoldTime
-	if hold == 0 {
-		hold = DefaultHoldTime
+// peer returns the peer at addr, or nil.
+func (sp *Speaker) peer(addr netip.Addr) *peer {
+	for _, p := range sp.peers {
+		if p.cfg.Addr == addr {
+			return p
+		}
 	}
-	secs := uint64(hold / time.Second)
-	fams := []*api.AfiSafi{}
-	for _, f := range []*api.Family{
-		{Afi: api.Family_AFI_IP, Safi: api.Family_SAFI_UNICAST},
-		{Afi: api.Family_AFI_IP6, Safi: api.Family_SAFI_UNICAST},
-	} {
-		fams = append(fams, &api.AfiSafi{Config: &api.AfiSafiConfig{Family: f, Enabled: true}})
-	}
-	return &api.Peer{
-		// Announce only: what the peer sends is neither kept nor passed
-		// on to the other peers.
-		ApplyPolicy: &api.ApplyPolicy{ImportPolicy: &api.PolicyAssignment{
-			Direction: api.PolicyDirection_POLICY_DIRECTION_IMPORT, DefaultAction: api.RouteAction_ROUTE_ACTION_REJECT,
-		}},
-		Conf: &api.PeerConf{NeighborAddress: p.Addr.String(), PeerAsn: p.ASN, AuthPassword: p.Password},
-		Timers: &api.Timers{Config: &api.TimersConfig{
-			HoldTime: secs, KeepaliveInterval: max(secs/3, 1),
-			ConnectRetry: uint64(connectRetry / time.Second), IdleHoldTimeAfterReset: uint64(idleHold / time.Second),
-		}},
-		Transport: &api.Transport{PassiveMode: p.Passive},
-		AfiSafis:  fams,
-	}
+	return nil
+}
+
+func (sp *Speaker) logf(format string, args ...any) {
+	fmt.Fprintf(sp.logw, "bgp: "+format+"\n", args...)
 }
 
 // Announce makes routes the announced set: prefixes that are new, or
 // whose next hop changed, are announced; prefixes no longer in routes
-// are withdrawn. It returns what it announced and withdrew.
+// are withdrawn. It returns what it announced and withdrew. The
+// Established sessions get the changes at once, the others the whole
+// set when they come up.
 func (sp *Speaker) Announce(routes []Route) (added, withdrawn []Route, err error) {
-	sp.mu.Lock()
-	defer sp.mu.Unlock()
 	want := map[netip.Prefix]Route{}
 	for _, r := range routes {
+		switch {
+		case !r.Prefix.IsValid() || !r.NextHop.IsValid():
+			return nil, nil, fmt.Errorf("route %s: a route needs a prefix and a next hop", r)
+		case r.Prefix.Addr().Is4() != r.NextHop.Is4():
+			return nil, nil, fmt.Errorf("route %s: the next hop is not of the prefix's family", r)
+		}
 		want[r.Prefix.Masked()] = Route{Prefix: r.Prefix.Masked(), NextHop: r.NextHop}
 	}
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	var changes []Route
 	for _, p := range sortedPrefixes(sp.announced) {
 		if _, ok := want[p]; !ok {
 			withdrawn = append(withdrawn, sp.announced[p])
+			changes = append(changes, Route{Prefix: p})
+			delete(sp.announced, p)
 		}
 	}
 	for _, p := range sortedPrefixes(want) {
 		if have, ok := sp.announced[p]; !ok || have != want[p] {
 			added = append(added, want[p])
+			changes = append(changes, want[p])
+			sp.announced[p] = want[p]
 		}
 	}
-	if len(withdrawn) > 0 {
-		paths, err := apiPaths(withdrawn)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := sp.s.DeletePath(apiutil.DeletePathRequest{Paths: paths}); err != nil {
-			return nil, nil, fmt.Errorf("withdraw %v: %w", withdrawn, err)
-		}
-		for _, r := range withdrawn {
-			delete(sp.announced, r.Prefix)
-		}
-	}
-	if len(added) > 0 {
-		paths, err := apiPaths(added)
-		if err != nil {
-			return nil, withdrawn, err
-		}
-		if _, err := sp.s.AddPath(apiutil.AddPathRequest{Paths: paths}); err != nil {
-			return nil, withdrawn, fmt.Errorf("announce %v: %w", added, err)
-		}
-		for _, r := range added {
-			sp.announced[r.Prefix] = r
-		}
+	for s := range sp.sessions {
+		s.queue(changes)
 	}
 	return added, withdrawn, nil
+}
+
+// established gives s, which just reached Established, the announced
+// set, and from then on every change.
+func (sp *Speaker) established(s *fsm) {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	sp.sessions[s] = true
+	var all []Route
+	for _, p := range sortedPrefixes(sp.announced) {
+		all = append(all, sp.announced[p])
+	}
+	s.queue(all)
+}
+
+// gone stops giving s the changes.
+func (sp *Speaker) gone(s *fsm) {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	delete(sp.sessions, s)
 }
 
 // Announced returns the announced routes, in prefix order.
@@ -174,43 +173,33 @@ func comparePrefixes(a, b netip.Prefix) int {
 	return a.Bits() - b.Bits()
 }
 
-// apiPaths are GoBGP's locally originated paths for routes: origin IGP,
-// and the next hop (in MP_REACH_NLRI for IPv6).
-func apiPaths(routes []Route) ([]*apiutil.Path, error) {
-	var out []*apiutil.Path
-	for _, r := range routes {
-		if r.Prefix.Addr().Is4() != r.NextHop.Is4() {
-			return nil, fmt.Errorf("route %s: the next hop is not of the prefix's family", r)
-		}
-		nlri, err := gobgp.NewIPAddrPrefix(r.Prefix)
-		if err != nil {
-			return nil, fmt.Errorf("route %s: %w", r, err)
-		}
-		fam := gobgp.RF_IPv4_UC
-		var nh gobgp.PathAttributeInterface
-		if r.Prefix.Addr().Is4() {
-			nh, err = gobgp.NewPathAttributeNextHop(r.NextHop)
-		} else {
-			fam = gobgp.RF_IPv6_UC
-			nh, err = gobgp.NewPathAttributeMpReachNLRI(fam, []gobgp.PathNLRI{{NLRI: nlri}}, r.NextHop)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("route %s: %w", r, err)
-		}
-		out = append(out, &apiutil.Path{Family: fam, Nlri: nlri, Attrs: []gobgp.PathAttributeInterface{
-			gobgp.NewPathAttributeOrigin(gobgp.BGP_ORIGIN_ATTR_TYPE_IGP), nh,
-		}})
-	}
-	return out, nil
-}
-
-// Stop withdraws every announced route, ends the sessions (a CEASE
-// notification tells each peer) and stops the speaker.
+// Stop withdraws every announced route, ends the sessions with a Cease
+// (administrative shutdown) once the withdrawals are sent, and stops
+// the speaker. When ctx ends first, the connections are closed as they
+// are, and the error says so.
 func (sp *Speaker) Stop(ctx context.Context) error {
-	_, _, werr := sp.Announce(nil)
-	err := sp.s.StopBgp(ctx, &api.StopBgpRequest{})
-	if werr != nil {
-		return werr
+	_, _, err := sp.Announce(nil)
+	sp.stopOnce.Do(func() {
+		if sp.ln != nil {
+			sp.ln.Close()
+		}
+		for _, p := range sp.peers {
+			close(p.stop)
+		}
+	})
+	for _, p := range sp.peers {
+		select {
+		case <-p.done:
+			continue
+		case <-ctx.Done():
+		}
+		err = errors.Join(err, fmt.Errorf("peer %s: the withdrawals and the Cease were not sent in time: %w", p.cfg.Addr, ctx.Err()))
+		p.mu.Lock()
+		for _, s := range p.sessions {
+			s.conn.Close()
+		}
+		p.mu.Unlock()
+		<-p.done
 	}
 	return err
 }

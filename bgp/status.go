@@ -4,12 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"strings"
+	"sync"
 	"time"
-
-	api "github.com/osrg/gobgp/v4/api"
-	"github.com/osrg/gobgp/v4/pkg/apiutil"
-	"github.com/osrg/gobgp/v4/pkg/server"
 )
 
 // SessionState is a BGP session's finite state machine state (RFC 4271
@@ -74,59 +70,72 @@ type Status struct {
 	Announced []Route    `json:"announced"`
 }
 
-// Status returns the speaker's status.
+// Status returns the speaker's status, its sessions in the order of
+// Config.Peers.
 func (sp *Speaker) Status(ctx context.Context) (Status, error) {
 	st := Status{ASN: sp.cfg.ASN, RouterID: sp.cfg.RouterID, Sessions: []Session{}, Announced: sp.Announced()}
 	if st.Announced == nil {
 		st.Announced = []Route{}
 	}
-	err := sp.s.ListPeer(ctx, &api.ListPeerRequest{EnableAdvertised: true}, func(p *api.Peer) {
-		ses := Session{State: SessionState(p.GetState().GetSessionState())}
-		ses.Peer, _ = netip.ParseAddr(p.GetConf().GetNeighborAddress())
-		ses.ASN = p.GetConf().GetPeerAsn()
-		if ses.State == StateEstablished {
-			ses.Since = p.GetTimers().GetState().GetUptime().AsTime()
-		}
-		for _, f := range p.GetAfiSafis() {
-			ses.Advertised += f.GetState().GetAdvertised()
-		}
-		ses.Reason = disconnectReason(p.GetState().GetDisconnectReason(), p.GetState().GetDisconnectMessage())
-		st.Sessions = append(st.Sessions, ses)
-	})
-	if err != nil {
-		return Status{}, fmt.Errorf("list the BGP sessions: %w", err)
+	for _, p := range sp.peers {
+		p.mu.Lock()
+		st.Sessions = append(st.Sessions, p.status())
+		p.mu.Unlock()
 	}
-	return st, nil
+	return st, ctx.Err()
+}
+
+// watcher is a WatchSessions call: the changes not yet given to its
+// function.
+type watcher struct {
+	mu    sync.Mutex
+	queue []Session
+	wake  chan struct{}
 }
 
 // WatchSessions calls fn, from another goroutine, with a peer's session
-// each time its state changes, until ctx is done.
+// each time its state or the reason it last went down changes, in
+// order, until ctx is done.
 func (sp *Speaker) WatchSessions(ctx context.Context, fn func(Session)) error {
-	return sp.s.WatchEvent(ctx, server.WatchEventMessageCallbacks{
-		OnPeerUpdate: func(ev *apiutil.WatchEventMessage_PeerEvent, at time.Time) {
-			if ev.Type != apiutil.PEER_EVENT_STATE {
+	w := &watcher{wake: make(chan struct{}, 1)}
+	sp.wmu.Lock()
+	sp.watchers[w] = true
+	sp.wmu.Unlock()
+	go func() {
+		defer func() {
+			sp.wmu.Lock()
+			delete(sp.watchers, w)
+			sp.wmu.Unlock()
+		}()
+		for {
+			select {
+			case <-ctx.Done():
 				return
+			case <-w.wake:
 			}
-			st := ev.Peer.State
-			ses := Session{Peer: st.NeighborAddress, ASN: st.PeerASN, State: SessionState(st.SessionState + 1)}
-			if ses.State == StateEstablished {
-				ses.Since = at
+			w.mu.Lock()
+			q := w.queue
+			w.queue = nil
+			w.mu.Unlock()
+			for _, s := range q {
+				fn(s)
 			}
-			ses.Reason = disconnectReason(st.DisconnectReason, st.DisconnectMessage)
-			fn(ses)
-		},
-	}, server.WatchPeer())
+		}
+	}()
+	return nil
 }
 
-// disconnectReason writes why a session went down, as GoBGP names it,
-// with the notification's message; empty when it did not.
-func disconnectReason(r api.PeerState_DisconnectReason, msg string) string {
-	if r == api.PeerState_DISCONNECT_REASON_UNSPECIFIED {
-		return ""
+// notify queues st for every watcher.
+func (sp *Speaker) notify(st Session) {
+	sp.wmu.Lock()
+	defer sp.wmu.Unlock()
+	for w := range sp.watchers {
+		w.mu.Lock()
+		w.queue = append(w.queue, st)
+		w.mu.Unlock()
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
 	}
-	s := strings.ToLower(strings.TrimPrefix(r.String(), "DISCONNECT_REASON_"))
-	if msg != "" {
-		s += ": " + msg
-	}
-	return s
 }
