@@ -23,9 +23,9 @@ import (
 // endpoints do), so the speaker announces real records and real parent
 // addresses on a kernel without ipvlan, and the timings are the host's
 // (in QEMU with TCG they would mean nothing). Each compares `vlanraw bgp
-// run` with Debian's gobgpd (GoBGP 3, the daemon of the library vlanraw
-// embeds) driven by its own gobgp client, both peering with one BIRD 2
-// router across veths, in the same run.
+// run` with Debian's gobgpd (GoBGP 3, whose wire package vlanraw's
+// speaker encodes its messages with) driven by its own gobgp client, both
+// peering with one BIRD 2 router across veths, in the same run.
 
 // bgpBench is a BIRD router (AS 65000) with two neighbours, each a host
 // namespace on a veth of its own: vlanraw's (192.0.2.2, AS 65001, BIRD's
