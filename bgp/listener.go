@@ -14,7 +14,11 @@ import (
 // listen opens the BGP port on every address, IPv4 and IPv6, with the
 // MD5 key of each peer that has one.
 func listen(port int32, peers []Peer) (net.Listener, error) {
-	l, err := net.Listen("tcp", ":"+strconv.Itoa(int(port)))
+	// Plain TCP: Go listens with MPTCP where the kernel has it, whose
+	// sockets take no TCP_MD5SIG (ENOPROTOOPT).
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
+	l, err := lc.Listen(context.Background(), "tcp", ":"+strconv.Itoa(int(port)))
 	if err != nil {
 		return nil, fmt.Errorf("listen on TCP port %d for BGP sessions: %w (is another BGP daemon running? give another --port, or -1 to only connect out)", port, err)
 	}
@@ -70,6 +74,7 @@ func dial(ctx context.Context, p Peer) (net.Conn, error) {
 		port = Port
 	}
 	d := net.Dialer{Timeout: dialTimeout}
+	d.SetMultipathTCP(false)
 	if p.Password != "" {
 		d.Control = func(_, _ string, c syscall.RawConn) error { return controlMD5(c, p.Addr, p.Password) }
 	}

@@ -38,10 +38,14 @@ type routerListener struct {
 
 func listenRouter(t *testing.T) *routerListener {
 	t.Helper()
-	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	// Plain TCP, as a router's: TCP_MD5SIG fails on Go's default MPTCP.
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
+	l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln := l.(*net.TCPListener)
 	t.Cleanup(func() { ln.Close() })
 	return &routerListener{t: t, ln: ln}
 }
