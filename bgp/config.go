@@ -46,7 +46,7 @@ type Peer struct {
 }
 
 // DefaultHoldTime is the hold time of a peer whose HoldTime is zero,
-// GoBGP's and BIRD's default.
+// RFC 4271's suggestion and GoBGP's default (BIRD offers 240 s, FRR 180 s).
 const DefaultHoldTime = 90 * time.Second
 
 // connectRetryMin and connectRetryMax bound the wait before the speaker
