@@ -90,7 +90,7 @@ VMTEST_FULL_KERNELS ?= 5.10 7
 VMTEST_SEEDS       ?= -run ^TestSeed ./cmd/vlanraw/
 # VMTEST_BGP, the BGP speaker against BIRD 2 and FRR's bgpd (issue 16),
 # runs on VMTEST_BGP_KERNELS besides the full kernels, whose ./cmd/vlanraw/...
-# has it already: measured on 6.12 (December 2026), about 40 s. The guest
+# has it already: measured on 6.12 (December 2026), about 15 s. The guest
 # gets bird, birdc and bgpd (testenv/deps.sh installs bird2 and frr).
 VMTEST_BGP         ?= -run ^TestBGP ./cmd/vlanraw/
 VMTEST_BGP_KERNELS ?= 6.12
