@@ -3,7 +3,9 @@
 // the ratio: iproute2's `ip -batch` for link operations, the CNI plugins
 // through cnitool for endpoints, the reference CNI plugins with
 // host-local through libcni (as containerd, CRI-O and podman call them)
-// for vlanraw's CNI plugin, veth+bridge for the data plane.
+// for vlanraw's CNI plugin, veth+bridge for the data plane, Debian's
+// gobgpd (changed with its gobgp client) for the BGP speaker, both
+// peering with one BIRD.
 //
 // Run it with `make bench` (as root): it runs the suite on the host and
 // in QEMU and writes the report of package bench/report into

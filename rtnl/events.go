@@ -18,11 +18,12 @@ import (
 // notifications (RTNLGRP_LINK).
 const rtmgrpLink = 1
 
-// ErrOverrun is matched by the error LinkEvents.Receive returns when the
-// kernel dropped notifications because the socket's receive buffer was
-// full (ENOBUFS). Which links changed is then unknown: look at everything
-// again, then go on receiving.
-var ErrOverrun = errors.New("link notifications were lost (receive buffer overrun)")
+// ErrOverrun is matched by the error LinkEvents.Receive (and
+// AddrEvents.Receive) returns when the kernel dropped notifications
+// because the socket's receive buffer was full (ENOBUFS). Which links
+// (addresses) changed is then unknown: look at everything again, then go
+// on receiving.
+var ErrOverrun = errors.New("notifications were lost (receive buffer overrun)")
 
 // LinkEvent is one link notification.
 type LinkEvent struct {

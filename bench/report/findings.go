@@ -103,7 +103,7 @@ func (g Goal) Met(v float64) bool {
 	return true
 }
 
-// Findings are the questions of issues 6 and 15 that the report answers
+// Findings are the questions of issues 6, 15 and 16 that the report answers
 // first.
 // They name benchmarks and metrics of packages bench and bpf; a finding
 // whose metric a run lacks says "not measured in this run".
@@ -152,6 +152,12 @@ var Findings = []Finding{
 		Bench: `^BenchmarkClassifier/`, Metric: "x-trivial", Pick: Highest, Goal: Goal{AtMost, 1.5}},
 	{Question: "UDP packets per second with the eBPF counters attached, over without",
 		Bench: `^BenchmarkCounters`, Metric: "with-vs-without", Pick: Each, Goal: Goal{AtLeast, 0.95}},
+	{Question: "BGP: vlanraw network create to the subnet in BIRD's table, gobgpd's gobgp global rib add over it (p50 ratio)",
+		Bench: `^BenchmarkBGPConvergence$`, Metric: "announce-vs-gobgpd", Pick: Each},
+	{Question: "BGP: vlanraw network rm to the subnet gone from BIRD's table, gobgpd's gobgp global rib del over it (p50 ratio)",
+		Bench: `^BenchmarkBGPConvergence$`, Metric: "withdraw-vs-gobgpd", Pick: Each},
+	{Question: "BGP: 1000 prefixes into BIRD's table once the session is enabled, gobgpd's time over vlanraw's",
+		Bench: `^BenchmarkBGPScale$`, Metric: "table-vs-gobgpd", Pick: Each},
 }
 
 // Answer is a Finding answered from each input that measured it.

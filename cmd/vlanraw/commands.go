@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/bench"
+	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/bgp"
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/docker"
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/iproute"
@@ -27,6 +28,7 @@ var commands = []cli.Command{
 	docker.Routes,
 	docker.Restore,
 	docker.GC,
+	bgp.Command,
 	stats.Command,
 	docker.Verify,
 	bench.Command,

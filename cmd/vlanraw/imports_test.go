@@ -24,7 +24,7 @@ var sources embed.FS
 const module = "github.com/vlanraw/vlanraw/"
 
 // frontEnds are the packages under internal/ that each hold a grammar.
-var frontEnds = []string{"iproute", "docker", "stats", "bench", "cni"}
+var frontEnds = []string{"iproute", "docker", "stats", "bench", "cni", "bgp"}
 
 // layers says which of vlanraw's own packages each package of the
 // command may import (a trailing /... takes the packages below too),
@@ -50,6 +50,8 @@ var layers = map[string][]string{
 	"internal/cni": {"modes", "modes/state"},
 	// bench runs the suites and writes bench/report's report.
 	"internal/bench": {"cmd/vlanraw/internal/cli", "bench/report"},
+	// bgp hands what modes says to announce to bgp's speaker.
+	"internal/bgp": {"cmd/vlanraw/internal/cli", "modes", "modes/state", "bgp"},
 }
 
 // leaves are the packages below every layer that any package may
