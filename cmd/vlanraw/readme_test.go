@@ -62,6 +62,10 @@ var readmeBlocks = map[string]readmeBlock{
 		tools:   []string{"jq", "ln"},
 		fixture: []string{"vlanraw link add eth0 up type veth peer name e1 up"},
 	},
+	"vlanraw bgp run --asn 65001 --peer 192.168.0.1 --peer-asn 65000 &": {
+		excluded: "it needs a router: TestBGPSeed000BIRD runs the same speaker against BIRD in QEMU " +
+			"(make vmtest), checks the router's table and bgp status, and pings through the router",
+	},
 	"install -m755 bin/vlanraw /usr/local/bin/": {
 		tools:    []string{"install", "systemctl"},
 		hostOnly: "it installs two files and enables a systemd unit, nothing a kernel does, and the QEMU guest has no systemctl",
