@@ -1,9 +1,12 @@
 package state
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"golang.org/x/sys/unix"
 )
 
 // testHookBeforeRename, when set by a test, is called with the name of
@@ -81,13 +84,36 @@ func replaceFile(dir, name string, data []byte, mode syncMode) (err error) {
 			return err
 		}
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+	target := filepath.Join(dir, name)
+	if mode == noSync {
+		return swapIn(tmp, target)
+	}
+	if err := os.Rename(tmp, target); err != nil {
 		return err
 	}
-	if mode == noSync {
-		return nil
-	}
 	return syncDir(dir)
+}
+
+// swapIn puts the file tmp in place of target, as a rename does, without
+// the cost of a rename over a file on ext4: there the kernel writes the
+// renamed file's data out first (auto_da_alloc, which protects a file
+// replaced without a sync from being found empty after a power failure;
+// 0.1 to 0.4 ms here, a quarter of a CNI ADD's own work). A file that
+// need not survive a power failure does without: swapIn exchanges the
+// two names (renameat2 RENAME_EXCHANGE, atomic like a rename) and removes
+// tmp, which then holds the old contents (removeStale removes it after a
+// crash in between). A target that does not exist yet, or a file system
+// without RENAME_EXCHANGE, gets a plain rename.
+func swapIn(tmp, target string) error {
+	err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, target, unix.RENAME_EXCHANGE)
+	switch {
+	case err == nil:
+		os.Remove(tmp)
+		return nil
+	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOSYS), errors.Is(err, unix.EOPNOTSUPP):
+		return os.Rename(tmp, target)
+	}
+	return &os.LinkError{Op: "exchange", Old: tmp, New: target, Err: err}
 }
 
 // testHookSyncDir, when set by a test, is called with the directory

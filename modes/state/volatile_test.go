@@ -80,6 +80,16 @@ func TestVolatileUpdateSyncsNothing(t *testing.T) {
 	if got := inode(t, s.Path()); got != main {
 		t.Errorf("changes of the volatile part replaced %s", s.Path())
 	}
+	// The volatile file is swapped in (RENAME_EXCHANGE) and the old one
+	// removed: nothing else is left.
+	var names []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if diff := cmp.Diff([]string{"test.boot-b1.json", "test.json", "test.lock"}, names); diff != "" {
+		t.Errorf("state directory (-want +got):\n%s", diff)
+	}
 	if diff := cmp.Diff(`{
   "schema": 1,
   "data": {
