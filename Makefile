@@ -91,7 +91,9 @@ VMTEST_SEEDS       ?= -run ^TestSeed ./cmd/vlanraw/
 # VMTEST_BGP, the BGP speaker against BIRD 2 and FRR's bgpd (issue 16),
 # runs on VMTEST_BGP_KERNELS besides the full kernels, whose ./cmd/vlanraw/...
 # has it already: measured on 6.12 (December 2026), about 15 s. The guest
-# gets bird, birdc and bgpd (testenv/deps.sh installs bird2 and frr).
+# gets bird, birdc, bgpd and zebra (testenv/deps.sh installs bird2 and
+# frr), and the host's /etc/passwd and /etc/group, in which zebra looks
+# up its user, frr, and its vty group, frrvty (it has no -S, as bgpd has).
 VMTEST_BGP         ?= -run ^TestBGP ./cmd/vlanraw/
 VMTEST_BGP_KERNELS ?= 6.12
 VMTEST_TIMEOUT     ?= 25m
@@ -99,7 +101,7 @@ vmtest: deps build
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/vmtest ./testenv/cmd/vmtest
 	$(GO) build -trimpath -o $(BIN)/vmsuite ./testenv/cmd/vmsuite
 	$(GO) test -count=1 -run '^TestReference$$' ./testenv/cniplugins/
-	@fail=; tools=$$(for t in tc bash jq ln bird birdc /usr/lib/frr/bgpd; do command -v $$t; done | paste -sd:); summary=$$(mktemp); \
+	@fail=; tools=$$(for t in tc bash jq ln bird birdc /usr/lib/frr/bgpd /usr/lib/frr/zebra; do command -v $$t; done | paste -sd:):/etc/passwd:/etc/group; summary=$$(mktemp); \
 	cni=$$(readlink -f $(CURDIR)/.cache/cni/bin); \
 	export VLANRAW_CNI_REFERENCE=$$cni VLANRAW_CNI_VLANRAW=$(BIN)/vlanraw; \
 	export VLANRAW_VMTEST_EXTRA="$${VLANRAW_VMTEST_EXTRA:+$$VLANRAW_VMTEST_EXTRA:}$$tools:$(CURDIR)/dist:$(CURDIR)/README.md:$$cni:$(BIN)/vlanraw"; \

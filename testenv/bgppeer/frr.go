@@ -8,7 +8,9 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"text/template"
 	"time"
@@ -16,10 +18,8 @@ import (
 	"github.com/vlanraw/vlanraw/netns"
 )
 
-// FRR is a running FRR bgpd, without zebra (-Z): zebra insists on
-// running as a member of the frrvty group, which the QEMU guest does not
-// have, so the routes bgpd learns stay in its own table (show ip bgp),
-// not the kernel's.
+// FRR is a running FRR zebra and bgpd: bgpd's best routes (show ip bgp)
+// go to zebra, which installs them in the namespace's kernel table.
 type FRR struct {
 	tb  testing.TB
 	dir string
@@ -52,17 +52,36 @@ router bgp {{.ASN}}
 
 // StartFRR starts zebra and bgpd in ns with cfg, their sockets, pid
 // files, configuration and logs in a temporary directory; they are
-// stopped when the test ends. Like StartBIRD, it skips the test on a
-// host without FRR and fails it in the QEMU guest.
+// stopped when the test ends. bgpd hands the routes it learns to zebra
+// over the zserv socket in that directory, and zebra installs them in
+// ns's main table. Like StartBIRD, it skips the test on a host without
+// FRR and fails it in the QEMU guest.
 func StartFRR(tb testing.TB, ns *netns.NS, cfg Config) *FRR {
 	tb.Helper()
+	zebra := need(tb, filepath.Join(frrDir, "zebra"))
 	bgpd := need(tb, filepath.Join(frrDir, "bgpd"))
 	dir, err := os.MkdirTemp("", "frr-")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { os.RemoveAll(dir) })
+	// zebra runs as FRR's user, frr (a member of the vty group, frrvty,
+	// as zebra insists), and makes its sockets and log in dir.
+	frr, err := user.Lookup("frr")
+	if err != nil {
+		tb.Fatalf("zebra runs as FRR's user: %v (the QEMU guest needs the host's /etc/passwd and /etc/group: see the Makefile)", err)
+	}
+	uid, _ := strconv.Atoi(frr.Uid)
+	gid, _ := strconv.Atoi(frr.Gid)
+	if err := os.Chown(dir, uid, gid); err != nil {
+		tb.Fatal(err)
+	}
 	f := &FRR{tb: tb, dir: dir}
+	zserv := filepath.Join(dir, "zserv.api")
+
+	zebraConf := fmt.Sprintf("hostname router\nlog file %s/zebra.log\n", dir)
+	f.start(ns, "zebra", zebraConf, zebra, "-z", zserv)
+
 	var conf bytes.Buffer
 	if err := bgpdConf.Execute(&conf, struct {
 		Config
@@ -70,47 +89,69 @@ func StartFRR(tb testing.TB, ns *netns.NS, cfg Config) *FRR {
 	}{cfg, dir}); err != nil {
 		tb.Fatal(err)
 	}
-	confPath := filepath.Join(dir, "bgpd.conf")
-	if err := os.WriteFile(confPath, conf.Bytes(), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	cmd := exec.Command(bgpd, "-Z", "-n", "-S", "-P", "0", "--vty_socket", dir, "-f", confPath, "-i", filepath.Join(dir, "bgpd.pid"))
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := ns.Do(cmd.Start); err != nil {
-		tb.Fatalf("start bgpd in %s: %v", ns, err)
-	}
-	tb.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	tb.Cleanup(func() {
-		if tb.Failed() {
-			show, _ := f.vtysh("show bgp summary")
-			log, _ := os.ReadFile(filepath.Join(dir, "bgpd.log"))
-			tb.Logf("bgpd's output:\n%s\nbgpd.log:\n%s\nbgpd.conf:\n%s\nshow bgp summary:\n%s", out.String(), log, conf.String(), show)
-		}
-	})
-	waitFor(tb, "bgpd's vty socket", func() (bool, string) {
-		_, err := f.vtysh("show bgp summary")
-		return err == nil, fmt.Sprint(err)
-	})
+	f.start(ns, "bgpd", conf.String(), bgpd, "-S", "-z", zserv)
 	return f
 }
 
-// vtysh runs one command on bgpd's vty socket, as vtysh does: the
+// start writes conf to DIR/DAEMON.conf and starts daemon (bin, with args
+// and FRR's common options: that configuration, pid file and vty socket
+// in DIR, no vty TCP port) in ns, and waits until it answers on its vty
+// socket. It is killed when the test ends, and its output, log,
+// configuration and state shown if the test failed.
+func (f *FRR) start(ns *netns.NS, daemon, conf, bin string, args ...string) {
+	f.tb.Helper()
+	confPath := filepath.Join(f.dir, daemon+".conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		f.tb.Fatal(err)
+	}
+	cmd := exec.Command(bin, append(args, "-P", "0", "--vty_socket", f.dir, "-f", confPath, "-i", filepath.Join(f.dir, daemon+".pid"))...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := ns.Do(cmd.Start); err != nil {
+		f.tb.Fatalf("start %s in %s: %v", daemon, ns, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	f.tb.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+		exited <- nil
+	})
+	f.tb.Cleanup(func() {
+		if f.tb.Failed() {
+			show, _ := f.vty(daemon, "show "+map[string]string{"zebra": "ip route", "bgpd": "bgp summary"}[daemon])
+			log, _ := os.ReadFile(filepath.Join(f.dir, daemon+".log"))
+			f.tb.Logf("%s's output:\n%s\n%s.log:\n%s\n%s.conf:\n%s\n%s:\n%s", daemon, out.String(), daemon, log, daemon, conf, daemon, show)
+		}
+	})
+	waitFor(f.tb, daemon+"'s vty socket", func() (bool, string) {
+		select {
+		case err := <-exited:
+			exited <- err
+			f.tb.Fatalf("%s exited: %v: %s", daemon, err, out.String())
+		default:
+		}
+		_, err := f.vty(daemon, "show version")
+		return err == nil, fmt.Sprint(err)
+	})
+}
+
+// vtysh runs one command on bgpd's vty socket.
+func (f *FRR) vtysh(command string) ([]byte, error) { return f.vty("bgpd", command) }
+
+// vty runs one command on daemon's vty socket, as vtysh does: the
 // command and a NUL byte go out, the output comes back followed by three
 // NUL bytes and the command's status (0 for success). vtysh itself does
 // not run in the QEMU guest: it insists on PAM and a passwd entry.
-func (f *FRR) vtysh(command string) ([]byte, error) {
-	c, err := net.DialTimeout("unix", filepath.Join(f.dir, "bgpd.vty"), 5*time.Second)
+func (f *FRR) vty(daemon, command string) ([]byte, error) {
+	c, err := net.DialTimeout("unix", filepath.Join(f.dir, daemon+".vty"), 5*time.Second)
 	if err != nil {
-		return nil, fmt.Errorf("bgpd's vty: %w", err)
+		return nil, fmt.Errorf("%s's vty: %w", daemon, err)
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	if _, err := c.Write(append([]byte(command), 0)); err != nil {
-		return nil, fmt.Errorf("bgpd's vty: %q: %w", command, err)
+		return nil, fmt.Errorf("%s's vty: %q: %w", daemon, command, err)
 	}
 	var out []byte
 	buf := make([]byte, 64<<10)
@@ -119,12 +160,12 @@ func (f *FRR) vtysh(command string) ([]byte, error) {
 		out = append(out, buf[:n]...)
 		if l := len(out); l >= 4 && out[l-4] == 0 && out[l-3] == 0 && out[l-2] == 0 {
 			if status := out[l-1]; status != 0 {
-				return nil, fmt.Errorf("bgpd's vty: %q: status %d: %s", command, status, out[:l-4])
+				return nil, fmt.Errorf("%s's vty: %q: status %d: %s", daemon, command, status, out[:l-4])
 			}
 			return out[:l-4], nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("bgpd's vty: %q: %w after %q", command, err, out)
+			return nil, fmt.Errorf("%s's vty: %q: %w after %q", daemon, command, err, out)
 		}
 	}
 }
