@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -275,6 +276,29 @@ func noKernelRoute(t *testing.T, ns string, dsts ...string) {
 	}
 }
 
+// waitKernelRoutes waits, until bgppeer.Deadline, for namespace ns's
+// main table to hold a route line starting with each of want (zebra
+// installs bgpd's routes after bgpd shows them).
+func waitKernelRoutes(t *testing.T, ns string, want ...string) {
+	t.Helper()
+	start := time.Now()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		rs := routes(t, ns)
+		missing := slices.DeleteFunc(slices.Clone(want), func(w string) bool {
+			return slices.ContainsFunc(rs, func(r string) bool { return strings.HasPrefix(r, w) })
+		})
+		if len(missing) == 0 {
+			return
+		}
+		if time.Since(start) > bgppeer.Deadline {
+			t.Fatalf("%s's main table has no route %q after %s: %q", ns, missing, bgppeer.Deadline, rs)
+		}
+		<-tick.C
+	}
+}
+
 // TestBGPBadNetwork: bgp run refuses, with exit 2 and before it starts
 // anything (no status socket, nothing listening), a --network that is
 // not ipvlan l3 or l3s, one that does not exist, and a state directory
@@ -300,20 +324,24 @@ func TestBGPBadNetwork(t *testing.T) {
 	}
 }
 
-// TestBGPSeed000FRR is TestBGPSeed000BIRD's announcement against FRR's
-// bgpd: within 10 s `vtysh -c 'show ip bgp'` holds both subnets via the
-// host's parent address (and nothing of the L2 networks), network rm
-// withdraws them within a second, network create announces them again
-// within a second,
-// and SIGTERM withdraws everything. bgpd runs without zebra (see
-// bgppeer.FRR), so its routes stay out of the router's kernel: the pings
-// through the router are TestBGPSeed000BIRD's.
+// TestBGPSeed000FRR is TestBGPSeed000BIRD against FRR: the router runs
+// zebra and bgpd (bgppeer.FRR). Before the speaker runs, a host behind
+// the router cannot reach the L3 endpoints; within 10 s of its start
+// `vtysh -c 'show ip bgp'` holds both subnets via the host's parent
+// address (and nothing of the L2 networks), zebra puts them in the
+// router's kernel table (via the parent's address, on lan0), and the
+// host behind the router pings both endpoints and they ping it. network rm withdraws the subnets within a
+// second, network create announces them again within a second, and
+// SIGTERM withdraws everything.
 func TestBGPSeed000FRR(t *testing.T) {
-	w, router, _, webapp, database := seed000BGP(t)
+	w, router, farNS, webapp, database := seed000BGP(t)
 	frr := bgppeer.StartFRR(t, openNS(t, router), bgppeer.Config{
 		RouterID: netip.MustParseAddr("192.168.0.1"), ASN: 65000,
 		Neighbors: []bgppeer.Neighbor{{Addr: netip.MustParseAddr("192.168.0.50"), ASN: 65001}},
 	})
+	// Before the speaker: the router does not know the subnets.
+	noReply(t, farNS, "10.99.0.2", webapp.ip)
+
 	both := bgppeer.Want("192.168.10.0/24", "192.168.0.50", "192.168.20.0/24", "192.168.0.50")
 	start := time.Now()
 	sp := w.startSpeaker("--asn", "65001", "--peer", "192.168.0.1", "--peer-asn", "65000")
@@ -321,6 +349,12 @@ func TestBGPSeed000FRR(t *testing.T) {
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("FRR had both subnets %s after the speaker started; want 10s at most", took)
 	}
+	waitKernelRoutes(t, router, "192.168.10.0/24 via 192.168.0.50 dev lan0", "192.168.20.0/24 via 192.168.0.50 dev lan0")
+	reaches(t, farNS, "10.99.0.2", webapp.ip)
+	reaches(t, farNS, "10.99.0.2", database.ip)
+	reaches(t, webapp.h, webapp.ip, "10.99.0.2")
+	reaches(t, database.h, database.ip, "10.99.0.2")
+
 	rmAndCreate(t, w, "FRR", frr, both, webapp, database)
 	sp.stop(syscall.SIGTERM)
 	frr.WaitRoutes(bgppeer.Want())
