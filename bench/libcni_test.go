@@ -86,7 +86,7 @@ func newCNIRuntime(b *testing.B, e *endpointBench) *cniRuntime {
 		plugin map[string]any
 	}{
 		{cniRef, map[string]any{"type": string(e.driver), "master": "p0", "mode": mode, "ipam": hostLocal("10.20.0.0/16")}},
-		{cniHostLocal, map[string]any{"type": "vlanraw", "driver": string(e.driver), "master": "p0", "mode": mode, "ipam": hostLocal("10.21.0.0/16")}},
+		{cniHostLocal, map[string]any{"type": "vlanraw", "driver": string(e.driver), "master": "p0", "mode": mode, "ipam": hostLocal("10.21.0.0/16"), "stateDir": e.stateDir}},
 		{cniNetwork, map[string]any{"type": "vlanraw", "network": "net", "stateDir": e.stateDir}},
 		{cniIPAMFloor, map[string]any{"type": "host-local", "ipam": hostLocal("10.23.0.0/16")}},
 	} {
