@@ -107,11 +107,7 @@ func runLinkShow(e *cli.Env, args []string) error {
 	}
 	p := &linkPrinter{byIndex: byIndex, details: e.Details}
 	if e.JSON {
-		objs := make([]*jsonObject, 0, len(shown))
-		for _, l := range shown {
-			objs = append(objs, p.json(l))
-		}
-		return cli.WriteJSON(e.Stdout, objs, e.Pretty)
+		return cli.WriteJSONList(e.Stdout, len(shown), func(i int) any { return p.json(shown[i]) }, e.Pretty)
 	}
 	for _, l := range shown {
 		if _, err := fmt.Fprint(e.Stdout, p.text(l)); err != nil {
