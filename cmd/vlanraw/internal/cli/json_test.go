@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"testing"
 )
 
-// TestWriteJSONList checks that WriteJSONList writes what WriteJSON
-// writes for the same values in a slice, compact and pretty.
+// TestWriteJSONList checks that WriteJSONList and WriteJSON write what
+// encoding/json's Encoder writes for the same values in a slice, compact
+// and indented.
 func TestWriteJSONList(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -22,15 +25,52 @@ func TestWriteJSONList(t *testing.T) {
 		}},
 	} {
 		for _, pretty := range []bool{false, true} {
-			var want, got bytes.Buffer
-			if err := WriteJSON(&want, tt.vals, pretty); err != nil {
+			var want, got, whole bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(false)
+			if pretty {
+				enc.SetIndent("", jsonIndent)
+			}
+			if err := enc.Encode(tt.vals); err != nil {
+				t.Fatal(err)
+			}
+			if err := WriteJSON(&whole, tt.vals, pretty); err != nil {
 				t.Fatal(err)
 			}
 			if err := WriteJSONList(&got, len(tt.vals), func(i int) any { return tt.vals[i] }, pretty); err != nil {
 				t.Fatal(err)
 			}
+			if got.String() != want.String() || whole.String() != want.String() {
+				t.Errorf("%s, pretty %v:\nWriteJSONList %q\nWriteJSON     %q\nwant          %q", tt.name, pretty, got.String(), whole.String(), want.String())
+			}
+		}
+	}
+}
+
+// TestWriteIndented checks the streaming indentation against
+// json.Indent, on values with empty and nested objects and arrays and
+// strings holding every character that means something outside them.
+func TestWriteIndented(t *testing.T) {
+	for _, v := range []any{
+		nil, 1, "x", []any{}, map[string]any{},
+		[]any{map[string]any{"a": []any{}, "b": map[string]any{}, "c": []any{1, 2, map[string]any{"d": "e"}}}},
+		map[string]any{"s": `{[,:]}" \ \" \\`, "t": "\"", "u": []string{"a,b", "c:d"}, "v": map[string]any{"w": []any{[]any{}, []any{map[string]any{}}}}},
+	} {
+		compact, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, prefix := range []string{"", jsonIndent} {
+			var want bytes.Buffer
+			if err := json.Indent(&want, compact, prefix, jsonIndent); err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			bw := bufio.NewWriter(&got)
+			writeIndented(bw, compact, prefix)
+			bw.Flush()
 			if got.String() != want.String() {
-				t.Errorf("%s, pretty %v:\ngot  %q\nwant %q", tt.name, pretty, got.String(), want.String())
+				t.Errorf("%s, prefix %q:\ngot  %s\nwant %s", compact, prefix, got.String(), want.String())
 			}
 		}
 	}
