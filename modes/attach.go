@@ -174,7 +174,7 @@ func (m *Manager) Attach(s AttachSpec) (*Endpoint, error) {
 // configuration is replaced when it has no endpoints.
 func (m *Manager) implicitNetwork(r *records, s AttachSpec, o *options) (n *Network, fresh bool, err error) {
 	name := CNINetworkName(s.Config)
-	if !validNetworkName(name) {
+	if !ValidNetworkName(name) {
 		return nil, false, invalidf("invalid network name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", s.Config)
 	}
 	if s.LinkInContainer {

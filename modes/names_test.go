@@ -17,8 +17,8 @@ func TestNameValidatorsMatchPatterns(t *testing.T) {
 		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0",
 	}
 	for _, s := range inputs {
-		if got, want := validNetworkName(s), name.MatchString(s); got != want {
-			t.Errorf("validNetworkName(%q) = %v, the pattern says %v", s, got, want)
+		if got, want := ValidNetworkName(s), name.MatchString(s); got != want {
+			t.Errorf("ValidNetworkName(%q) = %v, the pattern says %v", s, got, want)
 		}
 		if got, want := isHexID(s), id.MatchString(s); got != want {
 			t.Errorf("isHexID(%q) = %v, the pattern says %v", s, got, want)
@@ -32,7 +32,7 @@ func FuzzNameValidators(f *testing.F) {
 	f.Add("ipvlan_net")
 	f.Add("0123456789ab")
 	f.Fuzz(func(t *testing.T, s string) {
-		if validNetworkName(s) != name.MatchString(s) || isHexID(s) != id.MatchString(s) {
+		if ValidNetworkName(s) != name.MatchString(s) || isHexID(s) != id.MatchString(s) {
 			t.Errorf("%q: validators and patterns disagree", s)
 		}
 	})

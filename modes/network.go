@@ -148,7 +148,7 @@ func (n *Network) pools() (v4, v6 []*ipam.Pool) {
 // [a-zA-Z0-9][a-zA-Z0-9_.-]*. (A loop rather than a regexp compiled at
 // start, which every vlanraw process, the CNI plugin's among them, would
 // pay for.)
-func validNetworkName(s string) bool {
+func ValidNetworkName(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
@@ -171,7 +171,7 @@ func newID() string {
 // NAME.VID that does not exist), and records the network. When anything
 // fails, the links it made are deleted and nothing is recorded.
 func (m *Manager) CreateNetwork(s NetworkSpec) (*Network, error) {
-	if !validNetworkName(s.Name) {
+	if !ValidNetworkName(s.Name) {
 		return nil, invalidf("invalid network name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", s.Name)
 	}
 	o, err := parseOptions(s.Driver, s.Options)

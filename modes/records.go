@@ -38,7 +38,7 @@ func (r *records) validate() error {
 		}
 		where := fmt.Sprintf("network #%d (%q)", i+1, n.Name)
 		switch {
-		case !validNetworkName(n.Name):
+		case !ValidNetworkName(n.Name):
 			return fmt.Errorf("%s: invalid name", where)
 		case names[n.Name]:
 			return fmt.Errorf("%s: a network of that name is recorded twice", where)

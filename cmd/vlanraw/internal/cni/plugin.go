@@ -138,7 +138,7 @@ func (p *plugin) load(in *invocation) (*config, *args, error) {
 	if c.Name == "" {
 		return nil, nil, errorf(codeInvalidConfig, "the network configuration has no name")
 	}
-	if !validNetworkName(c.Name) {
+	if !modes.ValidNetworkName(c.Name) {
 		return nil, nil, types.NewError(types.ErrInvalidNetworkConfig, "invalid characters found in network name", c.Name)
 	}
 	a, err := parseArgs(in.Args)
@@ -146,21 +146,6 @@ func (p *plugin) load(in *invocation) (*config, *args, error) {
 		return nil, nil, err
 	}
 	return c, a, nil
-}
-
-// validNetworkName reports whether name is a valid network name for CNI
-// (libcni's rule: a letter or digit, then letters, digits, '_', '.' and
-// '-'). libcni's own check is a regular expression compiled when its
-// package starts, which every plugin process would pay for.
-func validNetworkName(name string) bool {
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-		if !alnum && (i == 0 || c != '_' && c != '.' && c != '-') {
-			return false
-		}
-	}
-	return name != ""
 }
 
 // ref returns the attachment a command is about.
