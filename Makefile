@@ -148,7 +148,7 @@ benchsmoke: deps build
 #
 # Each benchmark runs COUNT times on the host (BENCH_QEMU_COUNT in QEMU),
 # BENCHTIME each: each figure is the median of the runs, the spread their
-# lowest and highest. The defaults took 9m16s on this 2-CPU machine, quiet
+# lowest and highest. The defaults took 9m16s to 10m45s on this 2-CPU machine, quiet
 # (7.5 minutes while other work loaded it: 4.7 on the host, 2.8 in
 # QEMU); 3 runs of 3 iterations (3x) took over 28. The defaults keep every ratio meaningful
 # because each benchmark measures vlanraw and its peer alternately within
