@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/vlanraw/vlanraw/modes/internal/jsonio"
+	"github.com/vlanraw/vlanraw/internal/jsonio"
 )
 
 // The records are encoded and decoded by hand (see package jsonio for

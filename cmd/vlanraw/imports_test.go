@@ -51,13 +51,14 @@ var layers = map[string][]string{
 	// bench runs the suites and writes bench/report's report.
 	"internal/bench": {"cmd/vlanraw/internal/cli", "bench/report"},
 	// bgp hands what modes says to announce to bgp's speaker.
-	"internal/bgp": {"cmd/vlanraw/internal/cli", "modes", "modes/state", "bgp"},
+	"internal/bgp":     {"cmd/vlanraw/internal/cli", "modes", "modes/state", "bgp"},
 }
 
 // leaves are the packages below every layer that any package may
-// import: the error vocabulary and network namespaces (every NETNS word
-// goes through cli.OpenNetNS, which returns a *netns.NS).
-var leaves = []string{"errdefs", "netns"}
+// import: the error vocabulary, network namespaces (every NETNS word
+// goes through cli.OpenNetNS, which returns a *netns.NS) and the JSON
+// reader and writer of the hand-written codecs.
+var leaves = []string{"errdefs", "netns", "internal/jsonio"}
 
 // allowed reports whether imp, a path under module, matches one of
 // rules.

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/vlanraw/vlanraw/internal/jsonio"
 )
 
 // WriteJSON writes v as iproute2 does: on one line, or indented with
@@ -28,67 +30,12 @@ func WriteJSON(w io.Writer, v any, pretty bool) error {
 		return fmt.Errorf("write JSON: %w", err)
 	}
 	bw := bufio.NewWriter(w)
-	writeIndented(bw, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), "")
+	jsonio.Indent(bw, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), "", jsonIndent)
 	bw.WriteByte('\n')
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write JSON: %w", err)
 	}
 	return nil
-}
-
-// writeIndented writes the compact JSON in src as json.Indent(dst, src,
-// prefix, jsonIndent) would, to bw.
-func writeIndented(bw *bufio.Writer, src []byte, prefix string) {
-	depth := 0
-	newline := func() {
-		bw.WriteByte('\n')
-		bw.WriteString(prefix)
-		for range depth {
-			bw.WriteString(jsonIndent)
-		}
-	}
-	inString := false
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if inString {
-			bw.WriteByte(c)
-			switch c {
-			case '\\':
-				i++
-				if i < len(src) {
-					bw.WriteByte(src[i])
-				}
-			case '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-			bw.WriteByte(c)
-		case '{', '[':
-			bw.WriteByte(c)
-			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
-				bw.WriteByte(src[i+1]) // empty: {} and [] stay on their line
-				i++
-				continue
-			}
-			depth++
-			newline()
-		case '}', ']':
-			depth--
-			newline()
-			bw.WriteByte(c)
-		case ',':
-			bw.WriteByte(c)
-			newline()
-		case ':':
-			bw.WriteString(": ")
-		default:
-			bw.WriteByte(c)
-		}
-	}
 }
 
 // jsonIndent is the indentation of WriteJSON's pretty output.
@@ -118,7 +65,7 @@ func WriteJSONList(w io.Writer, n int, item func(i int) any, pretty bool) error 
 			continue
 		}
 		bw.WriteString("\n" + jsonIndent)
-		writeIndented(bw, v, jsonIndent)
+		jsonio.Indent(bw, v, jsonIndent, jsonIndent)
 	}
 	if pretty && n > 0 {
 		bw.WriteByte('\n')

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"testing"
@@ -42,35 +41,6 @@ func TestWriteJSONList(t *testing.T) {
 			}
 			if got.String() != want.String() || whole.String() != want.String() {
 				t.Errorf("%s, pretty %v:\nWriteJSONList %q\nWriteJSON     %q\nwant          %q", tt.name, pretty, got.String(), whole.String(), want.String())
-			}
-		}
-	}
-}
-
-// TestWriteIndented checks the streaming indentation against
-// json.Indent, on values with empty and nested objects and arrays and
-// strings holding every character that means something outside them.
-func TestWriteIndented(t *testing.T) {
-	for _, v := range []any{
-		nil, 1, "x", []any{}, map[string]any{},
-		[]any{map[string]any{"a": []any{}, "b": map[string]any{}, "c": []any{1, 2, map[string]any{"d": "e"}}}},
-		map[string]any{"s": `{[,:]}" \ \" \\`, "t": "\"", "u": []string{"a,b", "c:d"}, "v": map[string]any{"w": []any{[]any{}, []any{map[string]any{}}}}},
-	} {
-		compact, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, prefix := range []string{"", jsonIndent} {
-			var want bytes.Buffer
-			if err := json.Indent(&want, compact, prefix, jsonIndent); err != nil {
-				t.Fatal(err)
-			}
-			var got bytes.Buffer
-			bw := bufio.NewWriter(&got)
-			writeIndented(bw, compact, prefix)
-			bw.Flush()
-			if got.String() != want.String() {
-				t.Errorf("%s, prefix %q:\ngot  %s\nwant %s", compact, prefix, got.String(), want.String())
 			}
 		}
 	}

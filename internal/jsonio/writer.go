@@ -104,11 +104,11 @@ func (w *Writer) Raw(b []byte, err error) {
 	w.b = append(w.b, b...)
 }
 
-// appendString appends s as a JSON string, as encoding/json writes it.
+// appendString appends s as a JSON string, as json.Marshal writes it.
 func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			q, _ := json.Marshal(s) // escapes, U+2028 and invalid UTF-8 as encoding/json does
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= utf8.RuneSelf {
+			q, _ := json.Marshal(s) // escapes, HTML's characters, U+2028 and invalid UTF-8 as encoding/json does
 			return append(b, q...)
 		}
 	}

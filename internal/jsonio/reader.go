@@ -304,6 +304,16 @@ func (r *Reader) Skip() error {
 	}
 }
 
+// Raw reads a value of any type and returns it as it is in the input.
+func (r *Reader) Raw() ([]byte, error) {
+	r.skipSpace()
+	start := r.pos
+	if err := r.Skip(); err != nil {
+		return nil, err
+	}
+	return r.data[start:r.pos], nil
+}
+
 // End returns an error unless all the input has been read.
 func (r *Reader) End() error {
 	if r.peek() != 0 {

@@ -124,3 +124,18 @@ func TestWriter(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// TestWriterString checks that strings come out byte for byte as
+// json.Marshal writes them, HTML's characters escaped, so that a
+// Writer's output needs no pass through encoding/json.
+func TestWriterString(t *testing.T) {
+	for _, s := range []string{"", "plain", "<a&b>", "a\"b\\c", "\x01\t\n", "\u2028\u2029", "é", "\xff", "/run/netns/x y"} {
+		var w Writer
+		w.String(s)
+		got, _ := w.Bytes()
+		want, _ := json.Marshal(s)
+		if string(got) != string(want) {
+			t.Errorf("%q: got %s, want %s", s, got, want)
+		}
+	}
+}
