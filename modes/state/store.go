@@ -297,19 +297,6 @@ func (s *Store[T]) save(d *loaded[T]) error {
 	return s.saveVolatile(d, part)
 }
 
-// envelope is the layout of a state file.
-type envelope struct {
-	Schema int             `json:"schema"`
-	Data   json.RawMessage `json:"data"`
-}
-
-// header is how a state file is read: a missing schema is told apart
-// from schema 0.
-type header struct {
-	Schema *int            `json:"schema"`
-	Data   json.RawMessage `json:"data"`
-}
-
 // read reads, migrates and checks the document.
 func (s *Store[T]) read() (*loaded[T], error) {
 	v := new(T)
@@ -322,8 +309,8 @@ func (s *Store[T]) read() (*loaded[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
 	}
-	var env header
-	if err := json.Unmarshal(raw, &env); err != nil {
+	env, err := decodeEnvelope(raw)
+	if err != nil {
 		return nil, s.corrupt(err)
 	}
 	if env.Schema == nil || *env.Schema < 1 {
@@ -343,7 +330,7 @@ func (s *Store[T]) read() (*loaded[T], error) {
 		}
 	}
 	if len(data) > 0 {
-		if err := json.Unmarshal(data, v); err != nil {
+		if err := decodeDocument(data, v); err != nil {
 			return nil, s.corrupt(err)
 		}
 	}
@@ -382,13 +369,9 @@ func (s *Store[T]) corruptFile(path string, why error) error {
 
 // encodeAny returns the file contents for v.
 func (s *Store[T]) encodeAny(v any) ([]byte, error) {
-	data, err := json.Marshal(v)
+	b, err := encodeEnvelope(s.schema, v)
 	if err != nil {
 		return nil, fmt.Errorf("encode state %s: %w", s.name, err)
 	}
-	b, err := json.MarshalIndent(envelope{Schema: s.schema, Data: data}, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encode state %s: %w", s.name, err)
-	}
-	return append(b, '\n'), nil
+	return b, nil
 }

@@ -2,7 +2,6 @@ package state
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,7 +29,7 @@ func Volatile[T, V any](split func(v *T) (durable *T, volatile *V), join func(v 
 			split: func(v any) (any, any) { d, x := split(v.(*T)); return d, x },
 			join: func(v any, data []byte) error {
 				x := new(V)
-				if err := json.Unmarshal(data, x); err != nil {
+				if err := decodeDocument(data, x); err != nil {
 					return err
 				}
 				join(v.(*T), x)
@@ -78,8 +77,8 @@ func (s *Store[T]) readVolatile(d *loaded[T]) error {
 	if err != nil {
 		return fmt.Errorf("read state: %w", err)
 	}
-	var env header
-	if err := json.Unmarshal(raw, &env); err != nil {
+	env, err := decodeEnvelope(raw)
+	if err != nil {
 		return s.corruptFile(path, err)
 	}
 	if env.Schema == nil || *env.Schema != s.schema {
