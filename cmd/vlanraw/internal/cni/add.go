@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 
-	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
 
 	"github.com/vlanraw/vlanraw/modes"
@@ -61,7 +60,7 @@ func (p *plugin) add(in *invocation) error {
 		return errors.Join(cniError(err), p.ipamDel(in, c))
 	}
 	// The configuration's DNS, as the reference plugins report it.
-	return types.PrintResult(result(prev, e, in.Netns, ipam, c.IPAM.Type == "" && prev != nil, c.DNS), c.CNIVersion)
+	return printResult(result(prev, e, in.Netns, ipam, c.IPAM.Type == "" && prev != nil, c.DNS), c.CNIVersion)
 }
 
 // chainedMaster returns the master of a configuration that names none,
@@ -128,7 +127,7 @@ func (p *plugin) addToNetwork(c *config, in *invocation, m *modes.Manager, mac s
 		return cniError(err)
 	}
 	// A vlanraw network has no DNS of its own: the configuration's.
-	return types.PrintResult(result(prev, e, in.Netns, nil, false, c.DNS), c.CNIVersion)
+	return printResult(result(prev, e, in.Netns, nil, false, c.DNS), c.CNIVersion)
 }
 
 // fillAddrs copies the addresses, gateways and routes of an IPAM result

@@ -67,25 +67,12 @@ var ownKeys = []string{"driver", "network", "stateDir", "master", "mode", "mtu",
 // known driver, and either a network or driver settings (a master left
 // out is the default route's link: see modes.DefaultMaster).
 func parseConfig(data []byte) (*config, error) {
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(data, &keys); err != nil {
-		return nil, errorf(types.ErrDecodingFailure, "the network configuration does not parse: %v", err)
-	}
-	// A reference plugin's configuration may carry keys its plugin
-	// ignores (a generator's, an older plugin's): a drop-in takes it
-	// unchanged, as the reference does. vlanraw's own type refuses them,
-	// so that a misspelt key is not silently ignored.
-	var typ string
-	json.Unmarshal(keys["type"], &typ)
-	dropIn := typ == string(modes.IPVlan) || typ == string(modes.MACVlan)
-	for _, k := range slices.Sorted(maps.Keys(keys)) {
-		if !dropIn && !slices.Contains(specKeys, k) && !slices.Contains(ownKeys, k) {
-			return nil, errorf(codeUnsupportedField, "unknown configuration key %q: vlanraw takes %s besides the specification's keys", k, strings.Join(ownKeys, ", "))
+	c, ok := plainConfig(data)
+	if !ok {
+		var err error
+		if c, err = decodeConfig(data); err != nil {
+			return nil, err
 		}
-	}
-	c := &config{}
-	if err := json.Unmarshal(data, c); err != nil {
-		return nil, errorf(types.ErrDecodingFailure, "the network configuration does not parse: %v", err)
 	}
 	if err := version.ParsePrevResult(&c.PluginConf); err != nil {
 		return nil, errorf(types.ErrDecodingFailure, "prevResult: %v", err)
@@ -131,6 +118,32 @@ func parseConfig(data []byte) (*config, error) {
 	}
 	if c.NoPromisc && c.NoDst {
 		return nil, errorf(codeInvalidConfig, "nopromisc (mode passthru) and nodst (mode source) exclude each other: give one")
+	}
+	return c, nil
+}
+
+// decodeConfig decodes a configuration with encoding/json, refusing
+// unknown keys in vlanraw's own type.
+func decodeConfig(data []byte) (*config, error) {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(data, &keys); err != nil {
+		return nil, errorf(types.ErrDecodingFailure, "the network configuration does not parse: %v", err)
+	}
+	// A reference plugin's configuration may carry keys its plugin
+	// ignores (a generator's, an older plugin's): a drop-in takes it
+	// unchanged, as the reference does. vlanraw's own type refuses them,
+	// so that a misspelt key is not silently ignored.
+	var typ string
+	json.Unmarshal(keys["type"], &typ)
+	dropIn := typ == string(modes.IPVlan) || typ == string(modes.MACVlan)
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		if !dropIn && !slices.Contains(specKeys, k) && !slices.Contains(ownKeys, k) {
+			return nil, errorf(codeUnsupportedField, "unknown configuration key %q: vlanraw takes %s besides the specification's keys", k, strings.Join(ownKeys, ", "))
+		}
+	}
+	c := &config{}
+	if err := json.Unmarshal(data, c); err != nil {
+		return nil, errorf(types.ErrDecodingFailure, "the network configuration does not parse: %v", err)
 	}
 	return c, nil
 }

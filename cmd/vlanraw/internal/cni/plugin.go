@@ -96,8 +96,7 @@ func (p *plugin) run(stdin io.Reader) *types.Error {
 		return errorf(types.ErrIOFailure, "read the configuration from stdin: %v", err)
 	}
 	in.StdinData = data
-	var dec version.ConfigDecoder
-	v, err := dec.Decode(data)
+	v, err := configVersion(data)
 	if err != nil {
 		return errorf(types.ErrDecodingFailure, "the network configuration does not parse: %v", err)
 	}

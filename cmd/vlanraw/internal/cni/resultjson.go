@@ -1,0 +1,181 @@
+package cni
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"os"
+
+	"github.com/containernetworking/cni/pkg/types"
+	current "github.com/containernetworking/cni/pkg/types/100"
+
+	"github.com/vlanraw/vlanraw/internal/jsonio"
+)
+
+// printResult prints r, converted to the configuration's version, as
+// types.PrintResult does. A result of version 1.0.0 or 1.1.0 (what the
+// runtimes of today ask for) is written here, byte for byte as
+// types.PrintResult writes it (TestPrintResult), without encoding/json,
+// through which the library passes it three times (out, into a map, out
+// again): its reflection cost, once per process, more than the rest of
+// an ADD's user-space work after the kernel's. Older versions are
+// converted and printed by the CNI library.
+func printResult(r *current.Result, version string) error {
+	if version != "1.0.0" && version != "1.1.0" {
+		return types.PrintResult(r, version)
+	}
+	var w jsonio.Writer
+	writeResult(&w, r, version)
+	compact, err := w.Bytes()
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	jsonio.Indent(&b, compact, "", "    ")
+	_, err = b.WriteTo(stdout)
+	return err
+}
+
+// stdout is where results go: os.Stdout, as types.PrintResult prints
+// them; tests change it.
+var stdout io.Writer = os.Stdout
+
+// writeResult writes r at version as types100.Result's MarshalJSON
+// does: its struct tags' keys and omissions, dns left out when empty, and
+// then, since it passes its encoding through a map, every object's keys
+// in sorted order.
+func writeResult(w *jsonio.Writer, r *current.Result, version string) {
+	w.OpenObject()
+	w.Key("cniVersion")
+	w.String(version)
+	if !r.DNS.IsEmpty() {
+		w.Key("dns")
+		w.OpenObject()
+		optString(w, "domain", r.DNS.Domain)
+		optStrings(w, "nameservers", r.DNS.Nameservers)
+		optStrings(w, "options", r.DNS.Options)
+		optStrings(w, "search", r.DNS.Search)
+		w.CloseObject()
+	}
+	if len(r.Interfaces) > 0 {
+		w.Key("interfaces")
+		w.OpenArray()
+		for _, i := range r.Interfaces {
+			writeInterface(w, i)
+		}
+		w.CloseArray()
+	}
+	if len(r.IPs) > 0 {
+		w.Key("ips")
+		w.OpenArray()
+		for _, ip := range r.IPs {
+			writeIPConfig(w, ip)
+		}
+		w.CloseArray()
+	}
+	if len(r.Routes) > 0 {
+		w.Key("routes")
+		w.OpenArray()
+		for _, rt := range r.Routes {
+			writeRoute(w, rt)
+		}
+		w.CloseArray()
+	}
+	w.CloseObject()
+}
+
+func writeInterface(w *jsonio.Writer, i *current.Interface) {
+	if i == nil {
+		w.Null()
+		return
+	}
+	w.OpenObject()
+	optString(w, "mac", i.Mac)
+	optInt(w, "mtu", i.Mtu)
+	w.Key("name")
+	w.String(i.Name)
+	optString(w, "pciID", i.PciID)
+	optString(w, "sandbox", i.Sandbox)
+	optString(w, "socketPath", i.SocketPath)
+	w.CloseObject()
+}
+
+func writeIPConfig(w *jsonio.Writer, c *current.IPConfig) {
+	if c == nil {
+		w.Null()
+		return
+	}
+	w.OpenObject()
+	w.Key("address")
+	w.String((&c.Address).String())
+	optIP(w, "gateway", c.Gateway)
+	if c.Interface != nil {
+		w.Key("interface")
+		w.Int(*c.Interface)
+	}
+	w.CloseObject()
+}
+
+func writeRoute(w *jsonio.Writer, r *types.Route) {
+	if r == nil {
+		w.Null()
+		return
+	}
+	w.OpenObject()
+	optInt(w, "advmss", r.AdvMSS)
+	w.Key("dst")
+	w.String((&r.Dst).String())
+	optIP(w, "gw", r.GW)
+	optInt(w, "mtu", r.MTU)
+	optInt(w, "priority", r.Priority)
+	if r.Scope != nil {
+		w.Key("scope")
+		w.Int(*r.Scope)
+	}
+	if r.Table != nil {
+		w.Key("table")
+		w.Int(*r.Table)
+	}
+	w.CloseObject()
+}
+
+// optIP writes an address under key unless it is empty, as net.IP's
+// MarshalText and omitempty do.
+func optIP(w *jsonio.Writer, key string, ip net.IP) {
+	if len(ip) == 0 {
+		return
+	}
+	w.Key(key)
+	b, err := ip.MarshalText()
+	if err != nil {
+		w.Raw(nil, err)
+		return
+	}
+	w.String(string(b))
+}
+
+func optString(w *jsonio.Writer, key, s string) {
+	if s != "" {
+		w.Key(key)
+		w.String(s)
+	}
+}
+
+func optInt(w *jsonio.Writer, key string, n int) {
+	if n != 0 {
+		w.Key(key)
+		w.Int(n)
+	}
+}
+
+func optStrings(w *jsonio.Writer, key string, l []string) {
+	if len(l) == 0 {
+		return
+	}
+	w.Key(key)
+	w.OpenArray()
+	for _, s := range l {
+		w.String(s)
+	}
+	w.CloseArray()
+}
