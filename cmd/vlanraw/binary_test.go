@@ -162,3 +162,32 @@ func TestBinaryExitCodes(t *testing.T) {
 		run(t, exitRuntime, "-n", ns+"-nosuch", "link", "show")
 	})
 }
+
+// TestOneProcInitFirst checks, in the binary's own initialisation trace,
+// that package oneproc's init runs before those of the large packages
+// (GoBGP's wire package, cilium/ebpf): a CNI plugin is on one processor
+// before they run (see package oneproc).
+func TestOneProcInitFirst(t *testing.T) {
+	cmd := vlanrawBinary(t)()
+	cmd.Env = append(cmd.Env, "CNI_COMMAND=VERSION", "GODEBUG=inittrace=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	order := map[string]int{}
+	for i, line := range strings.Split(stderr.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "init" {
+			order[f[1]] = i
+		}
+	}
+	first, ok := order["github.com/vlanraw/vlanraw/cmd/vlanraw/internal/oneproc"]
+	if !ok {
+		t.Fatalf("no init of package oneproc in the trace:\n%s", stderr.String())
+	}
+	for _, big := range []string{"github.com/osrg/gobgp/v4/pkg/packet/bgp", "github.com/cilium/ebpf/internal", "github.com/vlanraw/vlanraw/cmd/vlanraw/internal/iproute"} {
+		if at, ok := order[big]; !ok || at < first {
+			t.Errorf("%s initialises before oneproc (line %d, oneproc's %d), or not at all", big, at, first)
+		}
+	}
+}

@@ -33,6 +33,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cli"
 	"github.com/vlanraw/vlanraw/cmd/vlanraw/internal/cni"
+	_ "github.com/vlanraw/vlanraw/cmd/vlanraw/internal/oneproc" // first: see its doc
 	"github.com/vlanraw/vlanraw/modes"
 )
 
