@@ -51,7 +51,7 @@ var layers = map[string][]string{
 	// bench runs the suites and writes bench/report's report.
 	"internal/bench": {"cmd/vlanraw/internal/cli", "bench/report"},
 	// bgp hands what modes says to announce to bgp's speaker.
-	"internal/bgp":     {"cmd/vlanraw/internal/cli", "modes", "modes/state", "bgp"},
+	"internal/bgp": {"cmd/vlanraw/internal/cli", "modes", "modes/state", "bgp"},
 }
 
 // leaves are the packages below every layer that any package may

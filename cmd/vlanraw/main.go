@@ -39,7 +39,8 @@ import (
 
 // A signal stops the command: SIGINT, SIGTERM and SIGHUP end the operation
 // in progress at its next step, which then rolls back as a failure does,
-// and the command exits with 128 plus the signal's number.
+// and the command exits with 128 plus the signal's number. The CNI plugin
+// catches none (see package cni).
 var stopSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
 
 // signalError is the cause of a command stopped by a signal.
@@ -68,19 +69,20 @@ const testStopEnv = "VLANRAW_TEST_STOP"
 
 func main() {
 	ctx, cancel := context.WithCancelCause(context.Background())
+	if v := os.Getenv(testStopEnv); v != "" {
+		setTestStop(ctx, v)
+	}
+	if os.Getenv(cni.Env) != "" {
+		// A CNI runtime runs vlanraw, under any name, as a plugin. It
+		// catches no signal (see package cni).
+		os.Exit(cni.Main(ctx, os.Stdin, os.Stdout))
+	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, stopSignals...)
 	go func() {
 		s := <-sigs
 		cancel(signalError{s.(syscall.Signal)})
 	}()
-	if v := os.Getenv(testStopEnv); v != "" {
-		setTestStop(ctx, v)
-	}
-	if os.Getenv(cni.Env) != "" {
-		// A CNI runtime runs vlanraw, under any name, as a plugin.
-		os.Exit(cni.Main(ctx, os.Stdin, os.Stdout))
-	}
 	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	// A command that failed after a signal was stopped by it, and rolled
 	// back; one that succeeded finished before the signal could stop it

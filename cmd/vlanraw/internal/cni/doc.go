@@ -60,4 +60,15 @@
 // specification nor vlanraw knows (code 2), so that a misspelt key is
 // not silently ignored; under a drop-in type such keys are ignored, as
 // the reference plugins ignore them.
+//
+// The plugin catches no signal, unlike vlanraw's commands, which roll
+// back on SIGINT, SIGTERM and SIGHUP: runtimes stop a plugin that takes
+// too long with SIGKILL (libcni runs it with exec.CommandContext), the
+// reference plugins catch none either, and installing the handlers cost
+// every ADD and DEL a quarter of a millisecond (the Go runtime's signal
+// thread, started and handed each signal in turn: VERSION p50 2.35 ms
+// with them, 2.11 ms without). A plugin stopped by any signal leaves
+// its intent, and the next vlanraw command (a CNI command or the CLI's)
+// finishes or undoes its work before its own, as after SIGKILL
+// (TestCNISignal).
 package cni
