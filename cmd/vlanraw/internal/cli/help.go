@@ -38,8 +38,8 @@ func runHelp(e *Env, args []string) error {
 // writeHelp prints the help of the command topic selects on stdout, or
 // the main help.
 func (e *Env) writeHelp(topic string) {
-	if c, ok := e.commands.find(topic); ok && c.Help != "" {
-		fmt.Fprint(e.Stdout, c.Help)
+	if c, ok := e.commands.find(topic); ok && c.help() != "" {
+		fmt.Fprint(e.Stdout, c.help())
 		return
 	}
 	e.commands.writeMainHelp(e.Stdout)

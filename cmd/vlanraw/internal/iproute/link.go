@@ -24,7 +24,7 @@ var linkCommands = []struct {
 }
 
 // Link is the link object, iproute2's "ip link": add, set, del and show.
-var Link = cli.Command{Name: "link", Summary: "create, change, show and delete links", Run: runLink, Help: linkHelp()}
+var Link = cli.Command{Name: "link", Summary: "create, change, show and delete links", Run: runLink, HelpFunc: linkHelp}
 
 // runLink runs `vlanraw link COMMAND ...`; with no command it lists links.
 func runLink(e *cli.Env, args []string) error {
