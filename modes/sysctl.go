@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vlanraw/vlanraw/internal/osfile"
 	"github.com/vlanraw/vlanraw/netns"
 )
 
@@ -155,7 +156,7 @@ func writeSysctls(ns *netns.NS, kv []sysctl) error {
 func readSysctl(ns *netns.NS, path string) (string, error) {
 	var v string
 	err := ns.Do(func() error {
-		b, err := os.ReadFile("/proc/sys/" + path)
+		b, err := osfile.ReadFile("/proc/sys/" + path)
 		v = string(b)
 		return err
 	})

@@ -7,6 +7,8 @@ import (
 	"runtime"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/internal/osfile"
 )
 
 // NS is an open network namespace. A nil *NS is the caller's current
@@ -46,7 +48,7 @@ func OpenPath(path string) (*NS, error) {
 	if fs.Type != unix.NSFS_MAGIC && fs.Type != unix.PROC_SUPER_MAGIC {
 		return nil, &NotNetNSError{Path: path, What: "nothing is mounted there", Gone: true}
 	}
-	f, err := os.Open(path)
+	f, err := osfile.Open(path)
 	if err != nil {
 		return nil, pathError(path, err)
 	}
@@ -143,7 +145,7 @@ func onThread(enter, fn func() error) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		orig, err := os.Open("/proc/thread-self/ns/net")
+		orig, err := osfile.Open("/proc/thread-self/ns/net")
 		if err != nil {
 			runtime.UnlockOSThread()
 			errc <- fmt.Errorf("open current network namespace: %w", err)

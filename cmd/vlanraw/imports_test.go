@@ -52,13 +52,17 @@ var layers = map[string][]string{
 	"internal/bench": {"cmd/vlanraw/internal/cli", "bench/report"},
 	// bgp hands what modes says to announce to bgp's speaker.
 	"internal/bgp": {"cmd/vlanraw/internal/cli", "modes", "modes/state", "bgp"},
+	// oneproc imports none of vlanraw's packages: its init must run
+	// before theirs (see the package).
+	"internal/oneproc": {},
 }
 
 // leaves are the packages below every layer that any package may
 // import: the error vocabulary, network namespaces (every NETNS word
-// goes through cli.OpenNetNS, which returns a *netns.NS) and the JSON
-// reader and writer of the hand-written codecs.
-var leaves = []string{"errdefs", "netns", "internal/jsonio"}
+// goes through cli.OpenNetNS, which returns a *netns.NS), the JSON
+// reader and writer of the hand-written codecs, and files opened without
+// the runtime's poller.
+var leaves = []string{"errdefs", "netns", "internal/jsonio", "internal/osfile"}
 
 // allowed reports whether imp, a path under module, matches one of
 // rules.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/internal/osfile"
 )
 
 // testHookBeforeRename, when set by a test, is called with the name of
@@ -57,7 +59,7 @@ const (
 // left, syncing as mode says.
 func replaceFile(dir, name string, data []byte, mode syncMode) (err error) {
 	removeStale(dir, name)
-	f, err := os.CreateTemp(dir, tempPattern(name))
+	f, err := osfile.CreateTemp(dir, tempPattern(name))
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/vlanraw/vlanraw/internal/osfile"
 )
 
 // The intent file is written in place and never removed: an 8-byte
@@ -31,7 +33,7 @@ var testHookIntentHeader func()
 
 // writeIntent writes intent into the intent file.
 func (s *Store[T]) writeIntent(intent []byte) error {
-	f, err := os.OpenFile(s.intentPath(), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := osfile.OpenFile(s.intentPath(), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return err
 	}
@@ -52,7 +54,7 @@ func (s *Store[T]) writeIntent(intent []byte) error {
 // readIntent returns the intent in the intent file, nil when there is
 // none.
 func (s *Store[T]) readIntent() ([]byte, error) {
-	f, err := os.Open(s.intentPath())
+	f, err := osfile.Open(s.intentPath())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -77,7 +79,7 @@ func (s *Store[T]) readIntent() ([]byte, error) {
 
 // removeIntent clears the intent file's header.
 func (s *Store[T]) removeIntent() error {
-	f, err := os.OpenFile(s.intentPath(), os.O_WRONLY, 0)
+	f, err := osfile.OpenFile(s.intentPath(), os.O_WRONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/internal/osfile"
 )
 
 // ErrLockTimeout is matched by the error View and Update return when
@@ -34,7 +36,7 @@ type waitConfig struct {
 // flock locks belong to the open file description, so two goroutines of
 // one process exclude each other just as two processes do.
 func lockFile(path string, how int, w waitConfig) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	f, err := osfile.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open state lock: %w", err)
 	}

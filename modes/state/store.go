@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/vlanraw/vlanraw/internal/osfile"
 )
 
 // DefaultDir is where vlanraw keeps its state unless told otherwise.
@@ -301,7 +303,7 @@ func (s *Store[T]) save(d *loaded[T]) error {
 func (s *Store[T]) read() (*loaded[T], error) {
 	v := new(T)
 	path := s.Path()
-	raw, err := os.ReadFile(path)
+	raw, err := osfile.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		d := &loaded[T]{v: v, schema: s.schema}
 		return d, s.finishRead(d)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/vlanraw/vlanraw/internal/osfile"
 )
 
 // Volatile keeps part of each document out of dir/name.json: the part a
@@ -50,7 +52,7 @@ var bootIDPath = "/proc/sys/kernel/random/boot_id"
 
 // volatileFile returns the name of the volatile file of this boot.
 func (s *Store[T]) volatileFile() (string, error) {
-	b, err := os.ReadFile(bootIDPath)
+	b, err := osfile.ReadFile(bootIDPath)
 	if err != nil {
 		return "", fmt.Errorf("read the kernel's boot ID: %w", err)
 	}
@@ -70,7 +72,7 @@ func (s *Store[T]) readVolatile(d *loaded[T]) error {
 	}
 	d.volName = name
 	path := filepath.Join(s.dir, name)
-	raw, err := os.ReadFile(path)
+	raw, err := osfile.ReadFile(path)
 	if os.IsNotExist(err) {
 		return nil
 	}
