@@ -159,21 +159,21 @@ func writeNetwork(w *jsonio.Writer, n *Network) {
 		w.Key("parent_in_container")
 		w.Bool(true)
 	}
-	optString(w, "parent_created", n.ParentCreated)
-	optString(w, "ipvlan_mode", n.IPVlanMode)
-	optString(w, "ipvlan_flag", n.IPVlanFlag)
-	optString(w, "macvlan_mode", n.MACVlanMode)
-	optString(w, "macvlan_flag", n.MACVlanFlag)
+	w.OptString("parent_created", n.ParentCreated)
+	w.OptString("ipvlan_mode", n.IPVlanMode)
+	w.OptString("ipvlan_flag", n.IPVlanFlag)
+	w.OptString("macvlan_mode", n.MACVlanMode)
+	w.OptString("macvlan_flag", n.MACVlanFlag)
 	if len(n.SourceMACs) > 0 {
 		w.Key("macvlan_source_macs")
-		writeStrings(w, n.SourceMACs)
+		w.Strings(n.SourceMACs)
 	}
-	optUint(w, "macvlan_bcqueuelen", uint64(n.BCQueueLen))
+	w.OptUint("macvlan_bcqueuelen", uint64(n.BCQueueLen))
 	w.Key("internal")
 	w.Bool(n.Internal)
 	w.Key("ipv6")
 	w.Bool(n.IPv6)
-	optUint(w, "mtu", uint64(n.MTU))
+	w.OptUint("mtu", uint64(n.MTU))
 	if len(n.Options) > 0 {
 		w.Key("options")
 		w.OpenObject()
@@ -183,8 +183,8 @@ func writeNetwork(w *jsonio.Writer, n *Network) {
 		}
 		w.CloseObject()
 	}
-	optString(w, "host_link", n.HostLink)
-	optString(w, "cni", n.CNI)
+	w.OptString("host_link", n.HostLink)
+	w.OptString("cni", n.CNI)
 	w.Key("subnets")
 	if n.Subnets == nil {
 		w.Null()
@@ -364,7 +364,7 @@ func writeEndpoint(w *jsonio.Writer, e *Endpoint) {
 	w.String(e.NetNS)
 	w.Key("netns_path")
 	w.String(e.NetNSPath)
-	optUint(w, "netns_dev", e.NetNSDev)
+	w.OptUint("netns_dev", e.NetNSDev)
 	w.Key("netns_inode")
 	w.Uint(e.NetNSInode)
 	if e.Unmarked {
@@ -389,7 +389,7 @@ func writeEndpoint(w *jsonio.Writer, e *Endpoint) {
 	}
 	if len(e.Notes) > 0 {
 		w.Key("notes")
-		writeStrings(w, e.Notes)
+		w.Strings(e.Notes)
 	}
 	if e.CNI != nil {
 		w.Key("cni")
@@ -546,28 +546,6 @@ func readAttachment(rd *jsonio.Reader, a *Attachment) error {
 	})
 }
 
-func optString(w *jsonio.Writer, key, s string) {
-	if s != "" {
-		w.Key(key)
-		w.String(s)
-	}
-}
-
-func optUint(w *jsonio.Writer, key string, u uint64) {
-	if u != 0 {
-		w.Key(key)
-		w.Uint(u)
-	}
-}
-
-func writeStrings(w *jsonio.Writer, ss []string) {
-	w.OpenArray()
-	for _, s := range ss {
-		w.String(s)
-	}
-	w.CloseArray()
-}
-
 func readStrings(rd *jsonio.Reader) ([]string, error) {
 	var ss []string
 	ok, err := rd.Array(func() error {
@@ -646,9 +624,9 @@ func (in intent) MarshalJSON() ([]byte, error) {
 	w.Int(in.PID)
 	w.Key("op")
 	w.String(in.Op)
-	optString(&w, "network", in.Network)
-	optString(&w, "parent", in.Parent)
-	optString(&w, "host_link", in.HostLink)
+	w.OptString("network", in.Network)
+	w.OptString("parent", in.Parent)
+	w.OptString("host_link", in.HostLink)
 	if len(in.Endpoints) > 0 {
 		w.Key("endpoints")
 		w.OpenArray()
@@ -660,12 +638,12 @@ func (in intent) MarshalJSON() ([]byte, error) {
 			w.String(e.ID)
 			w.Key("path")
 			w.String(e.Path)
-			optUint(&w, "dev", e.Dev)
+			w.OptUint("dev", e.Dev)
 			w.Key("ino")
 			w.Uint(e.Ino)
 			if len(e.Names) > 0 {
 				w.Key("names")
-				writeStrings(&w, e.Names)
+				w.Strings(e.Names)
 			}
 			w.CloseObject()
 		}

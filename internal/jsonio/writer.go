@@ -85,6 +85,50 @@ func (w *Writer) Int(i int) {
 	w.b = strconv.AppendInt(w.b, int64(i), 10)
 }
 
+// Strings writes an array of strings.
+func (w *Writer) Strings(ss []string) {
+	w.OpenArray()
+	for _, s := range ss {
+		w.String(s)
+	}
+	w.CloseArray()
+}
+
+// The Opt methods write key and its value unless the value is empty, as
+// encoding/json's omitempty leaves it out.
+
+// OptString writes key and s unless s is "".
+func (w *Writer) OptString(key, s string) {
+	if s != "" {
+		w.Key(key)
+		w.String(s)
+	}
+}
+
+// OptInt writes key and n unless n is 0.
+func (w *Writer) OptInt(key string, n int) {
+	if n != 0 {
+		w.Key(key)
+		w.Int(n)
+	}
+}
+
+// OptUint writes key and u unless u is 0.
+func (w *Writer) OptUint(key string, u uint64) {
+	if u != 0 {
+		w.Key(key)
+		w.Uint(u)
+	}
+}
+
+// OptStrings writes key and ss unless ss is empty.
+func (w *Writer) OptStrings(key string, ss []string) {
+	if len(ss) > 0 {
+		w.Key(key)
+		w.Strings(ss)
+	}
+}
+
 // Null writes null.
 func (w *Writer) Null() {
 	w.sep()

@@ -51,10 +51,10 @@ func writeResult(w *jsonio.Writer, r *current.Result, version string) {
 	if !r.DNS.IsEmpty() {
 		w.Key("dns")
 		w.OpenObject()
-		optString(w, "domain", r.DNS.Domain)
-		optStrings(w, "nameservers", r.DNS.Nameservers)
-		optStrings(w, "options", r.DNS.Options)
-		optStrings(w, "search", r.DNS.Search)
+		w.OptString("domain", r.DNS.Domain)
+		w.OptStrings("nameservers", r.DNS.Nameservers)
+		w.OptStrings("options", r.DNS.Options)
+		w.OptStrings("search", r.DNS.Search)
 		w.CloseObject()
 	}
 	if len(r.Interfaces) > 0 {
@@ -90,13 +90,13 @@ func writeInterface(w *jsonio.Writer, i *current.Interface) {
 		return
 	}
 	w.OpenObject()
-	optString(w, "mac", i.Mac)
-	optInt(w, "mtu", i.Mtu)
+	w.OptString("mac", i.Mac)
+	w.OptInt("mtu", i.Mtu)
 	w.Key("name")
 	w.String(i.Name)
-	optString(w, "pciID", i.PciID)
-	optString(w, "sandbox", i.Sandbox)
-	optString(w, "socketPath", i.SocketPath)
+	w.OptString("pciID", i.PciID)
+	w.OptString("sandbox", i.Sandbox)
+	w.OptString("socketPath", i.SocketPath)
 	w.CloseObject()
 }
 
@@ -122,12 +122,12 @@ func writeRoute(w *jsonio.Writer, r *types.Route) {
 		return
 	}
 	w.OpenObject()
-	optInt(w, "advmss", r.AdvMSS)
+	w.OptInt("advmss", r.AdvMSS)
 	w.Key("dst")
 	w.String((&r.Dst).String())
 	optIP(w, "gw", r.GW)
-	optInt(w, "mtu", r.MTU)
-	optInt(w, "priority", r.Priority)
+	w.OptInt("mtu", r.MTU)
+	w.OptInt("priority", r.Priority)
 	if r.Scope != nil {
 		w.Key("scope")
 		w.Int(*r.Scope)
@@ -152,30 +152,4 @@ func optIP(w *jsonio.Writer, key string, ip net.IP) {
 		return
 	}
 	w.String(string(b))
-}
-
-func optString(w *jsonio.Writer, key, s string) {
-	if s != "" {
-		w.Key(key)
-		w.String(s)
-	}
-}
-
-func optInt(w *jsonio.Writer, key string, n int) {
-	if n != 0 {
-		w.Key(key)
-		w.Int(n)
-	}
-}
-
-func optStrings(w *jsonio.Writer, key string, l []string) {
-	if len(l) == 0 {
-		return
-	}
-	w.Key(key)
-	w.OpenArray()
-	for _, s := range l {
-		w.String(s)
-	}
-	w.CloseArray()
 }
