@@ -103,7 +103,7 @@ func plainEnvelope(raw []byte) (*header, bool) {
 		}
 		return errors.ErrUnsupported
 	})
-	if err != nil || r.End() != nil || r.Null() {
+	if err != nil || r.End() != nil {
 		return nil, false
 	}
 	return env, true

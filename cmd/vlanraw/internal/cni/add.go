@@ -60,7 +60,7 @@ func (p *plugin) add(in *invocation) error {
 		return errors.Join(cniError(err), p.ipamDel(in, c))
 	}
 	// The configuration's DNS, as the reference plugins report it.
-	return printResult(result(prev, e, in.Netns, ipam, c.IPAM.Type == "" && prev != nil, c.DNS), c.CNIVersion)
+	return printResult(p.stdout, result(prev, e, in.Netns, ipam, c.IPAM.Type == "" && prev != nil, c.DNS), c.CNIVersion)
 }
 
 // chainedMaster returns the master of a configuration that names none,
@@ -127,7 +127,7 @@ func (p *plugin) addToNetwork(c *config, in *invocation, m *modes.Manager, mac s
 		return cniError(err)
 	}
 	// A vlanraw network has no DNS of its own: the configuration's.
-	return printResult(result(prev, e, in.Netns, nil, false, c.DNS), c.CNIVersion)
+	return printResult(p.stdout, result(prev, e, in.Netns, nil, false, c.DNS), c.CNIVersion)
 }
 
 // fillAddrs copies the addresses, gateways and routes of an IPAM result

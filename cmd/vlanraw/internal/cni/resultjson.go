@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"net"
-	"os"
 
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
@@ -12,17 +11,21 @@ import (
 	"github.com/vlanraw/vlanraw/internal/jsonio"
 )
 
-// printResult prints r, converted to the configuration's version, as
-// types.PrintResult does. A result of version 1.0.0 or 1.1.0 (what the
+// printResult prints r on stdout, converted to the configuration's
+// version, as types.PrintResult does. A result of version 1.0.0 or 1.1.0 (what the
 // runtimes of today ask for) is written here, byte for byte as
 // types.PrintResult writes it (TestPrintResult), without encoding/json,
 // through which the library passes it three times (out, into a map, out
 // again): its reflection cost, once per process, more than the rest of
 // an ADD's user-space work after the kernel's. Older versions are
 // converted and printed by the CNI library.
-func printResult(r *current.Result, version string) error {
+func printResult(stdout io.Writer, r *current.Result, version string) error {
 	if version != "1.0.0" && version != "1.1.0" {
-		return types.PrintResult(r, version)
+		conv, err := r.GetAsVersion(version)
+		if err != nil {
+			return err
+		}
+		return conv.PrintTo(stdout)
 	}
 	var w jsonio.Writer
 	writeResult(&w, r, version)
@@ -35,10 +38,6 @@ func printResult(r *current.Result, version string) error {
 	_, err = b.WriteTo(stdout)
 	return err
 }
-
-// stdout is where results go: os.Stdout, as types.PrintResult prints
-// them; tests change it.
-var stdout io.Writer = os.Stdout
 
 // writeResult writes r at version as types100.Result's MarshalJSON
 // does: its struct tags' keys and omissions, dns left out when empty, and
