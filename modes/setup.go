@@ -146,10 +146,9 @@ type endpointLink struct {
 // when it can: a rename costs the kernel an RCU grace period with the
 // RTNL lock held (about 0.7 ms here). When that name is taken, in t or,
 // on kernels before 6.18, in host's namespace, it uses a temporary name
-// that finish renames. It then enters t once, to open the handle there
-// (a socket made in t; opened by mdlayher/netlink's own namespace switch
-// it cost a second entry) and the sysctl directories, and finds the
-// link's index through the handle. It enters t only for that: a thread
+// that finish renames. It opens the handle in t first, so that anything
+// failing once the link exists can delete it, then finds the link's index
+// through it and enters t only to open the sysctl directories: a thread
 // locked inside a namespace that blocks in a long system call, such as a
 // create waiting for the RTNL lock, costs the Go scheduler a hand-off
 // between threads (with all of it inside t, make took 0.68 ms per
@@ -164,18 +163,18 @@ func (l *endpointLink) make(host *links.Handle) error {
 			return invalidf("invalid MAC address %q", e.MAC)
 		}
 	}
+	th, err := links.Open(l.t.ns)
+	if err != nil {
+		return enterError(l.t, err)
+	}
+	l.th = th
 	// A parent in the container: the link is made there, through th.
 	creator, target := host, l.t.ns
 	if n.ParentInContainer {
-		th, err := links.Open(l.t.ns)
-		if err != nil {
-			return enterError(l.t, err)
-		}
-		l.th = th
 		creator, target = th, nil
 	}
 	l.name = l.names[0]
-	err := creator.Create(linkSpec(n, l.name, mac, target, l.stamp.group))
+	err = creator.Create(linkSpec(n, l.name, mac, target, l.stamp.group))
 	for i := 1; errors.Is(err, unix.EEXIST) && i < len(l.names); i++ {
 		l.name = l.names[i]
 		err = creator.Create(linkSpec(n, l.name, mac, target, l.stamp.group))
@@ -183,22 +182,13 @@ func (l *endpointLink) make(host *links.Handle) error {
 	if err != nil {
 		return createError(n, err)
 	}
-	// One entry into t for the handle (its socket is t's, made there)
-	// and the sysctl directories.
 	err = l.t.ns.Do(func() error {
-		if l.th == nil {
-			th, err := links.Open(nil)
-			if err != nil {
-				return enterError(l.t, err)
-			}
-			l.th = th
-		}
 		var err error
 		l.sysctls, err = openSysctls(l.proc, endpointSysctls(n, e, l.name))
 		return err
 	})
 	if err != nil {
-		return errors.Join(err, l.deleteMade())
+		return errors.Join(err, l.th.Delete(l.name))
 	}
 	link, err := l.th.Get(l.name)
 	if err != nil {
@@ -207,20 +197,6 @@ func (l *endpointLink) make(host *links.Handle) error {
 	}
 	l.index, l.mac = link.Index, link.MAC
 	return hook(l.stamp.ctx, "created")
-}
-
-// deleteMade deletes the link make created, by name, when entering t
-// failed: through the handle in t, or one opened from outside if there is
-// none yet.
-func (l *endpointLink) deleteMade() error {
-	if l.th == nil {
-		th, err := links.Open(l.t.ns)
-		if err != nil {
-			return unfinished(fmt.Errorf("undo: delete %s in %s: %w", l.name, l.t.path, err))
-		}
-		l.th = th
-	}
-	return l.th.Delete(l.name)
 }
 
 // setSysctls writes the link's sysctls, from any thread.
