@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -13,18 +14,24 @@ import (
 
 // startCNI starts vlanraw as a CNI plugin (CNI_COMMAND=cmd) in w's host
 // namespace, for container id's eth0 in namespace ns on w's network
-// network, stopped at step stop (none when stop is "").
+// network, stopped at step stop (none when stop is ""). It is started
+// from a thread inside the host namespace, as a runtime on that host
+// would start it.
 func startCNI(t *testing.T, w *world, stop, cmd, network, id, ns string) (*stopped, <-chan string) {
 	t.Helper()
 	exe, env := vlanrawExe(t)
-	inner := []string{"/usr/bin/env", "CNI_COMMAND=" + cmd, "CNI_CONTAINERID=" + id, "CNI_NETNS=" + filepath.Join(netns.Dir, ns), "CNI_IFNAME=eth0"}
+	c := exec.Command(exe)
+	c.Env = append(slices.Clone(env), "CNI_COMMAND="+cmd, "CNI_CONTAINERID="+id, "CNI_NETNS="+filepath.Join(netns.Dir, ns), "CNI_IFNAME=eth0")
 	if stop != "" {
-		inner = append(inner, testStopEnv+"="+stop)
+		c.Env = append(c.Env, testStopEnv+"="+stop)
 	}
-	c := exec.Command(exe, append([]string{"netns", "exec", w.host}, append(inner, exe)...)...)
-	c.Env = env
 	c.Stdin = strings.NewReader(fmt.Sprintf(`{"cniVersion":"1.0.0","name":"k","type":"vlanraw","network":%q,"stateDir":%q}`, network, w.state))
-	return startCmd(t, c)
+	host, err := netns.Open(w.host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer host.Close()
+	return startCmdWith(t, c, func() error { return host.Do(c.Start) })
 }
 
 // TestCNISignal stops a CNI ADD at each step and sends it SIGTERM or

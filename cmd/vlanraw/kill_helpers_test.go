@@ -154,12 +154,19 @@ func startVR(t *testing.T, w *world, stop string, args ...string) (*stopped, <-c
 // stderr ends.
 func startCmd(t *testing.T, cmd *exec.Cmd) (*stopped, <-chan string) {
 	t.Helper()
+	return startCmdWith(t, cmd, cmd.Start)
+}
+
+// startCmdWith is startCmd with start in place of cmd.Start, such as a
+// start from a thread inside another network namespace.
+func startCmdWith(t *testing.T, cmd *exec.Cmd, start func() error) (*stopped, <-chan string) {
+	t.Helper()
 	s := &stopped{t: t, cmd: cmd, line: strings.Join(cmd.Args[1:], " "), done: make(chan struct{})}
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := start(); err != nil {
 		t.Fatal(err)
 	}
 	// A guard against a test that would otherwise hang for go test's
