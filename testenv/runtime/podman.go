@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/vlanraw/vlanraw/netns"
 )
 
@@ -32,6 +34,12 @@ func NewPodman(tb testing.TB, ns *netns.NS, plugins, confDir string) *Podman {
 		tb.Fatalf("podman is not installed (testenv/deps.sh runtimes installs it): %v", err)
 	}
 	p := &Podman{ns: ns, dir: tb.TempDir()}
+	// containers/storage bind-mounts its overlay directory on itself and
+	// leaves the unmount to the last podman process: conmon's
+	// "container cleanup", which may still run when the test ends.
+	// Detached first (cleanups run in reverse), it lets TempDir's
+	// removal through.
+	tb.Cleanup(func() { unix.Unmount(filepath.Join(p.dir, "root", "overlay"), unix.MNT_DETACH) })
 	p.conf = filepath.Join(p.dir, "containers.conf")
 	conf := fmt.Sprintf(`[containers]
 default_ulimits = []
