@@ -9,6 +9,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/links"
 	"github.com/vlanraw/vlanraw/netns"
+	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 	"github.com/vlanraw/vlanraw/testenv/traffic"
 )
@@ -40,6 +41,9 @@ func newPair(t *testing.T) *pair {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { hb.Close() })
+	// Subscribed before the veth exists, so that its coming up cannot be
+	// missed (see running).
+	eva, evb := dialLinkEvents(t, a), dialLinkEvents(t, b)
 	err = ha.Create(&links.Veth{
 		Attrs: links.Attrs{Name: "t0", Up: true},
 		Peer:  links.Attrs{Name: "t1", Up: true, NetNS: b},
@@ -65,7 +69,50 @@ func newPair(t *testing.T) *pair {
 			}
 		}
 	}
+	running(t, ha, eva, "t0")
+	running(t, hb, evb, "t1")
 	return &pair{a: a, b: b, hb: hb}
+}
+
+func dialLinkEvents(t *testing.T, ns *netns.NS) *rtnl.LinkEvents {
+	t.Helper()
+	ev, err := rtnl.DialLinkEvents(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ev.Close() })
+	return ev
+}
+
+// ifOperUp is IF_OPER_UP of RFC 2863 (linux/if.h).
+const ifOperUp = 6
+
+// running waits until the kernel reports the link name's operational
+// state up (IFLA_OPERSTATE), that is until its link watch has seen the
+// carrier and given the link a queueing discipline: before, every frame
+// it is handed is dropped, the first ARP request among them, and the next
+// goes a second later, so a test sending for 300 ms could see nothing
+// arrive (as on 5.10 in QEMU). IFF_RUNNING does not tell: a new link's
+// state is unknown until the link watch first runs, and unknown counts as
+// running. ev must have been dialled before the link was made.
+func running(t *testing.T, h *links.Handle, ev *rtnl.LinkEvents, name string) {
+	t.Helper()
+	if err := ev.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		l, err := h.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		state := l.Msg.Attributes.OperState
+		if state == ifOperUp {
+			return
+		}
+		if _, err := ev.Receive(); err != nil && !errors.Is(err, rtnl.ErrOverrun) {
+			t.Fatalf("wait for %s to be up (IFLA_OPERSTATE %d): %v", name, state, err)
+		}
+	}
 }
 
 func TestPingReaches(t *testing.T) {
