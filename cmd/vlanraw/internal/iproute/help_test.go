@@ -26,9 +26,11 @@ func linkKeywords() []string {
 		}
 	}
 	for _, k := range kindTable {
-		ws = append(ws, k.words...)
+		if k.words != nil {
+			ws = append(ws, k.words()...)
+		}
 	}
-	ws = append(ws, kinds...)
+	ws = append(ws, kindNames()...)
 	return append(ws, "qlen", "txqlen", "del")
 }
 

@@ -1,7 +1,6 @@
 package iproute
 
 import (
-	"maps"
 	"slices"
 
 	"github.com/jsimonetti/rtnetlink/v2"
@@ -40,7 +39,7 @@ var ipvlanKind = &linkKind{
   Mode and flag belong to the parent: every ipvlan on it shares them,
   and the latest add or set wins; set takes these words too.
 `,
-	words: slices.Concat(keywordNames(ipvlanWords), slices.Collect(maps.Keys(ipvlanModes))),
+	words: func() []string { return slices.Concat(keywordNames(ipvlanWords), wordsOf(ipvlanModes)) },
 }
 
 // ipvlanWords are iproute2's ipvlan/ipvtap words, in its order.
@@ -53,10 +52,10 @@ var ipvlanWords = []cli.Keyword{
 }
 
 // ipvlanModes are the values of "mode", matched exactly.
-var ipvlanModes = map[string]rtnl.IPVlanMode{
-	"l2":  rtnl.IPVlanModeL2,
-	"l3":  rtnl.IPVlanModeL3,
-	"l3s": rtnl.IPVlanModeL3S,
+var ipvlanModes = []wordValue[rtnl.IPVlanMode]{
+	{"l2", rtnl.IPVlanModeL2},
+	{"l3", rtnl.IPVlanModeL3},
+	{"l3s", rtnl.IPVlanModeL3S},
 }
 
 // addIPVlan builds an ipvlan or ipvtap spec from the parsed words.
@@ -101,7 +100,7 @@ func parseIPVlan(kind string, args []string) (*rtnl.IPVlan, error) {
 			if err != nil {
 				return nil, err
 			}
-			m, ok := ipvlanModes[s]
+			m, ok := lookupWord(ipvlanModes, s)
 			if !ok {
 				return nil, cli.Usagef("%s: argument of \"mode\" must be \"l2\", \"l3\" or \"l3s\", not %q", kind, s)
 			}
@@ -130,7 +129,7 @@ func ipvlanDetails(v *rtnl.IPVlan) []detail {
 	var d []detail
 	if v.Mode != nil {
 		mode := "unknown"
-		if _, ok := ipvlanModes[v.Mode.String()]; ok {
+		if _, ok := lookupWord(ipvlanModes, v.Mode.String()); ok {
 			mode = v.Mode.String()
 		}
 		// The leading space is iproute2's: "    ipvlan  mode l2 bridge ".

@@ -2,7 +2,6 @@ package iproute
 
 import (
 	"fmt"
-	"maps"
 	"net"
 	"slices"
 	"strings"
@@ -66,8 +65,9 @@ var macvlanKind = &linkKind{
   set takes these words too, but cannot switch a link into or out of
   passthru.
 `,
-	words: slices.Concat(keywordNames(macvlanWords), slices.Collect(maps.Keys(macvlanModes)),
-		slices.Collect(maps.Keys(macvlanFlagValues)), slices.Collect(maps.Keys(macaddrOps))),
+	words: func() []string {
+		return slices.Concat(keywordNames(macvlanWords), wordsOf(macvlanModes), wordsOf(macvlanFlagValues), wordsOf(macaddrOps))
+	},
 }
 
 // addMACVlan builds a macvlan or macvtap spec from the parsed words.
@@ -116,27 +116,27 @@ var macvlanWords = []cli.Keyword{
 }
 
 // macvlanModes are the values of "mode", matched exactly.
-var macvlanModes = map[string]rtnl.MACVlanMode{
-	"private":  rtnl.MACVlanModePrivate,
-	"vepa":     rtnl.MACVlanModeVEPA,
-	"bridge":   rtnl.MACVlanModeBridge,
-	"passthru": rtnl.MACVlanModePassthru,
-	"source":   rtnl.MACVlanModeSource,
+var macvlanModes = []wordValue[rtnl.MACVlanMode]{
+	{"private", rtnl.MACVlanModePrivate},
+	{"vepa", rtnl.MACVlanModeVEPA},
+	{"bridge", rtnl.MACVlanModeBridge},
+	{"passthru", rtnl.MACVlanModePassthru},
+	{"source", rtnl.MACVlanModeSource},
 }
 
 // macvlanFlagValues are the values of "flag", matched exactly.
-var macvlanFlagValues = map[string]rtnl.MACVlanFlag{
-	"nopromisc": rtnl.MACVlanFlagNoPromisc,
-	"nodst":     rtnl.MACVlanFlagNoDst,
-	"null":      0,
+var macvlanFlagValues = []wordValue[rtnl.MACVlanFlag]{
+	{"nopromisc", rtnl.MACVlanFlagNoPromisc},
+	{"nodst", rtnl.MACVlanFlagNoDst},
+	{"null", 0},
 }
 
 // macaddrOps are the values of "macaddr", matched exactly.
-var macaddrOps = map[string]rtnl.MACAddrMode{
-	"add":   rtnl.MACAddrAdd,
-	"del":   rtnl.MACAddrDel,
-	"set":   rtnl.MACAddrSet,
-	"flush": rtnl.MACAddrFlush,
+var macaddrOps = []wordValue[rtnl.MACAddrMode]{
+	{"add", rtnl.MACAddrAdd},
+	{"del", rtnl.MACAddrDel},
+	{"set", rtnl.MACAddrSet},
+	{"flush", rtnl.MACAddrFlush},
 }
 
 // parseMACVlan reads macvlan or macvtap options (kind is which, for
@@ -159,7 +159,7 @@ func parseMACVlan(kind string, args []string) (*rtnl.MACVlan, error) {
 			if err != nil {
 				return nil, err
 			}
-			m, ok := macvlanModes[s]
+			m, ok := lookupWord(macvlanModes, s)
 			if !ok {
 				return nil, cli.Usagef("%s: argument of \"mode\" must be \"private\", \"vepa\", \"bridge\", \"passthru\" or \"source\", not %q", kind, s)
 			}
@@ -169,7 +169,7 @@ func parseMACVlan(kind string, args []string) (*rtnl.MACVlan, error) {
 			if err != nil {
 				return nil, err
 			}
-			f, ok := macvlanFlagValues[s]
+			f, ok := lookupWord(macvlanFlagValues, s)
 			if !ok {
 				return nil, cli.Usagef("%s: argument of \"flag\" must be \"nopromisc\", \"nodst\" or \"null\", not %q", kind, s)
 			}
@@ -226,7 +226,7 @@ func parseMACAddr(kind string, ws *words, v *rtnl.MACVlan) error {
 	if err != nil {
 		return err
 	}
-	op, ok := macaddrOps[s]
+	op, ok := lookupWord(macaddrOps, s)
 	if !ok {
 		return cli.Usagef("%s: argument of \"macaddr\" must be \"add\", \"del\", \"set\" or \"flush\", not %q", kind, s)
 	}
@@ -258,7 +258,7 @@ func macvlanDetails(v *rtnl.MACVlan) []detail {
 		return nil
 	}
 	mode := "unknown"
-	if _, ok := macvlanModes[v.Mode.String()]; ok {
+	if _, ok := lookupWord(macvlanModes, v.Mode.String()); ok {
 		mode = v.Mode.String()
 	}
 	d := []detail{{key: "mode", text: "mode " + mode + " ", val: mode}}

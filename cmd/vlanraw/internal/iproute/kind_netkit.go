@@ -2,7 +2,6 @@ package iproute
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/jsimonetti/rtnetlink/v2"
@@ -49,7 +48,7 @@ var netkitKind = &linkKind{
   set takes the policies, "[forward | blackhole] [peer forward |
   blackhole]", on the primary; the mode cannot change.
 `,
-	words: slices.Concat(keywordNames(netkitWords), slices.Collect(maps.Keys(netkitModes))),
+	words: func() []string { return slices.Concat(keywordNames(netkitWords), wordsOf(netkitModes)) },
 }
 
 // netkitWords are iproute2's netkit words, matched exactly as it does.
@@ -63,15 +62,15 @@ var netkitWords = []cli.Keyword{
 }
 
 // netkitModes are the values of "mode".
-var netkitModes = map[string]rtnl.NetkitMode{
-	"l2": rtnl.NetkitModeL2,
-	"l3": rtnl.NetkitModeL3,
+var netkitModes = []wordValue[rtnl.NetkitMode]{
+	{"l2", rtnl.NetkitModeL2},
+	{"l3", rtnl.NetkitModeL3},
 }
 
 // netkitPolicies are the policy words.
-var netkitPolicies = map[string]rtnl.NetkitPolicy{
-	"forward":   rtnl.NetkitForward,
-	"blackhole": rtnl.NetkitBlackhole,
+var netkitPolicies = []wordValue[rtnl.NetkitPolicy]{
+	{"forward", rtnl.NetkitForward},
+	{"blackhole", rtnl.NetkitBlackhole},
 }
 
 // netkitOptions are a netkit's words, as iproute2's netkit_parse_opt
@@ -111,13 +110,13 @@ func parseNetkit(args []string) (*netkitOptions, error) {
 			if err != nil {
 				return nil, err
 			}
-			m, ok := netkitModes[s]
+			m, ok := lookupWord(netkitModes, s)
 			if !ok {
 				return nil, cli.Usagef("netkit: argument of \"mode\" must be \"l3\" or \"l2\", not %q", s)
 			}
 			o.mode = &m
 		case "forward", "blackhole":
-			p := netkitPolicies[kw.Name]
+			p, _ := lookupWord(netkitPolicies, kw.Name)
 			end, dst := "this end", &o.policy
 			if o.peer {
 				end, dst = "the peer", &o.peerPolicy

@@ -22,7 +22,7 @@ var vethKind = &linkKind{
           [netns NETNSNAME|PID] [up | down]
   peer ...             the other end's name and settings (required)
 `,
-	words: []string{"peer"},
+	words: func() []string { return []string{"peer"} },
 }
 
 // vethSpec reads `peer [name] NAME [mtu N] [address MAC] ... [netns NS]`.

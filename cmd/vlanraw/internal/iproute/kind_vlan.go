@@ -2,7 +2,6 @@ package iproute
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -48,8 +47,9 @@ var vlanKind = &linkKind{
                        tag's priority code point (TO, 0-7)
   These can only be given to add, for now.
 `,
-	words: slices.Concat(keywordNames(vlanWords), slices.Collect(maps.Keys(vlanFlagWords)),
-		[]string{"on", "off", "802.1Q", "802.1ad"}),
+	words: func() []string {
+		return slices.Concat(keywordNames(vlanWords), wordsOf(vlanFlagWords), []string{"on", "off", "802.1Q", "802.1ad"})
+	},
 }
 
 // addVLAN builds a vlan spec from the parsed words.
@@ -107,12 +107,12 @@ var vlanWords = []cli.Keyword{
 }
 
 // vlanFlagWords maps the on|off words to their flag bits.
-var vlanFlagWords = map[string]rtnl.VLANFlag{
-	"reorder_hdr":    rtnl.VLANFlagReorderHdr,
-	"gvrp":           rtnl.VLANFlagGVRP,
-	"mvrp":           rtnl.VLANFlagMVRP,
-	"loose_binding":  rtnl.VLANFlagLooseBinding,
-	"bridge_binding": rtnl.VLANFlagBridgeBinding,
+var vlanFlagWords = []wordValue[rtnl.VLANFlag]{
+	{"reorder_hdr", rtnl.VLANFlagReorderHdr},
+	{"gvrp", rtnl.VLANFlagGVRP},
+	{"mvrp", rtnl.VLANFlagMVRP},
+	{"loose_binding", rtnl.VLANFlagLooseBinding},
+	{"bridge_binding", rtnl.VLANFlagBridgeBinding},
 }
 
 // vlanIDMax is the largest VLAN id: 4095 (VLAN_VID_MASK) is reserved and
@@ -151,7 +151,7 @@ func parseVLAN(args []string) (*rtnl.VLAN, error) {
 			id := uint16(n)
 			v.ID = &id
 		case "reorder_hdr", "gvrp", "mvrp", "loose_binding", "bridge_binding":
-			bit := vlanFlagWords[kw.Name]
+			bit, _ := lookupWord(vlanFlagWords, kw.Name)
 			var on bool
 			if on, err = ws.onOff(kw.Name); err != nil {
 				break

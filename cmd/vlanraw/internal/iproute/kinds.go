@@ -33,18 +33,17 @@ type linkKind struct {
 	details func(data rtnetlink.LinkDriver) []detail
 	// help is the kind's section of `vlanraw help link`.
 	help string
-	// words are every word the kind's grammar takes, keywords and values
-	// alike: `vlanraw help link` must mention each (a test checks).
-	words []string
+	// words returns every word the kind's grammar takes, keywords and
+	// values alike: `vlanraw help link` must mention each (a test checks).
+	// A function, so that no process builds the list but that test.
+	words func() []string
 }
 
 // kindTable are the link kinds of `link add`, `link set` and `link show`,
 // in the order the help and messages list them.
 var kindTable = []*linkKind{ipvlanKind, macvlanKind, vlanKind, dummyKind, vethKind, netkitKind}
 
-// kinds are the names of the kinds of kindTable.
-var kinds = kindNames()
-
+// kindNames returns the names of the kinds of kindTable.
 func kindNames() []string {
 	var names []string
 	for _, k := range kindTable {
@@ -68,6 +67,7 @@ func lookupKind(name string) *linkKind {
 // kindList names the kinds for messages: "a, b or c".
 func kindList() string {
 	s := ""
+	kinds := kindNames()
 	for i, k := range kinds {
 		switch {
 		case i == len(kinds)-1:
@@ -148,4 +148,32 @@ func fill(first, indent, text string, width int) string {
 		n += len(w)
 	}
 	return b.String() + "\n"
+}
+
+// wordValue is one word of a closed set, such as a mode's name, and the
+// value it stands for. Tables of them are static data: unlike a map, they
+// cost a process nothing until they are read.
+type wordValue[T any] struct {
+	word  string
+	value T
+}
+
+// lookupWord returns the value of word in table, matched exactly.
+func lookupWord[T any](table []wordValue[T], word string) (T, bool) {
+	for _, w := range table {
+		if w.word == word {
+			return w.value, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// wordsOf returns the words of table, in its order.
+func wordsOf[T any](table []wordValue[T]) []string {
+	ws := make([]string, len(table))
+	for i, w := range table {
+		ws[i] = w.word
+	}
+	return ws
 }

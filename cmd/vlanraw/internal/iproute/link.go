@@ -91,7 +91,7 @@ mtu, group, netns, up, down, peer, bclim and every value are spelled out):
                        /proc/PID/ns/net, or a process id
   up, down             bring the link up or down
 `)
-	b.WriteString(fill("  type TYPE            ", strings.Repeat(" ", 23), "one of "+strings.Join(kinds, ", ")+"; its own words follow", 72))
+	b.WriteString(fill("  type TYPE            ", strings.Repeat(" ", 23), "one of "+strings.Join(kindNames(), ", ")+"; its own words follow", 72))
 	b.WriteString(`  help                 print this help
 `)
 	for _, k := range kindTable {

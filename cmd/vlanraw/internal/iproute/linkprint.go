@@ -245,28 +245,38 @@ func (p *linkPrinter) text(l *links.Link) string {
 	return b.String()
 }
 
-// linkTypes are iproute2's names for the ARPHRD_* types vlanraw meets.
-var linkTypes = map[uint16]string{
-	unix.ARPHRD_ETHER:      "ether",
-	unix.ARPHRD_LOOPBACK:   "loopback",
-	unix.ARPHRD_TUNNEL:     "ipip",
-	unix.ARPHRD_TUNNEL6:    "tunnel6",
-	unix.ARPHRD_SIT:        "sit",
-	unix.ARPHRD_IPGRE:      "gre",
-	unix.ARPHRD_IP6GRE:     "gre6",
-	unix.ARPHRD_PPP:        "ppp",
-	unix.ARPHRD_INFINIBAND: "infiniband",
-	unix.ARPHRD_CAN:        "can",
-	unix.ARPHRD_IEEE80211:  "ieee802.11",
-	unix.ARPHRD_NETLINK:    "netlink",
-	unix.ARPHRD_NONE:       "none",
-	unix.ARPHRD_VOID:       "void",
-}
-
-// linkType names an ARPHRD_* type as iproute2's ll_type_n2a does.
+// linkType names an ARPHRD_* type as iproute2's ll_type_n2a does, for
+// the types vlanraw meets.
 func linkType(t uint16) string {
-	if s, ok := linkTypes[t]; ok {
-		return s
+	switch t {
+	case unix.ARPHRD_ETHER:
+		return "ether"
+	case unix.ARPHRD_LOOPBACK:
+		return "loopback"
+	case unix.ARPHRD_TUNNEL:
+		return "ipip"
+	case unix.ARPHRD_TUNNEL6:
+		return "tunnel6"
+	case unix.ARPHRD_SIT:
+		return "sit"
+	case unix.ARPHRD_IPGRE:
+		return "gre"
+	case unix.ARPHRD_IP6GRE:
+		return "gre6"
+	case unix.ARPHRD_PPP:
+		return "ppp"
+	case unix.ARPHRD_INFINIBAND:
+		return "infiniband"
+	case unix.ARPHRD_CAN:
+		return "can"
+	case unix.ARPHRD_IEEE80211:
+		return "ieee802.11"
+	case unix.ARPHRD_NETLINK:
+		return "netlink"
+	case unix.ARPHRD_NONE:
+		return "none"
+	case unix.ARPHRD_VOID:
+		return "void"
 	}
 	return fmt.Sprintf("[%d]", t)
 }
