@@ -2,7 +2,6 @@ package modes
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -333,7 +332,7 @@ func endpointMAC(n *Network, given string) (net.HardwareAddr, error) {
 // randomMAC returns a random locally administered unicast MAC.
 func randomMAC() net.HardwareAddr {
 	mac := make(net.HardwareAddr, 6)
-	rand.Read(mac)
+	randomFill(mac)
 	mac[0] = mac[0]&^1 | 2
 	return mac
 }

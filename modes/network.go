@@ -2,7 +2,6 @@ package modes
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -162,7 +161,7 @@ func ValidNetworkName(s string) bool {
 // newID returns a random 64-hex-digit ID, as Docker's.
 func newID() string {
 	b := make([]byte, 32)
-	rand.Read(b)
+	randomFill(b)
 	return hex.EncodeToString(b)
 }
 

@@ -1,7 +1,6 @@
 package modes
 
 import (
-	"crypto/rand"
 	"net/netip"
 
 	"github.com/vlanraw/vlanraw/modes/ipam"
@@ -91,7 +90,7 @@ next:
 func randomULA() netip.Prefix {
 	var b [16]byte
 	b[0] = 0xfd
-	rand.Read(b[1:6])
+	randomFill(b[1:6])
 	return netip.PrefixFrom(netip.AddrFrom16(b), 64)
 }
 

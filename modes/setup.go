@@ -2,7 +2,6 @@ package modes
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -27,7 +26,7 @@ const tempTries = 3
 // created under this name and renamed inside the target.
 func tempName() string {
 	b := make([]byte, 5)
-	rand.Read(b)
+	randomFill(b)
 	return "vr" + hex.EncodeToString(b)
 }
 
