@@ -92,6 +92,16 @@ func errnoName(err error) string {
 	return ""
 }
 
+// errnoOf returns the errno in err, or err when it holds none: the cause
+// of a failed netns.NS.Do's entry, whose own words enterError says.
+func errnoOf(err error) error {
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		return errno
+	}
+	return err
+}
+
 // enterError explains a failure to enter the namespace of t, naming it and
 // the errno.
 func enterError(t *targetNS, err error) error {

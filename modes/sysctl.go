@@ -40,24 +40,72 @@ type sysctlSet struct {
 // directory that does not exist is an error unless its values are
 // optional (the IPv6 knobs on a kernel without IPv6).
 func openSysctls(proc *os.File, kv []sysctl) (*sysctlSet, error) {
-	s := &sysctlSet{kv: kv, dirs: make([]*os.File, len(kv))}
 	// The top directories, such as net, are opened once and the others
 	// relative to them.
 	tops := map[string]*os.File{}
-	defer func() {
-		for _, f := range tops {
-			if f != nil {
-				f.Close()
-			}
+	defer closeTops(tops)
+	return openSysctlsWith(kv, func(dir string) (*os.File, error) { return openSysctlDir(proc, tops, dir) })
+}
+
+// ipv6Conf is the directory of the IPv6 settings of each link, relative
+// to /proc/sys.
+const ipv6Conf = "net/ipv6/conf"
+
+// openSysctlBase opens dir, relative to /proc/sys, such as net/ipv6/conf,
+// in the calling thread's network namespace, through the procfs root proc
+// (nil for /proc); nil when it does not exist (IPv6 on a kernel without
+// it). The directories below it then open through it from any thread, in
+// that namespace (see openSysctlsAt).
+func openSysctlBase(proc *os.File, dir string) (*os.File, error) {
+	tops := map[string]*os.File{}
+	defer closeTops(tops)
+	f, err := openSysctlDir(proc, tops, dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	return f, err
+}
+
+// openSysctlsAt opens the directories of kv as openSysctls does, from any
+// thread, relative to base, the directory basePath under /proc/sys that
+// openSysctlBase opened inside a namespace: below a namespace's own
+// directory the kernel looks names up in that namespace, whatever the
+// calling thread's, and finds the directories of links made after base
+// was opened too. Every path of kv must be under basePath; a nil base
+// means basePath does not exist.
+func openSysctlsAt(base *os.File, basePath string, kv []sysctl) (*sysctlSet, error) {
+	return openSysctlsWith(kv, func(dir string) (*os.File, error) {
+		rest, ok := strings.CutPrefix(dir, basePath+"/")
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("/proc/sys/%s is not under /proc/sys/%s", dir, basePath)
+		case base == nil:
+			return nil, &os.PathError{Op: "open", Path: "/proc/sys/" + basePath, Err: os.ErrNotExist}
 		}
-	}()
+		return openDir(int(base.Fd()), rest, "/proc/sys/"+dir)
+	})
+}
+
+// closeTops closes the top directories openSysctlDir opened.
+func closeTops(tops map[string]*os.File) {
+	for _, f := range tops {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+// openSysctlsWith opens the directory of each value of kv, each once,
+// with openDirOf.
+func openSysctlsWith(kv []sysctl, openDirOf func(dir string) (*os.File, error)) (*sysctlSet, error) {
+	s := &sysctlSet{kv: kv, dirs: make([]*os.File, len(kv))}
 	open := map[string]*os.File{}
 	for i, c := range kv {
 		dir := path.Dir(c.path)
 		f, ok := open[dir]
 		if !ok {
 			var err error
-			f, err = openSysctlDir(proc, tops, dir)
+			f, err = openDirOf(dir)
 			if err != nil && !errors.Is(err, os.ErrNotExist) {
 				s.Close()
 				return nil, fmt.Errorf("set sysctl %s=%s: %w", c.path, c.value, err)
