@@ -15,11 +15,8 @@
 package osfile
 
 import (
-	"errors"
 	"io"
-	"math/rand/v2"
 	"os"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -70,29 +67,5 @@ func ReadFile(path string) ([]byte, error) {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
 		}
-	}
-}
-
-// CreateTemp creates a new file in dir, named by pattern with its last
-// "*" replaced by a random string, for reading and writing with mode
-// 0600, as os.CreateTemp does (see OpenFile).
-func CreateTemp(dir, pattern string) (*os.File, error) {
-	prefix, suffix := pattern, ""
-	for i := len(pattern) - 1; i >= 0; i-- {
-		if pattern[i] == '*' {
-			prefix, suffix = pattern[:i], pattern[i+1:]
-			break
-		}
-	}
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	for try := 0; ; try++ {
-		name := dir + "/" + prefix + strconv.FormatUint(uint64(rand.Uint32()), 10) + suffix
-		f, err := OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) && try < 10000 {
-			continue
-		}
-		return f, err
 	}
 }

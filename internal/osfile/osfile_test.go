@@ -71,25 +71,3 @@ func TestReadFile(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
-
-// TestCreateTemp creates files that do not exist yet, named by the
-// pattern, mode 0600.
-func TestCreateTemp(t *testing.T) {
-	dir := t.TempDir()
-	seen := map[string]bool{}
-	for range 200 {
-		f, err := CreateTemp(dir, "state.json.tmp-*")
-		if err != nil {
-			t.Fatal(err)
-		}
-		name := f.Name()
-		f.Close()
-		if seen[name] || filepath.Dir(name) != dir || !strings.HasPrefix(filepath.Base(name), "state.json.tmp-") {
-			t.Fatalf("%s: repeated or misnamed", name)
-		}
-		seen[name] = true
-		if fi, err := os.Stat(name); err != nil || fi.Mode().Perm() != 0o600 {
-			t.Fatalf("%s: %v, %v", name, fi, err)
-		}
-	}
-}

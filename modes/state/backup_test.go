@@ -40,7 +40,7 @@ func TestMigrationBackup(t *testing.T) {
 
 	// The backup is complete before the state file is replaced.
 	testHookBeforeRename = func(tmp string) error {
-		if strings.Contains(filepath.Base(tmp), ".json.tmp-") {
+		if strings.HasSuffix(tmp, ".json.tmp") {
 			if got := string(read(t, bak)); got != v1 {
 				t.Errorf("backup before the state file is replaced:\n%s\nwant:\n%s", got, v1)
 			}

@@ -28,7 +28,7 @@ func intentOf(t *testing.T, s *Store[doc]) string {
 // noTemporaryFiles fails t if dir holds temporary files.
 func noTemporaryFiles(t *testing.T, dir string) {
 	t.Helper()
-	if tmp, _ := filepath.Glob(filepath.Join(dir, "*.tmp-*")); len(tmp) > 0 {
+	if tmp, _ := filepath.Glob(filepath.Join(dir, "*.tmp*")); len(tmp) > 0 {
 		t.Errorf("temporary files left: %q", tmp)
 	}
 }
@@ -37,7 +37,7 @@ func noTemporaryFiles(t *testing.T, dir string) {
 // file) fail with err until the test ends.
 func failStateWrite(t *testing.T, err error) {
 	testHookBeforeRename = func(tmp string) error {
-		if strings.Contains(filepath.Base(tmp), ".json.tmp-") {
+		if strings.HasSuffix(tmp, ".json.tmp") {
 			return err
 		}
 		return nil

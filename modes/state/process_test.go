@@ -250,7 +250,7 @@ func TestCrashBeforeRename(t *testing.T) {
 	if after := read(t, s.Path()); string(after) != string(before) {
 		t.Fatalf("state file after a crash:\n%s\nwant:\n%s", after, before)
 	}
-	stray, _ := filepath.Glob(filepath.Join(dir, "test.json.tmp-*"))
+	stray, _ := filepath.Glob(filepath.Join(dir, "test.json.tmp*"))
 	if len(stray) != 1 {
 		t.Fatalf("temporary files after the crash: %q, want one", stray)
 	}
@@ -264,7 +264,7 @@ func TestCrashBeforeRename(t *testing.T) {
 	if got := view(t, s).Items; !slices.Equal(got, []string{"old", "new"}) {
 		t.Errorf("Items = %q", got)
 	}
-	if stray, _ := filepath.Glob(filepath.Join(dir, "test.json.tmp-*")); len(stray) != 0 {
+	if stray, _ := filepath.Glob(filepath.Join(dir, "test.json.tmp*")); len(stray) != 0 {
 		t.Errorf("temporary files after the next Update: %q", stray)
 	}
 }

@@ -50,6 +50,7 @@ func (s *Store[T]) recoverLocked() error {
 	if s.recover == nil {
 		return s.noRecover()
 	}
+	removeStale(s.dir) // a vlanraw stopped: it may have been writing
 	l, err := s.read()
 	if err != nil {
 		return err

@@ -155,7 +155,7 @@ func TestFnErrorWritesNothing(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(filepath.Dir(s.Path()))
 	for _, e := range entries {
-		if strings.Contains(e.Name(), ".tmp-") {
+		if strings.Contains(e.Name(), ".tmp") {
 			t.Errorf("temporary file %s left behind", e.Name())
 		}
 	}

@@ -96,8 +96,9 @@ func (s *Store[T]) readVolatile(d *loaded[T]) error {
 }
 
 // saveVolatile writes the volatile part, unless the file holds it
-// already, without a sync, and removes the volatile files of other
-// boots.
+// already, without a sync; writing this boot's file for the first time,
+// it removes the volatile files of other boots and the temporary files
+// any crash left.
 func (s *Store[T]) saveVolatile(d *loaded[T], part any) error {
 	b, err := s.encodeAny(part)
 	if err != nil {
@@ -108,6 +109,7 @@ func (s *Store[T]) saveVolatile(d *loaded[T], part any) error {
 	}
 	if d.volRaw == nil {
 		s.removeOtherBoots(d.volName)
+		removeStale(s.dir)
 	}
 	if err := replaceFile(s.dir, d.volName, b, noSync); err != nil {
 		return fmt.Errorf("write state: %w", err)
