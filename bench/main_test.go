@@ -19,5 +19,9 @@ func TestMain(m *testing.M) {
 	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
 		fmt.Println(report.CurrentEnv().Line())
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if cliDir != "" {
+		os.RemoveAll(cliDir)
+	}
+	os.Exit(code)
 }
