@@ -21,17 +21,6 @@ import (
 // test fails rather than hangs when it does not.
 const eventsTimeout = 10 * time.Second
 
-// dialEvents subscribes to the link notifications of ns for the test.
-func dialEvents(t *testing.T, ns *netns.NS) *rtnl.LinkEvents {
-	t.Helper()
-	ev, err := rtnl.DialLinkEvents(ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ev.Close() })
-	return ev
-}
-
 // dialConn opens a Conn in ns for the test.
 func dialConn(t *testing.T, ns *netns.NS) *rtnl.Conn {
 	t.Helper()
@@ -97,7 +86,7 @@ func receiveUntil(t *testing.T, ev *rtnl.LinkEvents, want seen) []seen {
 func TestLinkEvents(t *testing.T) {
 	ns, _ := testenv.NewNetNS(t)
 	other, _ := testenv.NewNetNS(t)
-	ev := dialEvents(t, ns)
+	ev := testenv.DialLinkEvents(t, ns)
 	c, oc := dialConn(t, ns), dialConn(t, other)
 
 	for _, tt := range []struct {
@@ -136,7 +125,7 @@ func TestLinkEvents(t *testing.T) {
 // attributes, such as its kind and MTU.
 func TestLinkEventsDecoded(t *testing.T) {
 	ns, _ := testenv.NewNetNS(t)
-	ev := dialEvents(t, ns)
+	ev := testenv.DialLinkEvents(t, ns)
 	c := dialConn(t, ns)
 	addVethPair(t, c, "ev0")
 	l, err := c.GetLink("ev0")
@@ -173,7 +162,7 @@ func TestLinkEventsDecoded(t *testing.T) {
 // what was queued, then receives what comes next.
 func TestLinkEventsOverrun(t *testing.T) {
 	ns, _ := testenv.NewNetNS(t)
-	ev := dialEvents(t, ns)
+	ev := testenv.DialLinkEvents(t, ns)
 	if err := ev.SetReadBuffer(4096); err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +211,7 @@ func TestLinkEventsOverrun(t *testing.T) {
 // when nothing happens.
 func TestLinkEventsDeadline(t *testing.T) {
 	ns, _ := testenv.NewNetNS(t)
-	ev := dialEvents(t, ns)
+	ev := testenv.DialLinkEvents(t, ns)
 	if err := ev.SetReadDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func newPair(t *testing.T) *pair {
 	t.Cleanup(func() { hb.Close() })
 	// Subscribed before the veth exists, so that its coming up cannot be
 	// missed (see running).
-	eva, evb := dialLinkEvents(t, a), dialLinkEvents(t, b)
+	eva, evb := testenv.DialLinkEvents(t, a), testenv.DialLinkEvents(t, b)
 	err = ha.Create(&links.Veth{
 		Attrs: links.Attrs{Name: "t0", Up: true},
 		Peer:  links.Attrs{Name: "t1", Up: true, NetNS: b},
@@ -72,16 +72,6 @@ func newPair(t *testing.T) *pair {
 	running(t, ha, eva, "t0")
 	running(t, hb, evb, "t1")
 	return &pair{a: a, b: b, hb: hb}
-}
-
-func dialLinkEvents(t *testing.T, ns *netns.NS) *rtnl.LinkEvents {
-	t.Helper()
-	ev, err := rtnl.DialLinkEvents(ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ev.Close() })
-	return ev
 }
 
 // ifOperUp is IF_OPER_UP of RFC 2863 (linux/if.h).
