@@ -43,8 +43,9 @@
 // Update writes a temporary file in the same directory, syncs it, renames
 // it over the old file and syncs the directory. A reader, locked or not,
 // sees either the old document or the new one, never part of one; a crash
-// before the rename leaves the old file and a stray temporary file, which
-// the next Update removes. The intent file is written in place, the
+// before the rename leaves the old file and the temporary file, which the
+// next Update truncates and reuses (one name per file: every writer holds
+// the exclusive lock). The intent file is written in place, the
 // intent before the header that makes it count, and not synced: it
 // protects kernel state, which a reboot clears anyway.
 //
