@@ -12,11 +12,20 @@ import (
 // 192.168.10.10/24) on the link with index. With nodad, an IPv6 address
 // skips duplicate address detection and is usable at once.
 func (h *Handle) AddAddress(index int, prefix netip.Prefix, nodad bool) error {
+	return h.c.AddAddress(addressMessage(index, prefix, nodad))
+}
+
+// AddAddressRequest returns the request of AddAddress, for Pipeline.
+func AddAddressRequest(index int, prefix netip.Prefix, nodad bool) rtnl.Request {
+	return rtnl.AddAddressRequest(addressMessage(index, prefix, nodad))
+}
+
+func addressMessage(index int, prefix netip.Prefix, nodad bool) *rtnl.AddressMessage {
 	var flags uint32
 	if nodad && prefix.Addr().Is6() {
 		flags |= unix.IFA_F_NODAD
 	}
-	return h.c.AddAddress(rtnl.NewAddressMessage(uint32(index), ipNet(prefix), flags))
+	return rtnl.NewAddressMessage(uint32(index), ipNet(prefix), flags)
 }
 
 // DeleteAddress removes prefix from the link with index.

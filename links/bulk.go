@@ -89,3 +89,11 @@ func (h *Handle) undo(specs []Spec, errs []error) error {
 	}
 	return errors.Join(errList...)
 }
+
+// Pipeline sends reqs (see AddAddressRequest and ChangeRequest) in one
+// round trip to the kernel, which applies them in order and goes on
+// after one fails; it returns one error per request, nil for those
+// applied (see rtnl.Conn.Pipeline).
+func (h *Handle) Pipeline(reqs []rtnl.Request) ([]error, error) {
+	return h.c.Pipeline(reqs)
+}

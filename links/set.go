@@ -2,9 +2,11 @@ package links
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 
 	"github.com/jsimonetti/rtnetlink/v2"
+	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"golang.org/x/sys/unix"
 )
@@ -74,14 +76,42 @@ func (h *Handle) SetIndex(index int, c Change) error {
 	return h.set(int32(index), cur, c)
 }
 
+// ChangeRequest returns the request of SetIndex for c, for Pipeline. c
+// cannot change Options, which needs the link's current state.
+func ChangeRequest(index int, c Change) (rtnl.Request, error) {
+	if c.Options != nil {
+		return rtnl.Request{}, fmt.Errorf("change link %d: %w: a pipelined change cannot change the kind's options; use SetIndex", index, errdefs.ErrInvalid)
+	}
+	if c.Name != "" {
+		if err := CheckName(c.Name); err != nil {
+			return rtnl.Request{}, err
+		}
+	}
+	m, err := changeMessage(int32(index), nil, c)
+	if err != nil {
+		return rtnl.Request{}, err
+	}
+	return rtnl.SetLinkRequest(m), nil
+}
+
 // set sends c for the link with index, whose current state cur is needed
 // only when c changes its Options.
 func (h *Handle) set(index int32, cur *rtnl.LinkMessage, c Change) error {
+	m, err := changeMessage(index, cur, c)
+	if err != nil {
+		return err
+	}
+	return h.c.SetLink(m)
+}
+
+// changeMessage is the RTM_NEWLINK message that applies c to the link
+// with index (see set).
+func changeMessage(index int32, cur *rtnl.LinkMessage, c Change) (*rtnl.LinkMessage, error) {
 	m := &rtnl.LinkMessage{Index: index}
 	if c.MTU != nil {
 		m.Attributes.MTU = *c.MTU
 		if *c.MTU == 0 {
-			return invalid("mtu", "0", "an MTU must be positive")
+			return nil, invalid("mtu", "0", "an MTU must be positive")
 		}
 	}
 	if c.Up != nil {
@@ -97,11 +127,11 @@ func (h *Handle) set(index int32, cur *rtnl.LinkMessage, c Change) error {
 	if c.Options != nil {
 		info, err := changeOptions(cur, c.Options)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		m.Attributes.Info = info
 	}
-	return h.c.SetLink(m)
+	return m, nil
 }
 
 // changeOptions checks o, the new options of the link cur, and returns

@@ -304,45 +304,66 @@ func configureEndpoint(th *links.Handle, ns *netns.NS, n *Network, e *Endpoint, 
 
 // configureLink adds the addresses of the endpoint link with index, now
 // called name, sets arp_notify where the link does ARP, renames it to
-// e.IfName, marks it (its group and alias, from st) and brings it up in
-// one request, and adds the routes. With repair, what is there already
-// is kept (a restore run again); otherwise everything must be new.
-// parentUp is asked only when a gateway is unreachable.
+// e.IfName, marks it (its group and alias, from st) and brings it up,
+// all in one round trip to the kernel (see links.Handle.Pipeline), then
+// adds the routes. With repair, what is there already is kept (a restore
+// run again); otherwise everything must be new. The kernel goes on after
+// a request fails, so a link whose address was refused may come up: the
+// caller deletes it, as for any other failure. parentUp is asked only
+// when a gateway is unreachable.
 func configureLink(th *links.Handle, n *Network, e *Endpoint, index int, name string, parentUp func() bool, repair bool, st stamp) error {
+	var addrs []netip.Prefix
+	var reqs []rtnl.Request
 	for _, p := range []netip.Prefix{e.IPv4, e.IPv6} {
-		if !p.IsValid() {
-			continue
+		if p.IsValid() {
+			addrs = append(addrs, p)
+			reqs = append(reqs, links.AddAddressRequest(index, p, true))
 		}
-		err := th.AddAddress(index, p, true)
-		if err != nil && !(repair && errors.Is(err, unix.EEXIST)) {
-			return fmt.Errorf("add address %s to %s: %w", p, e.IfName, err)
-		}
-	}
-	if err := hook(st.ctx, "addresses"); err != nil {
-		return err
 	}
 	if !n.l3() || e.dropIn() {
-		// Before the link comes up: the kernel applies IPv4 settings
-		// after the flags of the same request.
-		arp := links.Change{IPv4Conf: []rtnl.IPv4Conf{{ID: rtnl.IPv4ConfARPNotify, Value: 1}}}
-		if err := th.SetIndex(index, arp); err != nil {
-			return fmt.Errorf("set %s on %s: %w", rtnl.IPv4ConfARPNotify, name, err)
+		// In a request before the one that brings the link up: the
+		// kernel applies IPv4 settings after the flags of a request.
+		arp, err := links.ChangeRequest(index, links.Change{IPv4Conf: []rtnl.IPv4Conf{{ID: rtnl.IPv4ConfARPNotify, Value: 1}}})
+		if err != nil {
+			return err
 		}
+		reqs = append(reqs, arp)
 	}
 	on := true
 	up := links.Change{Up: &on, Group: &st.group, Alias: &st.alias}
 	if name != e.IfName {
 		up.Name = e.IfName
 	}
-	if err := th.SetIndex(index, up); err != nil {
-		if errors.Is(err, unix.EEXIST) {
-			err = &categoryError{category: ErrConflict, cause: err,
-				msg: fmt.Sprintf("interface %s already exists in network namespace %s: choose another name for the endpoint", e.IfName, e.NetNS)}
-		}
+	upReq, err := links.ChangeRequest(index, up)
+	if err != nil {
 		return err
 	}
-	if err := hook(st.ctx, "up"); err != nil {
-		return err
+	reqs = append(reqs, upReq)
+	errs, err := th.Pipeline(reqs)
+	if err != nil {
+		return fmt.Errorf("configure %s: %w", name, err)
+	}
+	last := len(reqs) - 1
+	for i, err := range errs {
+		switch {
+		case err == nil:
+		case i < len(addrs):
+			if !(repair && errors.Is(err, unix.EEXIST)) {
+				return fmt.Errorf("add address %s to %s: %w", addrs[i], e.IfName, err)
+			}
+		case i < last:
+			return fmt.Errorf("set %s on %s: %w", rtnl.IPv4ConfARPNotify, name, err)
+		case errors.Is(err, unix.EEXIST):
+			return &categoryError{category: ErrConflict, cause: err,
+				msg: fmt.Sprintf("interface %s already exists in network namespace %s: choose another name for the endpoint", e.IfName, e.NetNS)}
+		default:
+			return err
+		}
+	}
+	for _, step := range []string{"addresses", "up"} {
+		if err := hook(st.ctx, step); err != nil {
+			return err
+		}
 	}
 	return addRoutes(th, n, e, index, parentUp)
 }

@@ -38,9 +38,7 @@ func NewAddressMessage(index uint32, prefix *net.IPNet, flags uint32) *AddressMe
 
 // AddAddress adds an address (RTM_NEWADDR with NLM_F_CREATE|NLM_F_EXCL).
 func (c *Conn) AddAddress(m *AddressMessage) error {
-	_, err := c.Execute("add address", m.Attributes.Address.String(), unix.RTM_NEWADDR,
-		netlink.Acknowledge|netlink.Create|netlink.Excl, m)
-	return err
+	return c.execute(AddAddressRequest(m))
 }
 
 // DeleteAddress removes an address.

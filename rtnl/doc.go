@@ -5,7 +5,8 @@
 //   - links: link drivers that hand-build IFLA_INFO_DATA for the link
 //     kinds of its table (see Link kinds below), and a link message that
 //     encodes its attributes in the order iproute2 sends them, with
-//     batched creation and changes;
+//     batched creation and changes; changes of any kind pipelined in
+//     one round trip (see Conn.Pipeline);
 //   - addresses, routes and neighbour entries (RTM_*ADDR, RTM_*ROUTE,
 //     RTM_*NEIGH) and per-link IPv4 settings (IFLA_AF_SPEC);
 //   - traffic control: qdiscs and filters (RTM_*QDISC, RTM_*TFILTER),

@@ -19,9 +19,13 @@ func linkName(m *LinkMessage) string { return m.Attributes.Name }
 // NewLink creates a link (RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL). A
 // kind the kernel does not know is reported as a *KindNotSupportedError.
 func (c *Conn) NewLink(m *LinkMessage) error {
-	_, err := c.Execute("create link", linkName(m), unix.RTM_NEWLINK,
-		netlink.Acknowledge|netlink.Create|netlink.Excl, m)
-	return kindError(m, err)
+	return kindError(m, c.execute(newLinkRequest(m)))
+}
+
+// newLinkRequest is the request NewLink sends.
+func newLinkRequest(m *LinkMessage) Request {
+	return Request{Op: "create link", Name: linkName(m), Type: unix.RTM_NEWLINK,
+		Flags: netlink.Create | netlink.Excl, Body: m}
 }
 
 // kindError turns the kernel's answer to a link of a kind it does not
@@ -43,8 +47,7 @@ func kindError(m *LinkMessage, err error) error {
 // SetLink changes an existing link (RTM_NEWLINK without NLM_F_CREATE),
 // named by m.Index or, when that is 0, by m.Attributes.Name.
 func (c *Conn) SetLink(m *LinkMessage) error {
-	_, err := c.Execute("change link", linkName(m), unix.RTM_NEWLINK, netlink.Acknowledge, m)
-	return err
+	return c.execute(SetLinkRequest(m))
 }
 
 // DeleteLink deletes the link with index.
