@@ -8,15 +8,15 @@
 // files in each command and each CNI ADD or DEL (the state directory's
 // lock, intent, state files, the kernel's boot ID, a namespace's file),
 // where a system call costs microseconds on a host and tens of them in
-// an emulated guest. The files these functions return are *os.File as
+// an emulated guest. The files OpenFile and Open return are *os.File as
 // ever, in blocking mode (os.NewFile of a blocking descriptor registers
-// nothing), with errors that match fs.ErrNotExist and the like as os's
-// do.
+// nothing); OpenFD and ReadFile do without an *os.File. Errors match
+// fs.ErrNotExist and the like as os's do.
 package osfile
 
 import (
-	"io"
 	"os"
+	"slices"
 
 	"golang.org/x/sys/unix"
 )
@@ -25,16 +25,9 @@ import (
 // the poller cannot serve: regular files, directories, procfs and nsfs
 // files. (Not FIFOs, terminals or sockets.)
 func OpenFile(path string, flag int, perm os.FileMode) (*os.File, error) {
-	var fd int
-	var err error
-	for {
-		fd, err = unix.Open(path, flag|unix.O_CLOEXEC, uint32(perm.Perm()))
-		if err != unix.EINTR {
-			break
-		}
-	}
+	fd, err := OpenFD(path, flag, perm)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		return nil, err
 	}
 	return os.NewFile(uintptr(fd), path), nil
 }
@@ -42,30 +35,46 @@ func OpenFile(path string, flag int, perm os.FileMode) (*os.File, error) {
 // Open opens path for reading, as os.Open does (see OpenFile).
 func Open(path string) (*os.File, error) { return OpenFile(path, os.O_RDONLY, 0) }
 
-// ReadFile reads the file at path whole, as os.ReadFile does (see
-// OpenFile).
+// OpenFD opens path as OpenFile does and returns the bare descriptor
+// (close-on-exec), for a caller that reads or writes it with system
+// calls of its own and closes it with unix.Close: an *os.File costs one
+// fcntl(2) more to make (os.NewFile asks for the descriptor's flags).
+func OpenFD(path string, flag int, perm os.FileMode) (int, error) {
+	for {
+		fd, err := unix.Open(path, flag|unix.O_CLOEXEC, uint32(perm.Perm()))
+		switch {
+		case err == nil:
+			return fd, nil
+		case err != unix.EINTR:
+			return -1, &os.PathError{Op: "open", Path: path, Err: err}
+		}
+	}
+}
+
+// ReadFile reads the file at path whole, as os.ReadFile does, in four
+// system calls for a small file (open, read, the read that finds the end,
+// close) where reading it through an *os.File makes six (fcntl and fstat
+// more).
 func ReadFile(path string) ([]byte, error) {
-	f, err := Open(path)
+	fd, err := OpenFD(path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	size := 512 // procfs files say 0
-	if fi, err := f.Stat(); err == nil && fi.Size() > 0 && fi.Size() < 1<<30 {
-		size = int(fi.Size()) + 1
-	}
-	b := make([]byte, 0, size)
+	defer unix.Close(fd)
+	b := make([]byte, 0, 4096)
 	for {
-		n, err := f.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
+		n, err := unix.Read(fd, b[len(b):cap(b)])
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return b, &os.PathError{Op: "read", Path: path, Err: err}
+		case n == 0:
 			return b, nil
 		}
-		if err != nil {
-			return b, err
-		}
+		b = b[:len(b)+n]
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			b = slices.Grow(b, cap(b))
 		}
 	}
 }

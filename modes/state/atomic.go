@@ -65,26 +65,29 @@ const (
 // the exclusive lock.
 func replaceFile(dir, name string, data []byte, mode syncMode) (err error) {
 	tmp := filepath.Join(dir, tempName(name))
-	f, err := osfile.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	fd, err := osfile.OpenFD(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
 	defer func() {
 		if err != nil {
-			f.Close()
+			if fd >= 0 {
+				unix.Close(fd)
+			}
 			os.Remove(tmp)
 		}
 	}()
-	if _, err := f.Write(data); err != nil {
+	if err := pwriteAll(fd, tmp, data, 0); err != nil {
 		return err
 	}
 	if mode == synced {
-		if err := f.Sync(); err != nil {
+		if err := fsync(fd); err != nil {
 			return fmt.Errorf("sync %s: %w", tmp, err)
 		}
 	}
-	if err := f.Close(); err != nil {
-		return err
+	err, fd = unix.Close(fd), -1
+	if err != nil {
+		return &os.PathError{Op: "close", Path: tmp, Err: err}
 	}
 	if testHookBeforeRename != nil {
 		if err := testHookBeforeRename(tmp); err != nil {
@@ -132,13 +135,23 @@ func syncDir(dir string) error {
 	if testHookSyncDir != nil {
 		testHookSyncDir(dir)
 	}
-	d, err := os.Open(dir)
+	fd, err := osfile.OpenFD(dir, os.O_RDONLY|unix.O_DIRECTORY, 0)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
+	defer unix.Close(fd)
+	if err := fsync(fd); err != nil {
 		return fmt.Errorf("sync directory %s: %w", dir, err)
 	}
 	return nil
+}
+
+// fsync calls fsync(2) until a signal does not interrupt it.
+func fsync(fd int) error {
+	for {
+		err := unix.Fsync(fd)
+		if err != unix.EINTR {
+			return err
+		}
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/vlanraw/vlanraw/internal/osfile"
 )
 
@@ -33,12 +35,12 @@ var testHookIntentHeader func()
 
 // writeIntent writes intent into the intent file.
 func (s *Store[T]) writeIntent(intent []byte) error {
-	f, err := osfile.OpenFile(s.intentPath(), os.O_RDWR|os.O_CREATE, 0o600)
+	fd, err := osfile.OpenFD(s.intentPath(), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	if _, err := f.WriteAt(intent, intentHeaderLen); err != nil {
+	defer unix.Close(fd)
+	if err := pwriteAll(fd, s.intentPath(), intent, intentHeaderLen); err != nil {
 		return err
 	}
 	if testHookIntentHeader != nil {
@@ -47,23 +49,22 @@ func (s *Store[T]) writeIntent(intent []byte) error {
 	var h [intentHeaderLen]byte
 	copy(h[:], intentMagic)
 	binary.LittleEndian.PutUint32(h[4:], uint32(len(intent)))
-	_, err = f.WriteAt(h[:], 0)
-	return err
+	return pwriteAll(fd, s.intentPath(), h[:], 0)
 }
 
 // readIntent returns the intent in the intent file, nil when there is
 // none.
 func (s *Store[T]) readIntent() ([]byte, error) {
-	f, err := osfile.Open(s.intentPath())
+	fd, err := osfile.OpenFD(s.intentPath(), os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
 	}
-	defer f.Close()
+	defer unix.Close(fd)
 	var h [intentHeaderLen]byte
-	if _, err := io.ReadFull(f, h[:]); err != nil || string(h[:4]) != intentMagic {
+	if n, err := preadFull(fd, h[:], 0); err != nil || n < len(h) || string(h[:4]) != intentMagic {
 		return nil, nil
 	}
 	n := binary.LittleEndian.Uint32(h[4:])
@@ -71,7 +72,10 @@ func (s *Store[T]) readIntent() ([]byte, error) {
 		return nil, nil
 	}
 	b := make([]byte, n)
-	if _, err := io.ReadFull(f, b); err != nil {
+	if got, err := preadFull(fd, b, intentHeaderLen); err != nil || got < len(b) {
+		if err == nil {
+			err = io.ErrUnexpectedEOF
+		}
 		return nil, fmt.Errorf("read state: intent file %s is shorter than its header says: %w", s.intentPath(), err)
 	}
 	return b, nil
@@ -79,16 +83,48 @@ func (s *Store[T]) readIntent() ([]byte, error) {
 
 // removeIntent clears the intent file's header.
 func (s *Store[T]) removeIntent() error {
-	f, err := osfile.OpenFile(s.intentPath(), os.O_WRONLY, 0)
+	fd, err := osfile.OpenFD(s.intentPath(), os.O_WRONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("clear the intent file: %w", err)
 	}
-	defer f.Close()
-	if _, err := f.WriteAt(make([]byte, intentHeaderLen), 0); err != nil {
+	defer unix.Close(fd)
+	if err := pwriteAll(fd, s.intentPath(), make([]byte, intentHeaderLen), 0); err != nil {
 		return fmt.Errorf("clear the intent file: %w", err)
 	}
 	return nil
+}
+
+// pwriteAll writes b at off in the file fd, opened from path.
+func pwriteAll(fd int, path string, b []byte, off int64) error {
+	for len(b) > 0 {
+		n, err := unix.Pwrite(fd, b, off)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return &os.PathError{Op: "write", Path: path, Err: err}
+		}
+		b, off = b[n:], off+int64(n)
+	}
+	return nil
+}
+
+// preadFull reads b from off in the file fd, until b is full or the
+// file ends, and returns how much it read.
+func preadFull(fd int, b []byte, off int64) (int, error) {
+	got := 0
+	for got < len(b) {
+		n, err := unix.Pread(fd, b[got:], off+int64(got))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n == 0 {
+			return got, err
+		}
+		got += n
+	}
+	return got, nil
 }
