@@ -3,7 +3,6 @@ package links_test
 import (
 	"errors"
 	"net/netip"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -51,14 +50,7 @@ func TestPipeline(t *testing.T) {
 	if !slices.Contains(as, addr) {
 		t.Errorf("addresses %v, want %v among them", as, addr)
 	}
-	var b []byte
-	if err := ns.Do(func() (err error) {
-		b, err = os.ReadFile("/proc/sys/net/ipv4/conf/eth0/arp_notify")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.TrimSpace(string(b)); got != "1" {
+	if got := arpNotify(t, ns, "eth0"); got != "1" {
 		t.Errorf("arp_notify is %s, want 1", got)
 	}
 }

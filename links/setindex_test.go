@@ -10,6 +10,7 @@ import (
 
 	"github.com/vlanraw/vlanraw/errdefs"
 	"github.com/vlanraw/vlanraw/links"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 )
 
@@ -29,14 +30,7 @@ func TestSetIndex(t *testing.T) {
 	if err := h.SetIndex(index, arp); err != nil {
 		t.Fatalf("set arp_notify: %v", err)
 	}
-	var b []byte
-	if err := ns.Do(func() (err error) {
-		b, err = os.ReadFile("/proc/sys/net/ipv4/conf/mv0/arp_notify")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.TrimSpace(string(b)); got != "1" {
+	if got := arpNotify(t, ns, "mv0"); got != "1" {
 		t.Errorf("arp_notify is %s, want 1", got)
 	}
 
@@ -98,4 +92,17 @@ func TestSetOptionsRefused(t *testing.T) {
 	if m := l.Data.(*rtnl.MACVlan).Mode; l.MTU == 1400 || m == nil || *m != rtnl.MACVlanModeBridge {
 		t.Errorf("mv0 changed: mtu %d mode %v", l.MTU, m)
 	}
+}
+
+// arpNotify reads the arp_notify sysctl of the link name in ns.
+func arpNotify(t *testing.T, ns *netns.NS, name string) string {
+	t.Helper()
+	var b []byte
+	if err := ns.Do(func() (err error) {
+		b, err = os.ReadFile("/proc/sys/net/ipv4/conf/" + name + "/arp_notify")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
 }

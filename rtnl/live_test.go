@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vlanraw/vlanraw/errdefs"
+	"github.com/vlanraw/vlanraw/netns"
 	"github.com/vlanraw/vlanraw/rtnl"
 	"github.com/vlanraw/vlanraw/testenv"
 )
@@ -23,22 +24,7 @@ import (
 // length the port uses, and EEXIST for a name taken. It needs root.
 func TestLiveMACVlanSources(t *testing.T) {
 	ns, _ := testenv.NewNetNS(t)
-	c, err := rtnl.Dial(ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-
-	// A veth without peer attributes: the kernel names the peer.
-	if err := c.NewLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{
-		Name: "p0", Info: &rtnl.LinkInfo{Kind: "veth"},
-	}}); err != nil {
-		t.Fatalf("create the lower device: %v", err)
-	}
-	p0, err := c.GetLink("p0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, p0 := dialWithVeth(t, ns)
 	parent := uint32(p0.Index)
 
 	add := newLink(parent, "mv0", "macvlan", &rtnl.MACVlan{
@@ -210,20 +196,7 @@ func TestLiveKindNotSupported(t *testing.T) {
 // sysctl back in the link's namespace.
 func TestLiveIPv4Conf(t *testing.T) {
 	ns, _ := testenv.NewNetNS(t)
-	c, err := rtnl.Dial(ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.NewLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{
-		Name: "p0", Info: &rtnl.LinkInfo{Kind: "veth"},
-	}}); err != nil {
-		t.Fatal(err)
-	}
-	p0, err := c.GetLink("p0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, p0 := dialWithVeth(t, ns)
 	read := func() string {
 		t.Helper()
 		var b []byte
@@ -262,4 +235,26 @@ func TestLiveListRoutesNoTable(t *testing.T) {
 			t.Errorf("family %d: routes %v, error %v; want none", fam, rs, err)
 		}
 	}
+}
+
+// dialWithVeth dials rtnetlink in ns, closed when the test ends, and
+// makes the veth p0 there, without peer attributes (the kernel names the
+// peer); it returns the connection and p0 as the kernel reports it.
+func dialWithVeth(t *testing.T, ns *netns.NS) (*rtnl.Conn, *rtnl.LinkMessage) {
+	t.Helper()
+	c, err := rtnl.Dial(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.NewLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{
+		Name: "p0", Info: &rtnl.LinkInfo{Kind: "veth"},
+	}}); err != nil {
+		t.Fatalf("create veth p0: %v", err)
+	}
+	p0, err := c.GetLink("p0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, p0
 }

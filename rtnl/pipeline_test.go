@@ -17,20 +17,7 @@ import (
 // and named as AddAddress names it, and applies the others, in order.
 func TestLivePipeline(t *testing.T) {
 	ns, _ := testenv.NewNetNS(t)
-	c, err := rtnl.Dial(ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.NewLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{
-		Name: "p0", Info: &rtnl.LinkInfo{Kind: "veth"},
-	}}); err != nil {
-		t.Fatal(err)
-	}
-	p0, err := c.GetLink("p0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, p0 := dialWithVeth(t, ns)
 	addr := &net.IPNet{IP: net.IPv4(192, 0, 2, 1).To4(), Mask: net.CIDRMask(24, 32)}
 	add := rtnl.AddAddressRequest(rtnl.NewAddressMessage(uint32(p0.Index), addr, 0))
 	up := rtnl.SetLinkRequest(&rtnl.LinkMessage{Index: p0.Index, Flags: unix.IFF_UP, Change: unix.IFF_UP,

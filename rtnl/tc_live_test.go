@@ -43,18 +43,7 @@ func passProgram(t *testing.T) *ebpf.Program {
 // them by handle and by priority, and the qdisc.
 func TestLiveTC(t *testing.T) {
 	ns, nsName := testenv.NewNetNS(t)
-	c, err := rtnl.Dial(ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.NewLink(&rtnl.LinkMessage{Attributes: rtnl.LinkAttributes{Name: "p0", Info: &rtnl.LinkInfo{Kind: "veth"}}}); err != nil {
-		t.Fatal(err)
-	}
-	p0, err := c.GetLink("p0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, p0 := dialWithVeth(t, ns)
 	idx := p0.Index
 	prog := passProgram(t)
 	info, err := prog.Info()
