@@ -71,23 +71,11 @@ func replaceFile(dir, name string, data []byte, mode syncMode) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			if fd >= 0 {
-				unix.Close(fd)
-			}
 			os.Remove(tmp)
 		}
 	}()
-	if err := pwriteAll(fd, tmp, data, 0); err != nil {
+	if err := writeFD(fd, tmp, data, mode); err != nil {
 		return err
-	}
-	if mode == synced {
-		if err := fsync(fd); err != nil {
-			return fmt.Errorf("sync %s: %w", tmp, err)
-		}
-	}
-	err, fd = unix.Close(fd), -1
-	if err != nil {
-		return &os.PathError{Op: "close", Path: tmp, Err: err}
 	}
 	if testHookBeforeRename != nil {
 		if err := testHookBeforeRename(tmp); err != nil {
@@ -144,14 +132,4 @@ func syncDir(dir string) error {
 		return fmt.Errorf("sync directory %s: %w", dir, err)
 	}
 	return nil
-}
-
-// fsync calls fsync(2) until a signal does not interrupt it.
-func fsync(fd int) error {
-	for {
-		err := unix.Fsync(fd)
-		if err != unix.EINTR {
-			return err
-		}
-	}
 }

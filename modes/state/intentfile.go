@@ -96,35 +96,3 @@ func (s *Store[T]) removeIntent() error {
 	}
 	return nil
 }
-
-// pwriteAll writes b at off in the file fd, opened from path.
-func pwriteAll(fd int, path string, b []byte, off int64) error {
-	for len(b) > 0 {
-		n, err := unix.Pwrite(fd, b, off)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return &os.PathError{Op: "write", Path: path, Err: err}
-		}
-		b, off = b[n:], off+int64(n)
-	}
-	return nil
-}
-
-// preadFull reads b from off in the file fd, until b is full or the
-// file ends, and returns how much it read.
-func preadFull(fd int, b []byte, off int64) (int, error) {
-	got := 0
-	for got < len(b) {
-		n, err := unix.Pread(fd, b[got:], off+int64(got))
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil || n == 0 {
-			return got, err
-		}
-		got += n
-	}
-	return got, nil
-}
